@@ -1,0 +1,203 @@
+"""The ``Briefing``: four sections of items, each traced to its source sentences.
+
+The JSON form (``Briefing.to_json``) is the contract of CONTRACT.md: fields may be added, never
+renamed or dropped. ``score`` orders items by importance for rendering; it is not part of the JSON,
+which keeps every item in reading order; the JSON carries it as an added field so that a stored
+briefing ranks the same when read back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from briefings.article import Article
+
+SCHEMA = "sitrep.briefing/1"
+
+ForceKind = Literal["ratio", "troops", "casualties", "equipment", "territory", "rate", "other"]
+FORCE_KINDS: tuple[str, ...] = (
+    "ratio",
+    "troops",
+    "casualties",
+    "equipment",
+    "territory",
+    "rate",
+    "other",
+)
+SECTIONS: tuple[str, ...] = ("frontline", "forces", "policy", "quotes")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontlineItem:
+    text: str
+    places: tuple[str, ...]
+    sentences: tuple[int, ...]
+    score: float = field(default=0.0, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "places": list(self.places),
+            "sentences": list(self.sentences),
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ForceItem:
+    text: str
+    kind: ForceKind
+    value: str
+    sentences: tuple[int, ...]
+    score: float = field(default=0.0, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "value": self.value,
+            "sentences": list(self.sentences),
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyItem:
+    text: str
+    actors: tuple[str, ...]
+    sentences: tuple[int, ...]
+    score: float = field(default=0.0, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "actors": list(self.actors),
+            "sentences": list(self.sentences),
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteItem:
+    text: str
+    speaker: str | None
+    speaker_role: str | None
+    sentences: tuple[int, ...]
+    score: float = field(default=0.0, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "speaker": self.speaker,
+            "speaker_role": self.speaker_role,
+            "sentences": list(self.sentences),
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    title: str | None
+    source: str | None
+    published: date | None
+    words: int
+    sha256: str
+    url: str | None = None
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleMeta:
+        return cls(
+            title=article.title,
+            source=article.source,
+            published=article.published,
+            words=article.words,
+            sha256=article.sha256,
+            url=article.url,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "words": self.words,
+            "sha256": self.sha256,
+            "url": self.url,
+        }
+
+
+Item = FrontlineItem | ForceItem | PolicyItem | QuoteItem
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    article: ArticleMeta
+    frontline: tuple[FrontlineItem, ...] = ()
+    forces: tuple[ForceItem, ...] = ()
+    policy: tuple[PolicyItem, ...] = ()
+    quotes: tuple[QuoteItem, ...] = ()
+
+    def section(self, name: str) -> tuple[Item, ...]:
+        """The items of one section by its name (one of ``SECTIONS``)."""
+        if name not in SECTIONS:
+            raise KeyError(name)
+        items: tuple[Item, ...] = getattr(self, name)
+        return items
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.frontline or self.forces or self.policy or self.quotes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "article": self.article.to_json(),
+            "sections": {
+                name: [item.to_json() for item in self.section(name)] for name in SECTIONS
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Briefing:
+        """Read back what ``to_json`` wrote (the store keeps briefings as JSON)."""
+        a = data["article"]
+        meta = ArticleMeta(
+            title=a.get("title"),
+            source=a.get("source"),
+            published=date.fromisoformat(a["published"]) if a.get("published") else None,
+            words=int(a.get("words", 0)),
+            sha256=a.get("sha256", ""),
+            url=a.get("url"),
+        )
+        s = data["sections"]
+        return cls(
+            article=meta,
+            frontline=tuple(
+                FrontlineItem(i["text"], tuple(i["places"]), tuple(i["sentences"]), _score(i))
+                for i in s.get("frontline", [])
+            ),
+            forces=tuple(
+                ForceItem(i["text"], i["kind"], i["value"], tuple(i["sentences"]), _score(i))
+                for i in s.get("forces", [])
+            ),
+            policy=tuple(
+                PolicyItem(i["text"], tuple(i["actors"]), tuple(i["sentences"]), _score(i))
+                for i in s.get("policy", [])
+            ),
+            quotes=tuple(
+                QuoteItem(
+                    i["text"],
+                    i.get("speaker"),
+                    i.get("speaker_role"),
+                    tuple(i["sentences"]),
+                    _score(i),
+                )
+                for i in s.get("quotes", [])
+            ),
+        )
+
+
+def _score(item: dict[str, Any]) -> float:
+    return float(item.get("score", 0.0))
