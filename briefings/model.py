@@ -105,6 +105,8 @@ class ArticleMeta:
     words: int
     sha256: str
     url: str | None = None
+    # Paragraph index (0-based) of each sentence: renderers name source paragraphs with it.
+    sentence_paragraphs: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, article: Article) -> ArticleMeta:
@@ -115,6 +117,7 @@ class ArticleMeta:
             words=article.words,
             sha256=article.sha256,
             url=article.url,
+            sentence_paragraphs=tuple(s.paragraph for s in article.sentences),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -125,6 +128,7 @@ class ArticleMeta:
             "words": self.words,
             "sha256": self.sha256,
             "url": self.url,
+            "sentence_paragraphs": list(self.sentence_paragraphs),
         }
 
 
@@ -170,6 +174,7 @@ class Briefing:
             words=int(a.get("words", 0)),
             sha256=a.get("sha256", ""),
             url=a.get("url"),
+            sentence_paragraphs=tuple(int(p) for p in a.get("sentence_paragraphs", ())),
         )
         s = data["sections"]
         return cls(
