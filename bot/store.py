@@ -1,0 +1,425 @@
+"""The store: articles and their briefings in one database (SQLAlchemy 2, async).
+
+SQLite through aiosqlite is the default; a PostgreSQL URL works the same way. The tables live on
+one ``metadata`` so that other parts of the bot (subscriptions, outbox) add theirs to the same
+database: define them on ``bot.store.metadata`` and ``Store.open`` creates them too.
+
+Articles are read once: ``load_sources`` remembers each file by path, size and modification time,
+and each article by the SHA-256 of its text, so a restart re-reads and re-distills nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.config import Config
+from briefings import distill
+from briefings.article import Article
+from briefings.errors import ConfigError, InputError, SitrepError
+from briefings.ingest import read_article
+from briefings.model import SECTIONS, Briefing
+
+log = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("title", String(500)),
+    Column("source", String(300)),
+    Column("url", String(2000)),
+    Column("published", Date),
+    Column("text", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+briefings = Table(
+    "briefings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("data", JSON, nullable=False),
+    Column("frontline_count", Integer, nullable=False, default=0),
+    Column("forces_count", Integer, nullable=False, default=0),
+    Column("policy_count", Integer, nullable=False, default=0),
+    Column("quotes_count", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("path", String(2000), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
+
+class NotFound(SitrepError):
+    """A command named something the store does not have (an article, a speaker)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the store lists it, with how many items each section of its briefing has."""
+
+    id: int
+    sha256: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: date | None
+    added_at: datetime
+    counts: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Title and date, as autocomplete shows it (at most 100 characters)."""
+        title = self.title or f"untitled {self.sha256[:8]}"
+        when = (self.published or self.added_at.date()).isoformat()
+        suffix = f" ({when})"
+        if len(title) + len(suffix) > 100:
+            title = title[: 99 - len(suffix)].rstrip() + "…"
+        return title + suffix
+
+    @property
+    def key(self) -> str:
+        """A stable value identifying the article in an autocomplete choice."""
+        return f"#{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    added: int = 0
+    known: int = 0
+    unchanged: int = 0
+    failed: tuple[str, ...] = ()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+_LISTED = (
+    articles.c.id,
+    articles.c.sha256,
+    articles.c.title,
+    articles.c.source,
+    articles.c.url,
+    articles.c.published,
+    articles.c.added_at,
+    briefings.c.frontline_count,
+    briefings.c.forces_count,
+    briefings.c.policy_count,
+    briefings.c.quotes_count,
+)
+# Most recent first: by publication date (articles without one by when they were added).
+_RECENT = (
+    func.coalesce(articles.c.published, func.date(articles.c.added_at)).desc(),
+    articles.c.added_at.desc(),
+    articles.c.id.desc(),
+)
+
+
+def _stored(row: Any) -> StoredArticle:
+    counts = tuple((name, int(getattr(row, f"{name}_count") or 0)) for name in SECTIONS)
+    return StoredArticle(
+        id=row.id,
+        sha256=row.sha256,
+        title=row.title,
+        source=row.source,
+        url=row.url,
+        published=row.published,
+        added_at=_aware(row.added_at),
+        counts=counts,
+    )
+
+
+class Store:
+    """Articles and briefings. Open with ``await Store.open(url)``; ``await close()`` at the end."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._cache: dict[int, Briefing] = {}
+        self._latest: StoredArticle | None = None
+        self._latest_known = False
+
+    @classmethod
+    async def open(cls, url: str, *, echo: bool = False) -> Store:
+        engine = create_async_engine(url, echo=echo)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # ------------------------------------------------------------ writing
+
+    async def add_article(self, article: Article, briefing: Briefing | None = None) -> bool:
+        """Store ``article`` and its briefing; False when an article with its SHA-256 is known."""
+        async with self.engine.begin() as conn:
+            found = await conn.scalar(
+                select(articles.c.id).where(articles.c.sha256 == article.sha256)
+            )
+            if found is not None:
+                return False
+            briefing = briefing or distill(article)
+            now = datetime.now(UTC)
+            result = await conn.execute(
+                articles.insert().values(
+                    sha256=article.sha256,
+                    title=article.title,
+                    source=article.source,
+                    url=article.url,
+                    published=article.published,
+                    text=article.text,
+                    added_at=now,
+                )
+            )
+            (article_id,) = result.inserted_primary_key or (None,)
+            await conn.execute(
+                briefings.insert().values(
+                    article_id=article_id,
+                    data=briefing.to_json(),
+                    created_at=now,
+                    **{f"{name}_count": len(briefing.section(name)) for name in SECTIONS},
+                )
+            )
+        self._latest_known = False
+        return True
+
+    async def load_files(
+        self,
+        paths: Iterable[Path],
+        *,
+        max_bytes: int,
+        overrides: dict[Path, dict[str, Any]] | None = None,
+    ) -> LoadReport:
+        """Read and store each file not seen before (by path, size and mtime; then by SHA-256).
+
+        A file that cannot be read is reported in ``failed`` and skipped; the others still load.
+        """
+        overrides = overrides or {}
+        added = known = unchanged = 0
+        failed: list[str] = []
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(source_files))).all()
+        seen = {row.path: (row.size, row.mtime_ns) for row in rows}
+        for path in paths:
+            key = str(path.resolve())
+            try:
+                st = path.stat()
+            except OSError as exc:
+                failed.append(f"{path}: {exc.strerror or exc}")
+                continue
+            if seen.get(key) == (st.st_size, st.st_mtime_ns):
+                unchanged += 1
+                continue
+            try:
+                article, briefing = await asyncio.to_thread(
+                    _read_and_distill, path, max_bytes, overrides.get(path, {})
+                )
+            except InputError as exc:
+                failed.append(str(exc))
+                log.warning("article skipped: %s", exc)
+                continue
+            if await self.add_article(article, briefing):
+                added += 1
+                log.info("article added: %s (%s)", article.title or path.name, path)
+            else:
+                known += 1
+            async with self.engine.begin() as conn:
+                await conn.execute(source_files.delete().where(source_files.c.path == key))
+                await conn.execute(
+                    source_files.insert().values(
+                        path=key, size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=article.sha256
+                    )
+                )
+        return LoadReport(added=added, known=known, unchanged=unchanged, failed=tuple(failed))
+
+    # ------------------------------------------------------------ reading
+
+    async def count(self) -> int:
+        async with self.engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(articles)) or 0)
+
+    async def recent(self, limit: int = 25, query: str = "") -> list[StoredArticle]:
+        """Articles most recent first, those whose title (or source) contains ``query``."""
+        stmt = select(*_LISTED).join(briefings, briefings.c.article_id == articles.c.id)
+        q = query.strip().lower()
+        if q:
+            pattern = f"%{_escape_like(q)}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(articles.c.title).like(pattern, escape="\\"),
+                    func.lower(articles.c.source).like(pattern, escape="\\"),
+                )
+            )
+        stmt = stmt.order_by(*_RECENT).limit(limit)
+        async with self.engine.connect() as conn:
+            return [_stored(row) for row in (await conn.execute(stmt)).all()]
+
+    async def latest(self) -> StoredArticle | None:
+        if not self._latest_known:
+            found = await self.recent(1)
+            self._latest = found[0] if found else None
+            self._latest_known = True
+        return self._latest
+
+    async def get(self, article_id: int) -> StoredArticle | None:
+        stmt = (
+            select(*_LISTED)
+            .join(briefings, briefings.c.article_id == articles.c.id)
+            .where(articles.c.id == article_id)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        return _stored(row) if row is not None else None
+
+    async def resolve(self, query: str | None) -> StoredArticle:
+        """The article a command names: empty for the latest, ``#id`` from autocomplete, or a
+        piece of its title (the most recent match). ``NotFound`` with a helpful message."""
+        q = (query or "").strip()
+        if not q:
+            latest = await self.latest()
+            if latest is None:
+                raise NotFound("No articles are loaded yet. Add some to the configuration.")
+            return latest
+        if q.startswith("#") and q[1:].isdigit():
+            found = await self.get(int(q[1:]))
+            if found is not None:
+                return found
+        matches = await self.recent(1, q)
+        if not matches:
+            raise NotFound(f"No article matches '{_clip(q)}'. Try /sources.")
+        return matches[0]
+
+    async def briefing(self, article_id: int) -> Briefing:
+        cached = self._cache.get(article_id)
+        if cached is not None:
+            return cached
+        async with self.engine.connect() as conn:
+            data = await conn.scalar(
+                select(briefings.c.data).where(briefings.c.article_id == article_id)
+            )
+        if data is None:
+            raise NotFound(f"No briefing for article #{article_id}.")
+        result = Briefing.from_json(data)
+        if len(self._cache) > 256:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[article_id] = result
+        return result
+
+    async def speakers(self, query: str = "", article: StoredArticle | None = None) -> list[str]:
+        """Speakers quoted in an article's briefing (the latest by default), by how often quoted,
+        those containing ``query`` first among equals."""
+        target = article or await self.latest()
+        if target is None:
+            return []
+        return speakers_of(await self.briefing(target.id), query)
+
+
+def speakers_of(briefing: Briefing, query: str = "") -> list[str]:
+    counts: dict[str, int] = {}
+    for quote in briefing.quotes:
+        if quote.speaker:
+            counts[quote.speaker] = counts.get(quote.speaker, 0) + 1
+    q = query.strip().casefold()
+    names = [name for name in counts if q in name.casefold()]
+    return sorted(names, key=lambda n: (-counts[n], not n.casefold().startswith(q), n.casefold()))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _read_and_distill(path: Path, max_bytes: int, meta: dict[str, Any]) -> tuple[Article, Briefing]:
+    article = read_article(str(path), max_bytes=max_bytes)
+    changes = {k: v for k, v in meta.items() if v is not None}
+    if changes:
+        article = dataclasses.replace(article, **changes)
+    return article, distill(article)
+
+
+def source_paths(
+    files: Sequence[Path], folders: Sequence[Path], patterns: Sequence[str]
+) -> list[Path]:
+    """The article files named by the configuration, in a stable order, each once.
+
+    A folder that does not exist raises ``InputError`` naming it.
+    """
+    out: dict[Path, None] = {}
+    for f in files:
+        out[f] = None
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(f"{folder}: no such folder of articles")
+        found: set[Path] = set()
+        for pattern in patterns:
+            found.update(p for p in folder.glob(pattern) if p.is_file())
+        for p in sorted(found):
+            out[p] = None
+    return list(out)
+
+
+async def load_configured(store: Store, config: Config) -> LoadReport:
+    """Load the files, folders and ``[[articles]]`` entries of ``config`` into ``store``."""
+    s = config.sources
+    entries = {e.path: e for e in config.articles}
+    try:
+        paths = source_paths([*s.files, *entries], s.folders, s.patterns)
+    except InputError as exc:
+        where = config.path or "configuration"
+        raise ConfigError(f"{where}: [sources] folders: {exc}") from None
+    overrides = {
+        p: {"title": e.title, "source": e.source, "url": e.url, "published": e.published}
+        for p, e in entries.items()
+    }
+    report = await store.load_files(paths, max_bytes=config.ingest.max_bytes, overrides=overrides)
+    log.info(
+        "sources: %d added, %d already known, %d unchanged, %d failed",
+        report.added,
+        report.known,
+        report.unchanged,
+        len(report.failed),
+    )
+    return report

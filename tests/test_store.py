@@ -1,0 +1,138 @@
+"""The store: articles and briefings kept once, found by title, listed most recent first."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.store import NotFound, Store, load_configured, speakers_of
+from briefings import build_article
+from briefings.model import ArticleMeta, Briefing, QuoteItem
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
+
+
+def article(title: str, body: str = "Troops advanced near the town.", **kw: object):  # type: ignore[no-untyped-def]
+    return build_article(body + " " + title, title=title, **kw)  # type: ignore[arg-type]
+
+
+def briefing_with_quotes(a, *speakers: str) -> Briefing:  # type: ignore[no-untyped-def]
+    quotes = tuple(QuoteItem(f"words {i}", s, None, (i,)) for i, s in enumerate(speakers))
+    return Briefing(article=ArticleMeta.of(a), quotes=quotes)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    yield s
+    await s.close()
+
+
+async def test_add_is_deduplicated_by_sha256(store: Store) -> None:
+    a = article("Bridgehead holds")
+    assert await store.add_article(a) is True
+    assert await store.add_article(a) is False
+    assert await store.count() == 1
+
+
+async def test_recent_orders_by_date_and_searches_titles(store: Store) -> None:
+    await store.add_article(article("Old battle", published=date(2023, 1, 1)))
+    await store.add_article(article("New battle", published=date(2024, 6, 1)))
+    await store.add_article(article("Harbor talks", published=date(2024, 1, 1)))
+    titles = [a.title for a in await store.recent()]
+    assert titles == ["New battle", "Harbor talks", "Old battle"]
+    assert [a.title for a in await store.recent(query="BATTLE")] == ["New battle", "Old battle"]
+    assert await store.recent(query="100%_") == []
+    latest = await store.latest()
+    assert latest is not None and latest.title == "New battle"
+    assert latest.label == "New battle (2024-06-01)"
+
+
+async def test_resolve_by_key_title_or_latest(store: Store) -> None:
+    await store.add_article(article("Old battle", published=date(2023, 1, 1)))
+    await store.add_article(article("New battle", published=date(2024, 6, 1)))
+    old = (await store.recent(query="old"))[0]
+    assert (await store.resolve(old.key)).title == "Old battle"
+    assert (await store.resolve("old bat")).title == "Old battle"
+    assert (await store.resolve(None)).title == "New battle"
+    with pytest.raises(NotFound, match=r"No article matches 'xyz'\. Try /sources\."):
+        await store.resolve("xyz")
+
+
+async def test_resolve_with_no_articles_says_so(store: Store) -> None:
+    with pytest.raises(NotFound, match="No articles"):
+        await store.resolve("")
+
+
+async def test_briefing_round_trip_counts_and_speakers(store: Store) -> None:
+    a = article("Quotes galore")
+    b = briefing_with_quotes(a, "Anna Bell", "Anna Bell", "Bob Stone", "a private")
+    await store.add_article(a, b)
+    stored = await store.latest()
+    assert stored is not None
+    assert dict(stored.counts) == {"frontline": 0, "forces": 0, "policy": 0, "quotes": 4}
+    assert await store.briefing(stored.id) == b
+    assert await store.speakers() == ["Anna Bell", "a private", "Bob Stone"]
+    assert await store.speakers("sto") == ["Bob Stone"]
+    assert speakers_of(b, "a") == ["Anna Bell", "a private"]
+
+
+async def test_load_files_once_then_nothing_on_restart(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for f in FIXTURES.glob("*.txt"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    (folder / "copy.txt").write_bytes((FIXTURES / "harbor_talks.txt").read_bytes())
+    (folder / "empty.txt").write_text("  \n")
+    (folder / "notes.csv").write_text("ignored")
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(
+        "[store]\nurl = 'sqlite:///state.db'\n[sources]\nfolders = ['articles']\n"
+        "[[articles]]\npath = 'articles/river_crossing.txt'\nsource = 'Test Wire'\n"
+        "published = 2024-11-20\nurl = 'https://example.invalid/river'\n"
+    )
+    config = load_config(cfg, env={})
+    store = await Store.open(config.store.url)
+    report = await load_configured(store, config)
+    assert (report.added, report.known, report.unchanged) == (3, 1, 0)
+    assert len(report.failed) == 1 and "empty.txt" in report.failed[0]
+    river = await store.resolve("bridgehead")
+    assert (river.source, river.url, river.published) == (
+        "Test Wire",
+        "https://example.invalid/river",
+        date(2024, 11, 20),
+    )
+    await store.close()
+
+    # A restart: the same database file, nothing read again (the files are unreadable now).
+    for f in folder.glob("*.txt"):
+        if f.name != "empty.txt":
+            os.chmod(f, 0)
+    try:
+        store = await Store.open(config.store.url)
+        report = await load_configured(store, config)
+        assert (report.added, report.known, report.unchanged) == (0, 0, 4)
+        assert await store.count() == 3
+        await store.close()
+    finally:
+        for f in folder.glob("*.txt"):
+            os.chmod(f, 0o644)
+    assert (tmp_path / "state.db").is_file()
+
+
+async def test_missing_folder_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text("[store]\nurl = 'sqlite:///s.db'\n[sources]\nfolders = ['nope']\n")
+    config = load_config(cfg, env={})
+    store = await Store.open(config.store.url)
+    try:
+        from briefings.errors import ConfigError
+
+        with pytest.raises(ConfigError, match="nope"):
+            await load_configured(store, config)
+    finally:
+        await store.close()
