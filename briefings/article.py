@@ -77,34 +77,115 @@ class Article:
 
 
 # Trailers and bylines: whole paragraphs that are about the article, not part of the report.
-_TRAILER_PATTERNS = [
-    r"write to .{1,120}",
-    r".{1,200}\bcontributed (?:reporting |to this (?:article|report|story))\b.*",
-    r"(?:additional )?reporting by .{1,300}",
-    r"\(?reporting by .{1,300}\)?",
-    r"\(?editing by .{1,200}\)?",
-    r"contributing: .{1,300}",
-    r"(?:copyright|©) .{0,200}",
-    r"all rights reserved\.?",
-    r"(?:follow|sign up|subscribe|read more|related|advertisement|share this)\b.{0,200}",
-    r"this (?:article|story) (?:has been|was) (?:updated|corrected).{0,300}",
-    r"by {name}(?:(?:,| and) {name})*".format(name=r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"),
-    r"(?:associated press|ap|reuters) (?:writers?|journalists?|correspondents?) .{1,300}",
+# Two strengths. Boilerplate (photo credits, newsletter prompts, "Read more:" links, e-mail
+# addresses) is recognisable anywhere and dropped wherever it stands. The weaker patterns
+# ("By X", "Reporting by ...", "X contributed to this article", copyright) could begin a sentence
+# of the report in rare cases, so they are dropped only above and below the text.
+_NAME = r"[A-Z][\w.'’-]+(?: (?:[A-Z][\w.'’-]+|de|van|von|al|bin|da|la|le)){0,4}"
+_AGENCIES = (
+    r"(?:AP|AFP|Reuters|Getty Images|EPA|EPA-EFE|Anadolu(?: Agency)?|Bloomberg|Shutterstock"
+    r"|Alamy|Sipa|SOPA Images|NurPhoto|LightRocket|Zuma(?: Press)?|Redux|Pool|Handout"
+    r"|Associated Press|Agence France-Presse|Xinhua|TASS|Sputnik|Ukrinform)"
+)
+_BOILERPLATE_PATTERNS = [
+    # Photo credits and captions: "Photo: X/Reuters", "Image caption, ...", "(AP Photo/X)".
+    r"(?:photo|photograph|image|picture|illustration|video)s?(?: credit| source| caption)?"
+    r"\s*[:|].{0,300}",
+    r"(?:photo|photograph|image|picture|illustration)s? by " + _NAME + r".{0,120}",
+    r"(?:image|photo|video) (?:caption|source|credit)s?,.{0,300}",
+    r"(?:caption|credit|source)\s*:.{1,200}",
+    r".{0,400}\((?:[\w .'’-]{0,40}/)?(?:AP|AFP|Reuters|EPA|Getty|Pool|[\w .'’-]{0,40}) ?"
+    r"(?:Photo|Images?|Pool|Handout|Video)\b[^)]{0,80}\)",
+    r".{0,400}\b(?:photo(?:graph)?|image|picture)(?: credit)?: ?[^.]{1,80}\.?",
+    r"(?:[\w .'’-]{1,60}(?:/| via ))?" + _AGENCIES + r"(?:(?:/| via )[\w .'’-]{1,40})*",
+    r"file\s*[-–—]\s.{1,400}\(\w[^)]{0,80}\)",
+    # Newsletter prompts, links to other stories, adverts, sharing and app prompts.
+    r"(?:sign up|subscribe|register)(?: now| today| here)?(?: to| for)\b.{0,200}",
+    r"(?:get|receive) (?:our|the) .{0,80}\b(?:newsletter|briefing|alerts?|in your inbox)\b.{0,120}",
+    r".{0,120}\bnewsletter\b.{0,80}\b(?:sign up|subscribe|inbox)\b.{0,80}",
+    r"(?:read|see|watch|listen)(?: more| also| next| the full story)?\s*[:|»›>].{0,200}",
+    r"(?:related|more on this story|more from \w+|most read|recommended|also read|see also)"
+    r"(?:\s*(?:stories|articles|coverage|content|reading))?(?:\s*[:|»›>].{0,200})?",
+    r"(?:story continues below|continue reading|skip to|click here|tap here|download (?:the|our))"
+    r"\b.{0,200}",
+    r"(?:advertisement|sponsored(?: content)?|ad|share|share this (?:article|story)|"
+    r"listen to (?:this )?(?:article|story)(?: \d+ min(?:ute)?s?)?|\d+ min(?:ute)? read)\W*",
+    r"follow .{0,100}\b(?:on (?:twitter|x|facebook|instagram|telegram|threads|bluesky|linkedin|"
+    r"whatsapp|youtube|tiktok)|live (?:coverage|updates)|our coverage)\b.{0,100}",
+    r"(?:enjoy|like|liked) (?:this|reading this) (?:story|article)\W.{0,200}",
 ]
+_TRAILER_PATTERNS = [
+    r"write to .{1,120}@.{1,200}",
+    r".{1,200}\bcontributed(?: (?:reporting|to this (?:article|report|story)|to (?:the |this )?"
+    r"report(?:ing)?)).{0,120}",
+    r"(?:additional |further )?(?:reporting|writing|editing|compiled|research|graphics|"
+    r"produced|translated) by .{1,300}",
+    r"\(?(?:(?:additional )?reporting|writing|editing) by .{1,300}\)?",
+    r"contributing(?: reporters?| writers?)?: .{1,300}",
+    r"(?:copyright|©|\(c\)) ?(?:\d{4}|©).{0,250}",
+    r".{0,120}\ball rights reserved\b.{0,250}",
+    r"this (?:article|story|report|post|piece) (?:has been|was|is being|will be) "
+    r"(?:updated|corrected|amended|originally published|first published).{0,300}",
+    r"this is a (?:developing|breaking) (?:story|news story).{0,200}",
+    r"(?:correction|clarification|update|editor[’']?s note)s?\s*(?:\(.{1,40}\))?\s*:.{1,400}",
+    r"an earlier version of this (?:article|story|report).{1,300}",
+    r"(?:first |last )?(?:published|updated|posted)(?: on| at)?:? ?\d.{0,60}",
+    r"(?:last )?updated:? .{0,20}\d{1,2}:\d{2}.{0,60}",
+    r"(?:associated press|ap|reuters|afp) (?:writers?|journalists?|correspondents?|reporters?)"
+    r" .{1,300}",
+    r"[-—–]\s*" + _NAME + r"(?:,| and) .{0,80}contributed.{0,120}",
+]
+_BOILERPLATE = re.compile(
+    r"^(?:" + "|".join(_BOILERPLATE_PATTERNS) + r")$", re.IGNORECASE | re.DOTALL
+)
 _TRAILER = re.compile(r"^(?:" + "|".join(_TRAILER_PATTERNS) + r")$", re.IGNORECASE | re.DOTALL)
 _EMAIL_ONLY = re.compile(r"^\S+@\S+\.\w+$")
+# Bylines, case-sensitive so that "By nightfall, the town had fallen." stays: "By Jane Doe",
+# "BY JOHN ROE and ANN LEE, Associated Press", "By Jane Doe | BBC News, Kyiv".
+_TAIL_WORD = r"(?:[A-Z][\w.&’'-]*|of|the|and|in|for|at|on)"
+_BYLINE = re.compile(
+    r"^(?:[-—–]\s*)?(?:By|BY|by) (?:the |The )?"
+    + _NAME
+    + r"(?:(?:,| and|, and| AND) "
+    + _NAME
+    + r")*(?:\s*[|,–—-]\s*[A-Z][\w.&’'-]*(?: "
+    + _TAIL_WORD
+    + r")*)*$"
+)
+# Sentences of news prose that a loose caption pattern could otherwise swallow: anything with a
+# reporting verb or a quotation is kept.
+_REPORTED = re.compile(r"[“”\"]|\b(?:said|says|told|according to|added|announced)\b", re.I)
 
 
-def is_trailer(paragraph: str) -> bool:
-    """True for bylines, credits and newsletter prompts that are not part of the report."""
-    p = paragraph.strip()
+def is_boilerplate(paragraph: str) -> bool:
+    """True for page furniture recognisable anywhere: photo credits and captions, newsletter
+    prompts, links to other stories, adverts, e-mail addresses."""
+    p = paragraph.strip().strip("*_ ")
     if not p:
         return True
     if len(p) > 400:
         return False
     if _EMAIL_ONLY.match(p):
         return True
-    if p.lower().startswith("by ") and len(p) > 80:
+    if not _BOILERPLATE.match(p):
+        return False
+    # A caption ends with its credit; a sentence that reports speech is the story's own.
+    return not (_REPORTED.search(p) and not re.search(r"\((?:[^)]{0,40}/)?[^)]*\)\s*$", p))
+
+
+def is_trailer(paragraph: str) -> bool:
+    """True for bylines, credits, copyright lines, update notes and newsletter prompts: text
+    about the article, not part of the report. Used above and below the text."""
+    p = paragraph.strip().strip("*_ ")
+    if not p:
+        return True
+    if len(p) > 400:
+        return False
+    if is_boilerplate(p):
+        return True
+    if _BYLINE.match(p):
+        return True
+    if p.lower().startswith("by ") and len(p) > 120:
         return False
     return bool(_TRAILER.match(p))
 
@@ -140,7 +221,7 @@ def build_article(
         lines.pop()
     while lines and is_trailer(lines[0]):
         lines.pop(0)
-    lines = [line for line in lines if not _EMAIL_ONLY.match(line)]
+    lines = [line for line in lines if not is_boilerplate(line)]
 
     text = "\n".join(lines)
     paragraphs: list[Paragraph] = []
