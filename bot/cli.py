@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import os
+import re
 import sys
 from importlib import resources
 
 from briefings import distill
 from briefings.errors import SitrepError
-from briefings.ingest import article_from_bytes, read_article
+from briefings.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, article_from_bytes, read_article
 from briefings.render import render_messages
+
+log = logging.getLogger(__name__)
 
 
 def _cmd_distill(args: argparse.Namespace) -> int:
-    article = read_article(args.path)
+    article = read_article(args.path, max_bytes=args.max_bytes, input_format=args.input_format)
     briefing = distill(article)
     if args.format == "json":
         print(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
@@ -38,20 +44,75 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("distill", help="distill one article and print its briefing")
     p.add_argument("path", help="article file (.txt, .md, .html) or - for standard input")
     p.add_argument("--format", choices=["json", "markdown", "text"], default="markdown")
+    p.add_argument(
+        "--max-bytes",
+        type=_byte_size,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse articles over N bytes (K, M, G suffixes; default {DEFAULT_MAX_BYTES:,})",
+    )
+    p.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        default=None,
+        help="how to read the article (default: by extension, else by its content)",
+    )
     p.set_defaults(func=_cmd_distill)
     p = sub.add_parser("dry-run", help="print what would be posted, without Discord")
     p.set_defaults(func=_cmd_dry_run)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _byte_size(value: str) -> int:
+    """``--max-bytes`` values: a positive number of bytes, optionally with K, M or G (1024s)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kmg]?)i?b?\s*", value, re.IGNORECASE)
+    if not m or int(m.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive size in bytes: {value!r}")
+    return int(m.group(1)) << (10 * " kmg".index(m.group(2).lower() or " "))
+
+
+def _say(message: str) -> None:
+    """One line on standard error, whatever the message holds."""
+    line = " ".join(message.split())
+    with contextlib.suppress(OSError, ValueError):  # standard error closed: nothing to tell
+        print(f"sitrep: {line}", file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    # The reader of our output has gone (``sitrep distill x | head``): point standard output at
+    # /dev/null so that the interpreter's final flush does not complain about the broken pipe.
     try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command. Exit codes (CONTRACT.md): 0 done, 2 bad input or configuration (one line
+    on standard error), 1 anything unexpected (one line; the traceback with SITREP_DEBUG=1)."""
+    debug = os.environ.get("SITREP_DEBUG", "").strip() not in {"", "0"}
+    try:
+        args = build_parser().parse_args(argv)
         code: int = args.func(args)
+        sys.stdout.flush()
         return code
     except SitrepError as exc:
-        print(f"sitrep: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 2
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141  # what a shell reports for a writer stopped by SIGPIPE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if debug:
+            if not logging.getLogger().handlers:
+                logging.basicConfig(level=logging.DEBUG)
+            log.exception("unexpected error")
+        hint = "" if debug else " (set SITREP_DEBUG=1 to see the traceback)"
+        _say(f"unexpected error: {type(exc).__name__}: {exc}{hint}")
+        return 1
 
 
 if __name__ == "__main__":
