@@ -9,12 +9,13 @@ import logging
 import os
 import re
 import sys
+from datetime import UTC, datetime
 from importlib import resources
 
 from briefings import distill
 from briefings.errors import SitrepError
 from briefings.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, article_from_bytes, read_article
-from briefings.render import render_messages
+from briefings.render import Renderer, format_for_console
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,13 @@ def _cmd_distill(args: argparse.Namespace) -> int:
     briefing = distill(article)
     if args.format == "json":
         print(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
+    elif args.format == "text":
+        print(Renderer().text(briefing), end="")
     else:
-        for msg in render_messages(briefing):
+        messages = Renderer().markdown_messages(briefing)
+        for n, msg in enumerate(messages, 1):
+            if len(messages) > 1:
+                print(f"{'' if n == 1 else chr(10)}===== message {n} of {len(messages)} =====")
             print(msg.content)
     return 0
 
@@ -33,8 +39,8 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 def _cmd_dry_run(args: argparse.Namespace) -> int:
     data = resources.files("briefings").joinpath("data/demo_article.txt").read_bytes()
     article = article_from_bytes(data, name="demo article")
-    for msg in render_messages(distill(article)):
-        print(msg.content)
+    messages = Renderer().post_messages(distill(article), now=datetime.now(UTC))
+    print(format_for_console(messages), end="")
     return 0
 
 

@@ -1,14 +1,458 @@
-"""Rendering briefings. (Provisional: the Jinja2 templates land in issue 2.)"""
+"""Rendering a ``Briefing`` into Discord messages with Jinja2 templates.
+
+One ``Renderer`` owns one Jinja ``Environment`` (``StrictUndefined``) over the bundled templates in
+``briefings/templates`` and, in front of them, an optional user folder that overrides them by file
+name. Templates receive views whose strings are already ``clean`` (one line, mentions
+neutralised, cut to a budget); markdown templates escape them with the ``md`` filter.
+
+Template convention: a section template renders one item per line (blank lines allowed between
+items). Messages are split at line boundaries, so an item is never split across messages.
+"""
 
 from __future__ import annotations
 
-from briefings.messages import Message
-from briefings.model import Briefing
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from briefings import limits
+from briefings.errors import ConfigError, TemplateError
+from briefings.messages import Embed, Message
+from briefings.model import (
+    SECTIONS,
+    Briefing,
+    ForceItem,
+    FrontlineItem,
+    Item,
+    PolicyItem,
+    QuoteItem,
+)
+from briefings.sanitize import clean, escape_markdown, safe_url
+
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+HEADINGS: dict[str, str] = {
+    "frontline": "Frontline situation",
+    "forces": "Forces and numbers",
+    "policy": "Policy context",
+    "quotes": "Key quotes",
+}
+COLORS: dict[str, int] = {
+    "frontline": 0xC0392B,
+    "forces": 0xD68910,
+    "policy": 0x2471A3,
+    "quotes": 0x7D3C98,
+}
+DEFAULT_MAX_ITEMS: tuple[tuple[str, int], ...] = (
+    ("frontline", 6),
+    ("forces", 8),
+    ("policy", 5),
+    ("quotes", 5),
+)
+# Budgets (characters of clean text, before escaping, which at most doubles them): an item of any
+# section then always fits one message's content (2,000) with room to spare.
+TEXT_BUDGET = {"frontline": 500, "forces": 400, "policy": 500, "quotes": 700}
+NAME_BUDGET = 80
+ROLE_BUDGET = 120
+VALUE_BUDGET = 40
+MAX_NAMES = 4
+TITLE_BUDGET = 200
+FOOTER_BUDGET = 400
+
+# The templates a renderer needs; all are loaded (and so checked) when it is built.
+TEMPLATE_NAMES: tuple[str, ...] = (
+    "header.md.j2",
+    "briefing.md.j2",
+    "briefing.txt.j2",
+    *(f"{name}.md.j2" for name in SECTIONS),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """What the rendered view shows: which sections in which order, how many items of each."""
+
+    sections: tuple[str, ...] = SECTIONS
+    max_items: tuple[tuple[str, int], ...] = DEFAULT_MAX_ITEMS
+    template_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.sections if s not in SECTIONS]
+        unknown += [s for s, _ in self.max_items if s not in SECTIONS]
+        if unknown:
+            raise ConfigError(
+                f"unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}"
+            )
+        if len(set(self.sections)) != len(self.sections):
+            raise ConfigError("a section is listed twice in the sections to show")
+        bad = [(s, n) for s, n in self.max_items if n < 1]
+        if bad:
+            raise ConfigError(f"item limit for {bad[0][0]!r} must be at least 1, not {bad[0][1]}")
+
+    def limit_for(self, section: str) -> int | None:
+        """The item limit of ``section`` in the rendered view (``None``: no limit)."""
+        for name, n in self.max_items:
+            if name == section:
+                return n
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """One item as templates see it: every string clean and within its budget."""
+
+    text: str
+    places: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    kind: str = ""
+    value: str = ""
+    speaker: str | None = None
+    role: str | None = None
+    paragraphs: tuple[int, ...] = ()  # 1-based, as readers count
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    name: str
+    heading: str
+    items: tuple[ItemView, ...]
+    total: int  # items in the briefing's section
+    more: int  # items cut from this view
+    sources: str  # "from paragraphs 3, 7" (empty when nothing is shown)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    title: str | None
+    source: str | None
+    url: str | None
+    published: date | None
+    published_ts: int | None  # Unix time of noon UTC that day: the same date everywhere
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    article: ArticleView
+    sections: tuple[SectionView, ...]
+    now_ts: int | None = None
+
+    def context(self) -> dict[str, Any]:
+        return {"article": self.article, "sections": self.sections, "now_ts": self.now_ts}
+
+
+def _names(names: Sequence[str]) -> tuple[str, ...]:
+    out = [limits.truncate(clean(n), NAME_BUDGET) for n in names[:MAX_NAMES]]
+    return tuple(n for n in out if n)
+
+
+def _opt(text: str | None, budget: int) -> str | None:
+    if text is None:
+        return None
+    return limits.truncate(clean(text), budget) or None
+
+
+def _item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemView:
+    text = limits.truncate(clean(item.text), TEXT_BUDGET[section])
+    paragraphs = tuple(
+        sorted({paragraph_of[s] + 1 for s in item.sentences if 0 <= s < len(paragraph_of)})
+    )
+    if isinstance(item, FrontlineItem):
+        return ItemView(text, places=_names(item.places), paragraphs=paragraphs)
+    if isinstance(item, ForceItem):
+        return ItemView(
+            text,
+            kind=limits.truncate(clean(item.kind), VALUE_BUDGET),
+            value=limits.truncate(clean(item.value), VALUE_BUDGET),
+            paragraphs=paragraphs,
+        )
+    if isinstance(item, PolicyItem):
+        return ItemView(text, actors=_names(item.actors), paragraphs=paragraphs)
+    assert isinstance(item, QuoteItem)
+    return ItemView(
+        text,
+        speaker=_opt(item.speaker, NAME_BUDGET),
+        role=_opt(item.speaker_role, ROLE_BUDGET),
+        paragraphs=paragraphs,
+    )
+
+
+def top_items(items: Sequence[Item], limit: int | None) -> tuple[Item, ...]:
+    """The ``limit`` items of highest ``score`` (ties: the earlier), shown in reading order."""
+    if limit is None or len(items) <= limit:
+        return tuple(items)
+    best = sorted(range(len(items)), key=lambda i: (-items[i].score, i))[:limit]
+    return tuple(items[i] for i in sorted(best))
+
+
+def _sources(items: Sequence[Item], paragraph_of: tuple[int, ...]) -> str:
+    sentences = sorted({s for item in items for s in item.sentences if s >= 0})
+    if not sentences:
+        return ""
+    if paragraph_of and all(s < len(paragraph_of) for s in sentences):
+        numbers = sorted({paragraph_of[s] + 1 for s in sentences})
+        unit = "paragraph" if len(numbers) == 1 else "paragraphs"
+    else:  # a briefing stored before paragraphs were recorded
+        numbers = [s + 1 for s in sentences]
+        unit = "sentence" if len(numbers) == 1 else "sentences"
+    return limits.truncate(f"from {unit} {', '.join(map(str, numbers))}", FOOTER_BUDGET // 2)
+
+
+def _section_view(
+    briefing: Briefing, name: str, limit: int | None, paragraph_of: tuple[int, ...]
+) -> SectionView:
+    items = briefing.section(name)
+    shown = top_items(items, limit)
+    return SectionView(
+        name=name,
+        heading=HEADINGS[name],
+        items=tuple(_item_view(name, item, paragraph_of) for item in shown),
+        total=len(items),
+        more=len(items) - len(shown),
+        sources=_sources(shown, paragraph_of),
+    )
+
+
+def _timestamp(now: datetime | None) -> int | None:
+    if now is None:
+        return None
+    if now.tzinfo is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    return int(now.timestamp())
+
+
+def _article_view(briefing: Briefing) -> ArticleView:
+    meta = briefing.article
+    published_ts = None
+    if meta.published is not None:
+        published_ts = int(datetime.combine(meta.published, time(12), tzinfo=UTC).timestamp())
+    return ArticleView(
+        title=_opt(meta.title, TITLE_BUDGET),
+        source=_opt(meta.source, NAME_BUDGET),
+        url=safe_url(meta.url),
+        published=meta.published,
+        published_ts=published_ts,
+        words=meta.words,
+    )
+
+
+def _discord_timestamp(value: int, style: str = "f") -> str:
+    return f"<t:{int(value)}:{style}>"
+
+
+def _error_location(exc: BaseException) -> str:
+    """``file, line N`` of the template frame where ``exc`` was raised, if Jinja recorded one."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:
+        return f"{frames[-1].filename}, line {frames[-1].lineno}"
+    return "a template"
+
+
+class Renderer:
+    """Renders briefings with one Jinja environment (bundled templates, user overrides first)."""
+
+    def __init__(self, options: RenderOptions = RenderOptions()) -> None:
+        self.options = options
+        loaders: list[jinja2.BaseLoader] = []
+        if options.template_dir is not None:
+            if not options.template_dir.is_dir():
+                raise TemplateError(f"template folder {options.template_dir} does not exist")
+            loaders.append(jinja2.FileSystemLoader(str(options.template_dir)))
+        loaders.append(jinja2.FileSystemLoader(str(BUNDLED_TEMPLATES)))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["md"] = escape_markdown
+        self.env.filters["clean"] = clean
+        self.env.filters["timestamp"] = _discord_timestamp
+        self.env.globals["headings"] = dict(HEADINGS)
+        self._templates = {name: self._load(name) for name in TEMPLATE_NAMES}
+
+    def _load(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or exc.name or name
+            raise TemplateError(f"{where}, line {exc.lineno}: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"template {exc.name} not found") from None
+
+    def _render(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self._templates[name].render(context).strip("\n")
+        except jinja2.TemplateSyntaxError as exc:  # an {% include %} of a broken template
+            where = exc.filename or exc.name or name
+            raise TemplateError(f"{where}, line {exc.lineno}: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"template {exc.name} not found (needed by {name})") from None
+        except Exception as exc:  # undefined names, bad filters, errors raised in templates
+            raise TemplateError(f"{_error_location(exc)}: {exc}") from None
+
+    # -- views ----------------------------------------------------------------------------
+
+    def _view(
+        self,
+        briefing: Briefing,
+        *,
+        sections: Sequence[str] | None = None,
+        now: datetime | None = None,
+        ranked: bool = True,
+    ) -> _View:
+        paragraph_of = briefing.article.sentence_paragraphs
+        names = self.options.sections if sections is None else tuple(sections)
+        return _View(
+            article=_article_view(briefing),
+            sections=tuple(
+                _section_view(
+                    briefing,
+                    name,
+                    self.options.limit_for(name) if ranked else None,
+                    paragraph_of,
+                )
+                for name in names
+            ),
+            now_ts=_timestamp(now),
+        )
+
+    def _section_embeds(self, view: _View, section: SectionView) -> list[Embed]:
+        body = self._render(f"{section.name}.md.j2", {**view.context(), "section": section})
+        chunks = limits.split_to_fit(body.split("\n"), limits.EMBED_DESCRIPTION) or ["\u200b"]
+        footer_parts = [p for p in (view.article.title, section.sources) if p]
+        footer = limits.truncate(" · ".join(footer_parts), FOOTER_BUDGET) or None
+        timestamp = datetime.fromtimestamp(view.now_ts, UTC) if view.now_ts is not None else None
+        embeds = []
+        for n, chunk in enumerate(chunks, 1):
+            title = section.heading
+            if len(chunks) > 1:
+                title = f"{title} ({n}/{len(chunks)})"
+            embeds.append(
+                Embed(
+                    title=limits.truncate(title, limits.EMBED_TITLE),
+                    description=chunk,
+                    url=view.article.url,
+                    color=COLORS[section.name],
+                    footer=footer,
+                    timestamp=timestamp,
+                )
+            )
+        return embeds
+
+    # -- public API ------------------------------------------------------------------------
+
+    def post_messages(self, briefing: Briefing, *, now: datetime | None = None) -> list[Message]:
+        """A scheduled post: a header, then one embed per section, split to fit Discord."""
+        view = self._view(briefing, now=now)
+        header = self._render("header.md.j2", view.context())
+        contents = limits.split_to_fit(header.split("\n"), limits.CONTENT)
+        embeds = [e for s in view.sections for e in self._section_embeds(view, s)]
+        groups = limits.pack_embeds(embeds)
+        messages = [Message(content=c) for c in contents[:-1]]
+        last = contents[-1] if contents else ""
+        if groups:
+            messages.append(Message(content=last, embeds=groups[0]))
+            messages.extend(Message(embeds=g) for g in groups[1:])
+        elif last:
+            messages.append(Message(content=last))
+        return messages
+
+    def section_messages(
+        self,
+        briefing: Briefing,
+        section: str,
+        *,
+        now: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Message]:
+        """One section as embeds (the replies to /quotes, /forces, /frontline, /policy).
+
+        Every item of the section is shown unless ``limit`` names how many (the top by score).
+        """
+        if section not in SECTIONS:
+            raise ConfigError(
+                f"unknown section {section!r}: the sections are {', '.join(SECTIONS)}"
+            )
+        view = self._view(briefing, sections=(section,), now=now, ranked=False)
+        if limit is not None:
+            view = _View(
+                view.article,
+                (_section_view(briefing, section, limit, briefing.article.sentence_paragraphs),),
+                view.now_ts,
+            )
+        embeds = self._section_embeds(view, view.sections[0])
+        return [Message(embeds=g) for g in limits.pack_embeds(embeds)]
+
+    def markdown_messages(self, briefing: Briefing) -> list[Message]:
+        """The briefing as plain Discord-markdown content messages (no embeds)."""
+        body = self._render("briefing.md.j2", self._view(briefing).context())
+        chunks = limits.split_to_fit(_keep_headings_with_next(body.split("\n")), limits.CONTENT)
+        return [Message(content=c) for c in chunks] or [Message(content="Empty briefing.")]
+
+    def text(self, briefing: Briefing) -> str:
+        """The briefing as plain text, no markdown."""
+        return self._render("briefing.txt.j2", self._view(briefing).context()) + "\n"
+
+
+def _keep_headings_with_next(lines: Sequence[str]) -> list[str]:
+    """Lines as split units, a markdown heading glued to the line after it."""
+    units: list[str] = []
+    glue = False
+    for line in lines:
+        if glue and line.strip():
+            units[-1] += "\n" + line
+        else:
+            units.append(line)
+        glue = line.startswith("#")
+    return units
 
 
 def render_messages(briefing: Briefing) -> list[Message]:
-    lines = [f"**{briefing.article.title or 'Briefing'}**"]
-    for name in ("frontline", "forces", "policy", "quotes"):
-        lines.append(f"__{name}__")
-        lines.extend(f"- {item.text}" for item in briefing.section(name))
-    return [Message(content="\n".join(lines)[:2000])]
+    """The briefing as markdown content messages, with the default options."""
+    return Renderer().markdown_messages(briefing)
+
+
+def format_for_console(messages: Sequence[Message]) -> str:
+    """``messages`` as readable text: numbered, separated, embeds drawn as framed blocks."""
+    out: list[str] = []
+    total = len(messages)
+    for n, msg in enumerate(messages, 1):
+        flags = " (ephemeral)" if msg.ephemeral else ""
+        out.append(f"===== message {n} of {total}{flags} =====")
+        if msg.content:
+            out.append(msg.content)
+        for k, embed in enumerate(msg.embeds, 1):
+            color = f" · color #{embed.color:06X}" if embed.color is not None else ""
+            out.append(f"----- embed {k} of {len(msg.embeds)}{color} -----")
+            if embed.title:
+                out.append(f"# {embed.title}")
+            if embed.url:
+                out.append(f"<{embed.url}>")
+            if embed.description:
+                out.append(embed.description)
+            for f in embed.fields:
+                out.append(f"[{f.name}]{' (inline)' if f.inline else ''}")
+                out.append(f.value)
+            tail = [p for p in (embed.footer, _console_time(embed.timestamp)) if p]
+            if tail:
+                out.append("-- " + " · ".join(tail))
+            if embed.image_url:
+                out.append(f"[image: {embed.image_url}]")
+        for a in msg.attachments:
+            out.append(f"[attachment: {a.filename}, {len(a.data):,} bytes]")
+        out.append("")
+    return "\n".join(out)
+
+
+def _console_time(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
