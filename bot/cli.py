@@ -31,7 +31,9 @@ def _cmd_distill(args: argparse.Namespace) -> int:
         messages = Renderer().markdown_messages(briefing)
         for n, msg in enumerate(messages, 1):
             if len(messages) > 1:
-                print(f"{'' if n == 1 else chr(10)}===== message {n} of {len(messages)} =====")
+                if n > 1:
+                    print()
+                print(f"===== message {n} of {len(messages)} =====")
             print(msg.content)
     return 0
 

@@ -11,6 +11,7 @@ items). Messages are split at line boundaries, so an item is never split across 
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -241,6 +242,14 @@ def _article_view(briefing: Briefing) -> ArticleView:
     )
 
 
+_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{4,}(?![\d,])")
+
+
+def readable_figure(value: str) -> str:
+    """A normalized value as readers like it: thousands separated ("45000" -> "45,000")."""
+    return _LONG_NUMBER.sub(lambda m: f"{int(m.group()):,}", value)
+
+
 def _discord_timestamp(value: int, style: str = "f") -> str:
     return f"<t:{int(value)}:{style}>"
 
@@ -275,6 +284,7 @@ class Renderer:
         self.env.filters["md"] = escape_markdown
         self.env.filters["clean"] = clean
         self.env.filters["timestamp"] = _discord_timestamp
+        self.env.filters["figure"] = readable_figure
         self.env.globals["headings"] = dict(HEADINGS)
         self._templates = {name: self._load(name) for name in TEMPLATE_NAMES}
 

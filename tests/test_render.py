@@ -38,6 +38,7 @@ from briefings.render import (
     Renderer,
     RenderOptions,
     format_for_console,
+    readable_figure,
     render_messages,
     top_items,
 )
@@ -184,10 +185,18 @@ def test_item_formats() -> None:
     frontline, forces, policy, quotes = (e.description or "" for e in msg.embeds)
     assert frontline == "- **Ostrivka** — Attackers took the village"
     assert "- **10:1** — outnumbered roughly 10-to-1" in forces
-    assert "- **12000** — some 12,000 troops" in forces
+    assert "- **12,000** — some 12,000 troops" in forces
     assert policy.startswith("- **Andriy Soroka** — Approved")
     assert "> “We stop most of them.” — **Marta Hnatiuk**, a company commander" in quotes
     assert "> “Nobody should mistake our patience.” — **Soroka**" in quotes
+
+
+def test_force_values_are_shown_with_thousands_separators() -> None:
+    assert readable_figure("45000") == "45,000"
+    assert readable_figure("1200/day") == "1,200/day"
+    assert readable_figure("8000-9000") == "8,000-9,000"
+    for same in ("10:1", "0.5", "20 km", "50%", "300"):
+        assert readable_figure(same) == same
 
 
 def test_empty_sections_say_so() -> None:
