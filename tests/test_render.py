@@ -373,10 +373,14 @@ def test_five_hundred_items_fit_and_are_counted() -> None:
     assert "*+494 more in the full briefing*" in (post[0].embeds[0].description or "")
     quote_msgs = r.section_messages(b, "quotes")
     assert len(quote_msgs) > 1
+    titles = [e.title for m in quote_msgs for e in m.embeds]
+    assert titles[0] == f"Key quotes (1/{len(titles)})"
+    assert titles[-1] == f"Key quotes ({len(titles)}/{len(titles)})"
     text = "\n".join(e.description or "" for m in quote_msgs for e in m.embeds)
     assert all(f"said {n} said" in text for n in range(500))
     md = r.markdown_messages(b)
     assert len(md) > 1 and all(len(m.content) <= 2000 for m in md)
+    assert not any(m.content.split("\n")[-1].startswith("#") for m in md)  # no orphan heading
 
 
 # -- the property: no briefing of any size breaks any limit -----------------------------------
@@ -453,6 +457,11 @@ def test_no_rendered_message_ever_breaks_a_discord_limit(
     for msg in msgs:
         for text in visible_texts(msg):
             assert "@everyone" not in text and "<@123>" not in text
+    # Article text never adds a line: every line of a section is one of the templates' own.
+    for msg in renderer.post_messages(briefing):
+        for embed in msg.embeds:
+            for line in (embed.description or "").split("\n"):
+                assert line in ("", "\u200b") or line.startswith(("- ", "> “", "*+", "No ")), line
     assert renderer.text(briefing)
 
 
