@@ -1,0 +1,687 @@
+"""The delivery outbox: every post is written down before it is sent and marked after.
+
+A scheduled post is one or more messages ("parts"). Each part is a row with a unique key
+(subscription id + scheduled time + part), its payload (the JSON Discord receives), a status and
+the message id Discord gave it::
+
+    pending ──claim──► sending ──Discord answered──► sent
+       ▲                  │
+       └── 429 / 5xx / ───┤ (exponential backoff with jitter, up to ``max_attempts``)
+           connection     └── 403 / 404, or attempts exhausted ──► failed (+ one admin report)
+
+Nothing is lost or doubled:
+
+* ``enqueue`` ignores a part whose key is already there, so firing a run twice writes it once;
+  it records the subscription's ``last_posted_at`` in the same transaction.
+* A part is sent only after the parts before it in its post are sent (messages stay in order).
+* Each part carries a nonce derived from its key; the sender posts it with Discord's
+  ``enforce_nonce``, so a retry within minutes returns the first message instead of a second.
+* On start-up (``recover``), rows left in ``sending`` by a crash between the send and the mark
+  are checked against the channel's recent messages (``Sender.find`` with the nonce): found, the
+  row is marked sent with that message id; not found, it goes back to pending and is sent again.
+* A permanent failure (403: permission lost, 404: channel gone) pauses the subscription and
+  writes one admin report, itself an outbox row with a unique key, so it is sent exactly once.
+* A 429 delays only the rows of that channel; the other channels go on.
+
+I/O happens through a :class:`Sender` (Discord REST, webhook or console) injected by the caller,
+and the time through ``now`` arguments, so tests run with fixed clocks and a fake sender.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.store import metadata
+from bot.subscriptions import subscriptions
+from briefings.errors import SitrepError
+from briefings.messages import Message
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DeliveryError",
+    "DeliveryReport",
+    "Outbox",
+    "OutboxRow",
+    "PermanentError",
+    "Post",
+    "RateLimited",
+    "RetryPolicy",
+    "Sender",
+    "TransientError",
+    "nonce_for",
+    "outbox",
+    "post_key",
+]
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("nonce", String(25), nullable=False),
+    Column("subscription_id", Integer, nullable=True, index=True),
+    Column("scheduled_for", DateTime(timezone=True), nullable=True),
+    Column("part", Integer, nullable=False, default=0),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# ---------------------------------------------------------------- the sender seam
+
+
+class DeliveryError(SitrepError):
+    """A send that did not go through; the subclasses say what the outbox should do."""
+
+
+class RateLimited(DeliveryError):
+    """429: try again after ``retry_after`` seconds (does not count as a failed attempt)."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited (429)") -> None:
+        super().__init__(message)
+        self.retry_after = max(0.0, float(retry_after))
+
+
+class TransientError(DeliveryError):
+    """5xx or a connection error: retried with exponential backoff, up to a limit."""
+
+
+class PermanentError(DeliveryError):
+    """403 or 404: the channel is gone or the bot may not post there; never retried."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Sender(Protocol):
+    """Where posts go. Raises the ``DeliveryError`` subclasses above; anything else is treated
+    as transient and logged."""
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        """Post ``payload`` (which carries ``nonce`` and ``enforce_nonce``); the message id."""
+        ...
+
+    async def find(self, channel_id: int, nonce: str) -> int | None:
+        """The id of a recent message of the channel carrying ``nonce``, or None."""
+        ...
+
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One part of a post to enqueue."""
+
+    key: str
+    channel_id: int
+    payload: dict[str, Any]
+    subscription_id: int | None = None
+    scheduled_for: datetime | None = None
+    part: int = 0
+
+    @classmethod
+    def parts(
+        cls,
+        subscription_id: int,
+        channel_id: int,
+        scheduled_for: datetime,
+        messages: Sequence[Message],
+    ) -> tuple[Post, ...]:
+        """The parts of one scheduled post of a subscription, keyed for exactly-once delivery."""
+        return tuple(
+            cls(
+                key=post_key(subscription_id, scheduled_for, i),
+                channel_id=channel_id,
+                payload=message.to_payload(),
+                subscription_id=subscription_id,
+                scheduled_for=scheduled_for,
+                part=i,
+            )
+            for i, message in enumerate(messages)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    key: str
+    nonce: str
+    subscription_id: int | None
+    scheduled_for: datetime | None
+    part: int
+    channel_id: int
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    message_id: int | None
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter: attempt n waits ``base * 2**(n-1)`` capped at ``cap``,
+    of which a random half (``equal jitter``) so that channels do not retry in lockstep."""
+
+    max_attempts: int = 6
+    base: timedelta = timedelta(seconds=2)
+    cap: timedelta = timedelta(minutes=10)
+    rate_limit_margin: timedelta = timedelta(milliseconds=250)
+
+    def delay(self, attempt: int, rng: random.Random) -> timedelta:
+        full = min(self.cap, self.base * (1 << max(attempt - 1, 0)))
+        half = full / 2
+        return half + half * rng.random()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    recovered: int = 0
+    resent: int = 0
+    paused: tuple[int, ...] = ()
+    next_due: datetime | None = None
+
+
+@dataclass(slots=True)
+class _Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    paused: list[int] = field(default_factory=list)
+
+
+def post_key(subscription_id: int, scheduled_for: datetime, part: int) -> str:
+    """``sub:<id>:<UTC time>:<part>``: the same run of the same subscription is one key."""
+    when = scheduled_for.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"sub:{subscription_id}:{when}:{part}"
+
+
+def nonce_for(key: str) -> str:
+    """A Discord nonce (at most 25 characters) derived from the row's unique key."""
+    return "sr" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:23]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
+    return value.astimezone(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _row(r: Any) -> OutboxRow:
+    nxt = _aware(r.next_attempt_at)
+    assert nxt is not None
+    return OutboxRow(
+        id=r.id,
+        key=r.key,
+        nonce=r.nonce,
+        subscription_id=r.subscription_id,
+        scheduled_for=_aware(r.scheduled_for),
+        part=r.part,
+        channel_id=r.channel_id,
+        payload=dict(r.payload),
+        status=r.status,
+        attempts=r.attempts,
+        next_attempt_at=nxt,
+        message_id=r.message_id,
+        last_error=r.last_error,
+        sent_at=_aware(r.sent_at),
+    )
+
+
+def _post_of(key: str) -> str:
+    """The post a part's key belongs to (the key without its part number)."""
+    return key.rpartition(":")[0]
+
+
+def _heads(unsent: Sequence[OutboxRow]) -> dict[str, OutboxRow]:
+    """The first unsent part of each post."""
+    heads: dict[str, OutboxRow] = {}
+    for row in unsent:
+        post = _post_of(row.key)
+        if post not in heads or row.part < heads[post].part:
+            heads[post] = row
+    return heads
+
+
+def _clip(text: str, n: int = 500) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# ---------------------------------------------------------------- the outbox
+
+
+class Outbox:
+    """Enqueue posts, deliver the due ones through a ``Sender``, recover after a crash."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sender: Sender,
+        *,
+        policy: RetryPolicy = RetryPolicy(),
+        admin_channel_id: int | None = None,
+        concurrency: int = 50,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.sender = sender
+        self.policy = policy
+        self.admin_channel_id = admin_channel_id
+        self.concurrency = max(1, concurrency)
+        self.rng = rng or random.Random()
+        # SQLite has one writer: serialize this process's writes instead of hitting "locked".
+        self._write_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    # ------------------------------------------------------------ writing
+
+    async def enqueue(
+        self,
+        posts: Sequence[Post],
+        *,
+        now: datetime,
+        posted: tuple[int, datetime] | None = None,
+    ) -> int:
+        """Write ``posts`` as pending rows (known keys are skipped); how many were new.
+
+        With ``posted=(subscription_id, scheduled_for)`` the subscription's ``last_posted_at``
+        advances in the same transaction, so a run is recorded exactly when its parts are.
+        """
+        at = _utc(now)
+        async with self._write_lock, self.engine.begin() as conn:
+            added = await _insert_new(conn, posts, at)
+            if posted is not None:
+                sub_id, when = posted
+                when = _utc(when)
+                await conn.execute(
+                    update(subscriptions)
+                    .where(
+                        subscriptions.c.id == sub_id,
+                        (subscriptions.c.last_posted_at.is_(None))
+                        | (subscriptions.c.last_posted_at < when),
+                    )
+                    .values(last_posted_at=when)
+                )
+        if added:
+            self._wake.set()
+        return added
+
+    async def _update(self, row_id: int, **values: Any) -> None:
+        async with self._write_lock, self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    async def _claim(self, row_id: int, now: datetime) -> bool:
+        async with self._write_lock, self.engine.begin() as conn:
+            result = await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id, outbox.c.status == PENDING)
+                .values(status=SENDING, claimed_at=now)
+            )
+        return bool(result.rowcount)
+
+    async def mark_sent(self, row_id: int, message_id: int, *, now: datetime) -> None:
+        await self._update(
+            row_id, status=SENT, message_id=message_id, sent_at=_utc(now), last_error=None
+        )
+
+    # ------------------------------------------------------------ reading
+
+    async def rows(self, *, status: str | None = None) -> list[OutboxRow]:
+        stmt = select(outbox).order_by(outbox.c.id)
+        if status is not None:
+            stmt = stmt.where(outbox.c.status == status)
+        async with self.engine.connect() as conn:
+            return [_row(r) for r in (await conn.execute(stmt)).all()]
+
+    async def next_due(self) -> datetime | None:
+        """When the next sendable part is due: the earliest ``next_attempt_at`` among the first
+        unsent part of each post (later parts wait for it); None when nothing is pending."""
+        heads = _heads(await self._unsent())
+        times = [r.next_attempt_at for r in heads.values() if r.status == PENDING]
+        return min(times) if times else None
+
+    async def _unsent(self) -> list[OutboxRow]:
+        stmt = (
+            select(outbox)
+            .where(outbox.c.status.in_((PENDING, SENDING)))
+            .order_by(outbox.c.channel_id, outbox.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_row(r) for r in (await conn.execute(stmt)).all()]
+
+    # ------------------------------------------------------------ recovery
+
+    async def recover(
+        self, *, now: datetime, stale_before: datetime | None = None
+    ) -> DeliveryReport:
+        """Settle rows left in ``sending`` (by a crash); only those claimed before
+        ``stale_before`` when given (another live process may own newer claims)."""
+        at = _utc(now)
+        stmt = select(outbox).where(outbox.c.status == SENDING).order_by(outbox.c.id)
+        if stale_before is not None:
+            stmt = stmt.where(outbox.c.claimed_at < _utc(stale_before))
+        async with self.engine.connect() as conn:
+            stuck = [_row(r) for r in (await conn.execute(stmt)).all()]
+        recovered = resent = 0
+        for row in stuck:
+            try:
+                found = await self.sender.find(row.channel_id, row.nonce)
+            except DeliveryError as exc:
+                log.warning(
+                    "outbox: cannot check channel %s for %s: %s", row.channel_id, row.key, exc
+                )
+                found = None
+            if found is not None:
+                log.info("outbox: %s was sent before the restart (message %s)", row.key, found)
+                await self.mark_sent(row.id, found, now=at)
+                recovered += 1
+            else:
+                await self._update(row.id, status=PENDING, next_attempt_at=at, claimed_at=None)
+                resent += 1
+        if resent:
+            self._wake.set()
+        return DeliveryReport(recovered=recovered, resent=resent)
+
+    # ------------------------------------------------------------ delivery
+
+    async def deliver_due(self, *, now: datetime) -> DeliveryReport:
+        """Send every part due at ``now`` whose earlier parts are sent; channels in parallel
+        (up to ``concurrency``), the parts of one channel in order."""
+        at = _utc(now)
+        unsent = await self._unsent()
+        heads = _heads(unsent)
+        by_channel: dict[int, list[OutboxRow]] = {}
+        ready: set[tuple[str, int]] = set()  # (post, part) that this round sends, in order
+        tally = _Tally()
+        for row in unsent:  # by channel, then in the order the parts were written
+            post = _post_of(row.key)
+            head = heads[post]
+            if row.status != PENDING or head.status != PENDING or head.next_attempt_at > at:
+                continue
+            if row.id == head.id or (post, row.part - 1) in ready:
+                ready.add((post, row.part))
+                by_channel.setdefault(row.channel_id, []).append(row)
+
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run_channel(rows: list[OutboxRow]) -> None:
+            async with gate:
+                for row in rows:
+                    if not await self._deliver_one(row, at, tally):
+                        break  # keep the channel's order: the rest wait for this one
+
+        await asyncio.gather(*(run_channel(rows) for rows in by_channel.values()))
+        return DeliveryReport(
+            sent=tally.sent,
+            retried=tally.retried,
+            failed=tally.failed,
+            paused=tuple(tally.paused),
+            next_due=await self.next_due(),
+        )
+
+    async def _deliver_one(self, row: OutboxRow, at: datetime, tally: _Tally) -> bool:
+        """Send one claimed row; True when it was sent."""
+        if not await self._claim(row.id, at):
+            return False  # someone else has it
+        payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
+        try:
+            message_id = await self.sender.send(row.channel_id, payload)
+        except RateLimited as exc:
+            delay = timedelta(seconds=exc.retry_after) + self.policy.rate_limit_margin
+            await self._retry_later(row, at + delay, str(exc), count=False)
+            tally.retried += 1
+            return False
+        except PermanentError as exc:
+            await self._permanent(row, exc, at, tally)
+            return False
+        except Exception as exc:  # TransientError, connection errors, anything unexpected
+            if not isinstance(exc, TransientError):
+                log.warning("outbox: unexpected error sending %s", row.key, exc_info=True)
+            attempts = row.attempts + 1
+            if attempts >= self.policy.max_attempts:
+                why = f"gave up after {attempts} attempts: {exc}"
+                await self._fail(row, why, at, report=True, attempts=attempts)
+                tally.failed += 1
+            else:
+                when = at + self.policy.delay(attempts, self.rng)
+                await self._retry_later(
+                    row, when, str(exc) or type(exc).__name__, attempts=attempts
+                )
+                tally.retried += 1
+            return False
+        await self.mark_sent(row.id, message_id, now=at)
+        tally.sent += 1
+        log.info("posted %s to channel %s (message %s)", row.key, row.channel_id, message_id)
+        return True
+
+    async def _retry_later(
+        self,
+        row: OutboxRow,
+        when: datetime,
+        error: str,
+        *,
+        count: bool = True,
+        attempts: int | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": PENDING,
+            "next_attempt_at": when,
+            "claimed_at": None,
+            "last_error": _clip(error),
+        }
+        if count:
+            values["attempts"] = attempts if attempts is not None else row.attempts + 1
+        await self._update(row.id, **values)
+
+    async def _permanent(
+        self, row: OutboxRow, exc: PermanentError, at: datetime, tally: _Tally
+    ) -> None:
+        reason = f"{exc} ({exc.status})"
+        await self._fail(row, reason, at, report=False, attempts=row.attempts + 1)
+        tally.failed += 1
+        if row.subscription_id is None:
+            log.error("outbox: admin report to channel %s failed: %s", row.channel_id, reason)
+            return
+        sub_id = row.subscription_id
+        async with self._write_lock, self.engine.begin() as conn:
+            result = await conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id == sub_id, subscriptions.c.paused.is_(False))
+                .values(paused=True, paused_reason=_clip(reason, 200))
+            )
+            # the subscription's other unsent parts will not go through either
+            await conn.execute(
+                update(outbox)
+                .where(
+                    and_(
+                        outbox.c.subscription_id == sub_id,
+                        outbox.c.status == PENDING,
+                        outbox.c.channel_id == row.channel_id,
+                    )
+                )
+                .values(status=FAILED, last_error="subscription paused: " + _clip(reason, 200))
+            )
+        if result.rowcount:
+            tally.paused.append(sub_id)
+            log.warning("subscription %s paused: %s", sub_id, reason)
+            await self._report(
+                f"report:pause:sub:{sub_id}:{row.key}",
+                f"Subscription #{sub_id} is paused: posting to <#{row.channel_id}> failed with "
+                f"{reason}. Fix the channel or the bot's permissions, then resume it.",
+                at,
+            )
+
+    async def _fail(
+        self,
+        row: OutboxRow,
+        reason: str,
+        at: datetime,
+        *,
+        report: bool,
+        attempts: int | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": FAILED, "claimed_at": None, "last_error": _clip(reason)}
+        if attempts is not None:
+            values["attempts"] = attempts
+        async with self._write_lock, self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == row.id).values(**values))
+            # the later parts of the same post would read wrong without this one
+            await conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.key.startswith(_post_of(row.key) + ":", autoescape=True),
+                    outbox.c.part > row.part,
+                    outbox.c.status == PENDING,
+                )
+                .values(status=FAILED, last_error="an earlier part of this post failed")
+            )
+        log.warning("outbox: %s failed: %s", row.key, reason)
+        if report and row.subscription_id is not None:
+            await self._report(
+                f"report:failed:{row.key.rpartition(':')[0]}",
+                f"A post of subscription #{row.subscription_id} to <#{row.channel_id}> could not "
+                f"be delivered: {reason}.",
+                at,
+            )
+
+    async def _report(self, key: str, text: str, at: datetime) -> None:
+        """One admin report per key, through the outbox itself (so it is sent exactly once)."""
+        if self.admin_channel_id is None:
+            log.warning("admin report (no admin channel configured): %s", text)
+            return
+        payload = Message(content=_clip(text, 2000)).to_payload()
+        await self.enqueue(
+            [Post(key=key, channel_id=self.admin_channel_id, payload=payload)], now=at
+        )
+
+    # ------------------------------------------------------------ running
+
+    def wake(self) -> None:
+        """Deliver now (called after an enqueue from another component)."""
+        self._wake.set()
+
+    async def run(
+        self,
+        clock: Callable[[], datetime],
+        stop: asyncio.Event,
+        *,
+        idle: float = 30.0,
+    ) -> None:
+        """Deliver forever in real time until ``stop`` is set: after each enqueue, and when the
+        next retry is due (at most ``idle`` seconds apart)."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                report = await self.deliver_due(now=clock())
+            except Exception:
+                log.exception("outbox: delivery round failed")
+                report = DeliveryReport()
+            wait = idle
+            if report.next_due is not None:
+                wait = min(idle, max(0.0, (report.next_due - clock()).total_seconds()))
+            if wait <= 0:
+                await asyncio.sleep(0)  # let other tasks run between immediate rounds
+                continue
+            waker = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({waker, stopper}, timeout=wait, return_when="FIRST_COMPLETED")
+            finally:
+                waker.cancel()
+                stopper.cancel()
+
+
+async def _insert_new(conn: AsyncConnection, posts: Sequence[Post], at: datetime) -> int:
+    """Insert the posts whose keys are new; how many were inserted."""
+    if not posts:
+        return 0
+    keys = [p.key for p in posts]
+    known = set(
+        (await conn.execute(select(outbox.c.key).where(outbox.c.key.in_(keys)))).scalars().all()
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "key": p.key,
+            "nonce": nonce_for(p.key),
+            "subscription_id": p.subscription_id,
+            "scheduled_for": _utc(p.scheduled_for) if p.scheduled_for is not None else None,
+            "part": p.part,
+            "channel_id": p.channel_id,
+            "payload": p.payload,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": at,
+            "created_at": at,
+        }
+        for p in posts
+        if p.key not in known
+    ]
+    unique: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        unique.setdefault(r["key"], r)
+    if not unique:
+        return 0
+    try:
+        async with conn.begin_nested():
+            await conn.execute(outbox.insert(), list(unique.values()))
+        return len(unique)
+    except IntegrityError:
+        # another process inserted some of them meanwhile: insert one by one
+        added = 0
+        for r in unique.values():
+            try:
+                async with conn.begin_nested():
+                    await conn.execute(outbox.insert().values(**r))
+                added += 1
+            except IntegrityError:
+                continue
+        return added
