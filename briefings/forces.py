@@ -1,11 +1,443 @@
-"""Force ratios and numbers. (Being built: see issue 2.)"""
+"""Force ratios and numbers: the figures a reader of a war report needs, each with its kind.
+
+Every quantity ``briefings.numbers`` finds in a sentence is classified by the words around it, as
+news prose writes them: the noun it counts ("45,000 troops", "a dozen armored vehicles", "two
+villages"), a verb or noun that makes it a loss ("the deaths of 290 ...", "eliminated 150 ..."),
+a comparison ("outnumbered 3 to 1", "six times as many drones"), a fraction of something ("half
+the territory"), a distance with its bearing ("15km north of ...") or a weight with its weapon
+("bombs weighing one ton"). A rate ("a day", "a month") is carried into the value. Quantities that
+count nothing a briefing needs (durations, money, bare numbers) are left out; people, strikes,
+buildings and percentages that are not about forces are kept with kind "other" and ranked last.
+
+The word lists below are general vocabulary of war reporting, not names from any one article.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from briefings.article import Article
-from briefings.model import ForceItem
+from briefings.model import ForceItem, ForceKind
+from briefings.numbers import TIME_UNITS, NumberPhrase, find_numbers, format_number
+
+TROOP_NOUNS = frozenset(
+    """
+    troops soldiers servicemen servicemembers personnel fighters men infantrymen infantry recruits
+    conscripts reservists marines paratroopers militants insurgents rebels defenders attackers
+    mercenaries volunteers guerrillas commandos sailors pilots officers draftees combatants
+    militiamen gunmen terrorists forces battalions brigades regiments divisions platoons units
+    snipers operators stormtroopers reinforcements mobilized mobilised contract soldier troop
+    """.split()
+)
+CASUALTY_NOUNS = frozenset(
+    """
+    casualties dead deaths bodies killed wounded injured losses fatalities prisoners pows
+    captives corpses victims
+    """.split()
+)
+EQUIPMENT_NOUNS = frozenset(
+    """
+    vehicles tanks drones bombs missiles rockets shells rounds munitions artillery guns howitzers
+    launchers jets aircraft planes warplanes helicopters ships boats vessels warships submarines
+    systems mines grenades apcs trucks weapons rifles warheads interceptors cannons mortars
+    batteries bombers fighters
+    """.split()
+)
+WEAPON_NOUNS = frozenset(
+    """
+    bomb bombs missile missiles shell shells warhead warheads rocket rockets munition munitions
+    explosive explosives charge charges mine mines payload payloads drone drones round rounds
+    """.split()
+)
+TERRITORY_COUNT_NOUNS = frozenset(
+    "villages towns settlements cities hamlets localities districts positions".split()
+)
+TERRITORY_NOUNS = frozenset(
+    """
+    territory territories ground land lands region regions area areas town city village country
+    province oblast front frontline district settlement settlements villages towns peninsula
+    """.split()
+)
+OTHER_NOUNS = frozenset(
+    """
+    people civilians residents refugees patients children women families households homes houses
+    buildings blocks apartments schools hospitals strikes airstrikes attacks raids suspects crimes
+    cases detainees migrants evacuees hostages journalists doctors workers sorties assaults
+    """.split()
+)
+# Nouns of people that are not counts a briefing needs when few ("dealing with three people").
+_FEW_PEOPLE = frozenset("people others".split())
+
+_STOP = frozenset(
+    """
+    the a an of in on at to from with by for and or but that which who whom whose were was is are
+    be been being have has had will would could should may might can do did does not no than as
+    into over under after before since during about around across per each every this these those
+    it its their his her our your my there here then when where while if so such very also just
+    only still already both either neither all any some many much most other said says say told
+    """.split()
+)
+
+_QUAL = (
+    r"(?:(?:about|around|roughly|some|nearly|almost|approximately|perhaps|barely|only|just|"
+    r"at\s+least|at\s+most|up\s+to|more\s+than|less\s+than|fewer\s+than|over|under|"
+    r"as\s+many\s+as|as\s+few\s+as|close\s+to|an\s+estimated|estimated|an\s+average\s+of|"
+    r"upwards\s+of|well\s+over|just\s+over|just\s+under|maybe|possibly|another|"
+    r"an\s+additional|a\s+further|the\s+remaining|nearly|all)\s+){1,2}"
+)
+_QUAL_BEFORE = re.compile(_QUAL + r"$", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"[ ]+([A-Za-z][A-Za-z’'-]*)")
+_CASUALTY_OF_BEFORE = re.compile(
+    r"\b(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
+    r"(?:the\s+|some\s+)?" + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_CASUALTY_VERB_BEFORE = re.compile(
+    r"\b(?:killed|kill|kills|killing|eliminated|eliminating|eliminates|neutrali[sz]ed|lost|"
+    r"losing|loses|lose|wounded|wounding|injured|injuring|captured|capturing|executed)\s+"
+    + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_TROOP_VERB_BEFORE = re.compile(
+    r"\b(?:send|sends|sent|sending|deploy|deploys|deployed|deploying|mobili[sz]ed?|mobili[sz]ing|"
+    r"recruit|recruits|recruited|recruiting|drafted|amassed|massed|stationed|assembled|"
+    r"conscripted|called\s+up|train|trained|training)\s+" + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_CASUALTY_AFTER = re.compile(
+    r"[ ]+(?:dead|killed|wounded|injured|captured|missing)"
+    r"(?:[ ]+(?:and|or)[ ]+(?:dead|killed|wounded|injured|captured|missing))?\b",
+    re.IGNORECASE,
+)
+_CASUALTY_PASSIVE = re.compile(
+    r"[ ]+(?:were|have\s+been|had\s+been|was|are|being)\s+(?:\w+\s+)?"
+    r"(?:killed|wounded|injured|captured|taken\s+prisoner|executed)\b",
+    re.IGNORECASE,
+)
+_RATE = re.compile(
+    r"(?:[ ]*,)?[ ]+(?:(?:a|an|per|each|every)[ ]+(?P<unit>day|week|month|year|hour)\b"
+    r"|(?P<adv>daily|weekly|monthly|annually)\b"
+    r"|(?:in|over)[ ]+(?:the[ ]+)?(?:past|previous|last)[ ]+(?P<h24>24[ ]+hours|day)\b)",
+    re.IGNORECASE,
+)
+_POPULATION_BEFORE = re.compile(
+    r"\b(?:population|city|town|port|village|settlement|community|home)\s*(?::|of)\s+"
+    + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_FORCE_OF_BEFORE = re.compile(
+    r"(?:\b(?:an?|the|its|their|his|her|our)\s+)?(?:[a-z-]+\s+)?"
+    r"\b(?:reserves?|force|army|contingent|grouping|garrison|corps|deployment|strength|"
+    r"presence|troops|personnel)\s+(?:of|numbering|totall?ing)\s+" + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_RATIO_CUE_BEFORE = re.compile(
+    r"\b(?:outnumber\w*|outgun\w*|outman\w*|ratio\s+of|odds\s+of|advantage\s+of)\s+(?:by\s+)?"
+    + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_RATIO_CUE = re.compile(
+    r"\b(?:outnumber|outgun|outman|ratio|odds|advantage|superiority|edge|disadvantage|"
+    r"more|fewer|against|versus|vs)\w*",
+    re.IGNORECASE,
+)
+_DIRECTION = (
+    r"(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:[\s-]?(?:east|west))?(?:ward)?\s+of|"
+    r"from|away\s+from|behind|beyond|inside|into|deep\s+into|short\s+of|off|outside)"
+)
+_DISTANCE_AFTER = re.compile(
+    r"(?:\s*\([^()]{1,30}\))?\s+" + _DIRECTION + r"\b",
+    re.IGNORECASE,
+)
+_FRONT_AFTER = re.compile(
+    r"(?:\s*\([^()]{1,30}\))?(?:\s*-\s*long|\s+long)?\s+(?:front(?:\s+line)?|frontline|"
+    r"line\s+of\s+contact|stretch|corridor|buffer\s+zone)\b",
+    re.IGNORECASE,
+)
+_ADVANCE_BEFORE = re.compile(
+    r"\b(?:advanced|advancing|advance|advances|pushed|pushing|moved|retreated|withdrew|"
+    r"penetrated|gained|progressed|within|closer)\s+(?:by\s+)?" + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_WEIGHING_BEFORE = re.compile(
+    r"(?:\b[a-z-]+\s+)?\b(?P<noun>[a-z]+)\s+(?:weighing|weighs|weigh|of)\s+" + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_OF_DET = re.compile(r"(?:[ ]+of)?(?:[ ]+(?:the|its|their|his|her|our|all|this|that|these))?")
+_TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
+
+_PAST_VERBS = frozenset("killed eliminated captured executed wounded injured".split())
+_DISTANCE_UNITS = frozenset({"km", "mi", "m", "ft", "yd"})
+_AREA_UNITS = frozenset({"km2", "mi2", "ha"})
+_WEIGHT_UNITS = frozenset({"kg", "t", "lb"})
+
+_SCORES: dict[str, float] = {
+    "ratio": 1.0,
+    "casualties": 0.8,
+    "troops": 0.7,
+    "territory": 0.6,
+    "equipment": 0.55,
+    "rate": 0.5,
+    "other": 0.2,
+}
+
+
+def _words_after(text: str, pos: int, end: int, limit: int) -> list[tuple[str, int, int]]:
+    """Up to ``limit`` words after ``pos``, separated by spaces only (punctuation stops)."""
+    out: list[tuple[str, int, int]] = []
+    while len(out) < limit:
+        m = _NEXT_WORD.match(text, pos, end)
+        if not m:
+            break
+        out.append((m.group(1), m.start(1), m.end(1)))
+        pos = m.end()
+    return out
+
+
+def _noun_kind(word: str) -> str | None:
+    low = word.lower()
+    if low in CASUALTY_NOUNS:
+        return "casualties"
+    if low in TROOP_NOUNS:
+        return "troops"
+    if low in EQUIPMENT_NOUNS:
+        return "equipment"
+    if low in TERRITORY_COUNT_NOUNS:
+        return "territory"
+    if low in OTHER_NOUNS or low in _FEW_PEOPLE:
+        return "other"
+    return None
+
+
+def _is_demonym(word: str) -> bool:
+    """ "Russians", "Palestinians", "Israelis": a capitalised plural names people of a side."""
+    return (
+        word[:1].isupper()
+        and word[1:].islower()
+        and len(word) > 4
+        and (word.endswith(("ans", "ians", "is", "ese")) or word.endswith("ers"))
+    )
+
+
+def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str] | None:
+    """The counted noun after ``pos``: (kind, end offset, word), skipping a few modifiers."""
+    for word, _a, b in _words_after(text, pos, end, limit):
+        kind = _noun_kind(word)
+        if kind is not None:
+            return kind, b, word
+        if _is_demonym(word):
+            return "troops", b, word
+        if word.lower() in _STOP and word.lower() not in ("more",):
+            return None
+    return None
+
+
+def _qual_start(text: str, lo: int, pos: int) -> int:
+    m = _QUAL_BEFORE.search(text, max(lo, pos - 40), pos)
+    return m.start() if m else pos
+
+
+def _rate(text: str, pos: int, end: int) -> tuple[str | None, int]:
+    m = _RATE.match(text, pos, end)
+    if not m:
+        return None, pos
+    if m.group("unit"):
+        return m.group("unit").lower(), m.end()
+    if m.group("adv"):
+        adv = m.group("adv").lower()
+        unit = {"daily": "day", "weekly": "week", "monthly": "month", "annually": "year"}[adv]
+        return unit, m.end()
+    return "day", m.end()
+
+
+def _tail(text: str, pos: int, end: int, limit: int) -> int:
+    """End of a short phrase after ``pos``: up to ``limit`` words, "the" allowed, stop at others."""
+    last = pos
+    for word, _a, b in _words_after(text, pos, end, limit):
+        if word.lower() in _STOP and word.lower() != "the":
+            break
+        last = b
+    return last
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    kind: str
+    value: str
+
+
+def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
+    """The force item a number phrase makes in the sentence ``text[lo:hi]``, if any."""
+    before = text[max(lo, p.start - 60) : p.start]
+    start = _qual_start(text, lo, p.start)
+    value = p.normalized
+
+    if p.form in ("ratio", "multiple"):
+        if p.form == "multiple":
+            m = _TIMES_AS.match(text, p.end, hi)
+            end = m.end() if m else p.end
+            head = _head(text, end, hi)
+            end = head[1] if head else _tail(text, end, hi, 2)
+            return _Found(start, end, "ratio", value)
+        cue = _RATIO_CUE_BEFORE.search(before)
+        if cue:
+            start = p.start - len(before) + cue.start()
+        elif not (p.other == 1 or _RATIO_CUE.search(text, lo, hi)):
+            return None
+        return _Found(start, p.end, "ratio", value)
+
+    if p.unit is not None and p.form != "measure":
+        return None  # money
+    if p.form == "measure":
+        return _classify_measure(text, lo, hi, p, start, before)
+
+    if p.form in ("fraction", "percent"):
+        m = _OF_DET.match(text, p.end, hi)
+        after_of = m.end() if m and m.end() > p.end else p.end
+        head = _head(text, after_of, hi, 3) if after_of > p.end else None
+        if head is not None:
+            return _Found(start, head[1], head[0], value)
+        if after_of > p.end:
+            for word, _a, b in _words_after(text, after_of, hi, 3):
+                if word.lower() in TERRITORY_NOUNS:
+                    return _Found(start, b, "territory", value)
+            if p.form == "fraction" and "of" not in text[p.end : after_of]:
+                end = _tail(text, after_of, hi, 1)
+            else:
+                end = _tail(text, after_of, hi, 2)
+            return _Found(start, end, "other", value)
+        if p.form == "percent":
+            back = re.search(r"(?:\b[A-Za-z][\w’'-]*[ ]+){0,3}$", text[max(lo, start - 50) : start])
+            b_start = start - len(back.group(0)) if back else start
+            return _Found(b_start, p.end, "other", value)
+        return None
+
+    # Counts and ranges.
+    cas_of = _CASUALTY_OF_BEFORE.search(before)
+    cas_verb = _CASUALTY_VERB_BEFORE.search(before)
+    troop_verb = _TROOP_VERB_BEFORE.search(before)
+    head = _head(text, p.end, hi)
+    kind: str | None = head[0] if head else None
+    end = head[1] if head else p.end
+    word = head[2].lower() if head else ""
+    if cas_of or cas_verb:
+        if head is None:
+            # "the wounding of more than 700 others", "the deaths of 290 ..."
+            nxt = _words_after(text, p.end, hi, 1)
+            if nxt and nxt[0][0].lower() in ("others", "people", "civilians", "more"):
+                end = nxt[0][2]
+            elif not cas_of:
+                return None
+        if kind not in ("equipment", "territory"):
+            kind = "casualties"
+        if cas_of:
+            start = p.start - len(before) + cas_of.start()
+    elif head is None:
+        force = _FORCE_OF_BEFORE.search(before)
+        if force:
+            return _Found(p.start - len(before) + force.start(), p.end, "troops", value)
+        pop = _POPULATION_BEFORE.search(before)
+        if pop:
+            return _Found(p.start - len(before) + pop.start(), p.end, "other", value)
+        return None
+    elif word in _FEW_PEOPLE or (kind == "other" and word == "people"):
+        if troop_verb:
+            kind = "troops"
+        elif word == "others" or p.value < 10:
+            return None
+    if p.value == 1 and p.other is None and text[p.start : p.end].lower() in ("one", "a", "an"):
+        return None  # "one Ukrainian private": a determiner more than a count
+    assert kind is not None
+    if _CASUALTY_AFTER.match(text, end, hi):
+        m = _CASUALTY_AFTER.match(text, end, hi)
+        assert m is not None
+        end, kind = m.end(), "casualties"
+    elif _CASUALTY_PASSIVE.match(text, end, hi) and kind in ("troops", "other"):
+        kind = "casualties"
+    unit, rate_end = _rate(text, end, hi)
+    if unit:
+        value, end = f"{value}/{unit}", rate_end
+    if cas_verb and not cas_of and before[cas_verb.start() :].split()[0].lower() in _PAST_VERBS:
+        start = p.start - len(before) + cas_verb.start()
+    if kind == "territory":
+        value = f"{value} {word}"
+    return _Found(start, end, kind, value)
+
+
+def _classify_measure(
+    text: str, lo: int, hi: int, p: NumberPhrase, start: int, before: str
+) -> _Found | None:
+    unit = p.unit or ""
+    if unit in TIME_UNITS:
+        return None
+    value = p.normalized
+    if unit in _AREA_UNITS:
+        m_of = _OF_DET.match(text, p.end, hi)
+        end = _tail(text, m_of.end(), hi, 2) if m_of and m_of.end() > p.end else p.end
+        return _Found(start, end, "territory", value)
+    if unit in _DISTANCE_UNITS:
+        m = _DISTANCE_AFTER.match(text, p.end, hi)
+        if m:
+            return _Found(start, _tail(text, m.end(), hi, 3), "territory", value)
+        m = _FRONT_AFTER.match(text, p.end, hi)
+        if m:
+            return _Found(start, m.end(), "territory", value)
+        if _ADVANCE_BEFORE.search(before):
+            return _Found(start, p.end, "territory", value)
+        return None
+    if unit in _WEIGHT_UNITS:
+        wb = _WEIGHING_BEFORE.search(before)
+        if wb and wb.group("noun").lower() in WEAPON_NOUNS:
+            return _Found(p.start - len(before) + wb.start(), p.end, "equipment", value)
+        for word, _a, b in _words_after(text, p.end, hi, 3):
+            if word.lower() in WEAPON_NOUNS:
+                return _Found(start, b, "equipment", value)
+            if word.lower() in _STOP:
+                break
+    return None
 
 
 def extract_forces(article: Article) -> tuple[ForceItem, ...]:
     """Force ratios, troop counts, casualties, equipment and territory figures, in reading order."""
-    return ()
+    text = article.text
+    items: list[ForceItem] = []
+    taken_until = -1
+    for sentence in article.sentences:
+        for phrase in find_numbers(text, sentence.start, sentence.end):
+            if phrase.start < taken_until:
+                continue  # inside the previous item ("15km (9 miles) north of ...")
+            found = _classify(text, sentence.start, sentence.end, phrase)
+            if found is None:
+                continue
+            start = max(found.start, taken_until, sentence.start)
+            kind = _kind(found.kind)
+            score = _SCORES[kind] + (0.15 if "/" in found.value and kind != "ratio" else 0.0)
+            items.append(
+                ForceItem(
+                    text=text[start : found.end],
+                    kind=kind,
+                    value=found.value,
+                    sentences=(sentence.index,),
+                    score=min(score, 1.0),
+                )
+            )
+            taken_until = found.end
+    return tuple(items)
+
+
+def _kind(name: str) -> ForceKind:
+    kinds: dict[str, ForceKind] = {
+        "ratio": "ratio",
+        "troops": "troops",
+        "casualties": "casualties",
+        "equipment": "equipment",
+        "territory": "territory",
+        "rate": "rate",
+    }
+    return kinds.get(name, "other")
+
+
+__all__ = ["extract_forces", "format_number"]

@@ -1,0 +1,319 @@
+"""The forces section: ratios, troops, casualties, equipment, territory, normalized values."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from briefings.article import build_article
+from briefings.forces import extract_forces
+from briefings.model import ForceItem
+
+FORCE_KINDS = {"ratio", "troops", "casualties", "equipment", "territory"}
+
+
+def _items(text: str) -> tuple[ForceItem, ...]:
+    return extract_forces(build_article(text))
+
+
+def _forces(text: str) -> list[tuple[str, str, str]]:
+    return [(i.kind, i.value, i.text) for i in _items(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Defenders said they were outnumbered roughly 7-to-1 on the southern flank.",
+            ("ratio", "7:1", "outnumbered roughly 7-to-1"),
+        ),
+        (
+            "The garrison was outnumbered 4 to 1, an officer said.",
+            ("ratio", "4:1", "outnumbered 4 to 1"),
+        ),
+        (
+            "The rebels now field about four times as many fighters as the government.",
+            ("ratio", "4:1", "about four times as many fighters"),
+        ),
+        (
+            "The enemy has five times as many armed reconnaissance drones along the river.",
+            ("ratio", "5:1", "five times as many armed reconnaissance drones"),
+        ),
+        (
+            "Commanders said the enemy enjoyed a ratio of 8:1 in artillery.",
+            ("ratio", "8:1", "ratio of 8:1"),
+        ),
+        (
+            "The army moved twice as many tanks to the border.",
+            ("ratio", "2:1", "twice as many tanks"),
+        ),
+    ],
+)
+def test_ratios(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The junta has deployed some 12,500 troops to the province.",
+            ("troops", "12500", "some 12,500 troops"),
+        ),
+        (
+            "Officials said 3,000 Eritrean soldiers crossed the border.",
+            ("troops", "3000", "3,000 Eritrean soldiers"),
+        ),
+        (
+            "The ministry says it recruits 2,000–2,500 volunteers a week.",
+            ("troops", "2000-2500/week", "2,000–2,500 volunteers a week"),
+        ),
+        (
+            "The brigade keeps a mobile reserve of about 4,000 near the capital.",
+            ("troops", "4000", "a mobile reserve of about 4,000"),
+        ),
+        (
+            "Perhaps 300 militiamen still hold the airport.",
+            ("troops", "300", "Perhaps 300 militiamen"),
+        ),
+        (
+            "From the roof we watched as four more Serbians ran across the square.",
+            ("troops", "4", "four more Serbians"),
+        ),
+        (
+            "Now they only send three or four men at a time.",
+            ("troops", "3-4", "three or four men"),
+        ),
+    ],
+)
+def test_troops(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Western officials estimate the army is losing about 900 men killed and wounded a day.",
+            ("casualties", "900/day", "about 900 men killed and wounded a day"),
+        ),
+        (
+            "The insurgents have suffered 40,000 casualties since the spring.",
+            ("casualties", "40000", "40,000 casualties"),
+        ),
+        (
+            "Rescuers recovered 17 bodies from the rubble on Friday.",
+            ("casualties", "17", "17 bodies"),
+        ),
+        (
+            "The health ministry recorded the deaths of 85 civilians in the city.",
+            ("casualties", "85", "deaths of 85 civilians"),
+        ),
+        (
+            "The army said it had killed more than 60 gunmen in the raid.",
+            ("casualties", "60", "killed more than 60 gunmen"),
+        ),
+        (
+            "The shelling caused the wounding of at least 120 others.",
+            ("casualties", "120", "wounding of at least 120 others"),
+        ),
+        (
+            "A company a week means two thousand men a month, he said.",
+            ("troops", "2000/month", "two thousand men a month"),
+        ),
+    ],
+)
+def test_casualties_and_rates(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "After losing a dozen tanks, the column turned back.",
+            ("equipment", "12", "a dozen tanks"),
+        ),
+        (
+            "Aircraft drop guided bombs weighing half a ton on the bridges.",
+            ("equipment", "0.5 t", "guided bombs weighing half a ton"),
+        ),
+        (
+            "A 500-pound bomb hit the depot.",
+            ("equipment", "500 lb", "500-pound bomb"),
+        ),
+        (
+            "The navy lost 14 warships in the first year.",
+            ("equipment", "14", "14 warships"),
+        ),
+    ],
+)
+def test_equipment(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The rebels now control nearly a third of the country.",
+            ("territory", "33%", "nearly a third of the country"),
+        ),
+        (
+            "Government troops have retaken about half the territory they lost.",
+            ("territory", "50%", "about half the territory"),
+        ),
+        (
+            "The town lies about 20km (12 miles) west of the front line.",
+            ("territory", "20 km", "about 20km (12 miles) west of the front line"),
+        ),
+        (
+            "Only 3 kilometres from the enemy trenches, the medics work in a cellar.",
+            ("territory", "3 km", "Only 3 kilometres from the enemy trenches"),
+        ),
+        (
+            "The attackers captured three villages east of the river.",
+            ("territory", "3 villages", "captured three villages"),
+        ),
+        (
+            "They now hold 1,200 square kilometres of territory.",
+            ("territory", "1200 km2", "1,200 square kilometres of territory"),
+        ),
+        (
+            "The army advanced 8 km in a week.",
+            ("territory", "8 km", "8 km"),
+        ),
+    ],
+)
+def test_territory(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "More than 90,000 people have fled the region, the agency said.",
+            ("other", "90000", "More than 90,000 people"),
+        ),
+        ("The city, a river port of about 120,000, was cut off.", ("other", "120000", "port")),
+        (
+            "The air force carried out 24 airstrikes in the past 24 hours.",
+            ("other", "24/day", "24 airstrikes in the past 24 hours"),
+        ),
+        (
+            "Prices rose by 40% in the besieged city.",
+            ("other", "40%", "Prices rose by 40%"),
+        ),
+    ],
+)
+def test_other_figures(text: str, expected: tuple[str, str, str]) -> None:
+    found = _forces(text)
+    assert any(k == expected[0] and v == expected[1] and expected[2] in t for k, v, t in found), (
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The offensive began on March 3 and stalled by 2023.",
+        "A 45-year-old sergeant of the 93rd Brigade spoke by phone.",
+        "Maj. Petro Ivanenko, 52, commands the unit.",
+        "Hundreds of soldiers and dozens of tanks massed; several hundred troops left.",
+        "Dealing with two people is easy, he said, and one soldier agreed.",
+        "They waited for three days and slept for four hours.",
+        "Two months earlier, six weeks ago, the first convoy arrived.",
+        "The shelter was 100ft away and the cable 10km long.",
+        "The aid package is worth $1.2 billion and 400 million euros.",
+        "The council voted 7 to 9 on the measure.",
+        "There are three reasons for this, and one of them is money.",
+        "Both Route 66 and Highway 1 were closed for the second time in a week.",
+    ],
+)
+def test_rejections(text: str) -> None:
+    assert _forces(text) == []
+
+
+def test_items_trace_to_sentences_and_rank_ratios_and_losses_first() -> None:
+    text = (
+        "The town has 5,000 residents.\n"
+        "Officers say 2,000 troops hold the line. They are outnumbered 5-to-1 and lose about "
+        "100 men killed or wounded a day.\n"
+        "The enemy lost 30 tanks."
+    )
+    article = build_article(text)
+    items = extract_forces(article)
+    assert [i.kind for i in items] == ["other", "troops", "ratio", "casualties", "equipment"]
+    for item in items:
+        (index,) = item.sentences
+        assert item.text in article.sentences[index].text
+    ranked = sorted(items, key=lambda i: -i.score)
+    assert [i.kind for i in ranked[:2]] == ["ratio", "casualties"]
+    assert ranked[-1].kind == "other"
+
+
+def test_text_is_exact_substring_of_article() -> None:
+    text = "They lost “around 1,200 men” dead; roughly 40% of the ground is held."
+    article = build_article(text)
+    for item in extract_forces(article):
+        assert item.text in article.text
+
+
+def test_empty_and_numberless_articles() -> None:
+    assert _forces("The talks resumed in Geneva on Tuesday without a breakthrough.") == []
+    assert extract_forces(build_article("")) == ()
+
+
+# -- the real articles ------------------------------------------------------------------------
+
+
+def _norm(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).lower()
+    s = re.sub("[“”]", '"', s)
+    s = re.sub("[‘’]", "'", s)
+    s = re.sub("[—–‑]", "-", s)
+    return re.sub(r"\s+", " ", s).strip(" \"'.,;:-")
+
+
+def _same(gold: dict[str, str], item: ForceItem) -> bool:
+    g, p = _norm(gold["text"]), _norm(item.text)
+    return bool(g and p and (g in p or p in g)) or (
+        _norm(gold["value"]) == _norm(item.value) and bool(set(g.split()) & set(p.split()))
+    )
+
+
+def test_real_articles_recall_and_precision(shared_articles: Path, gold_dir: Path) -> None:
+    from briefings.ingest import read_article
+
+    gold_force = matched_force = given = given_matched = 0
+    words = 0
+    elapsed = 0.0
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        article = read_article(str(shared_articles / (gold_path.stem + ".txt")))
+        t0 = time.perf_counter()
+        items = list(extract_forces(article))
+        elapsed += time.perf_counter() - t0
+        words += article.words
+        numbers = json.loads(gold_path.read_text(encoding="utf-8"))["numbers"]
+        force = [n for n in numbers if n["kind"] in FORCE_KINDS]
+        gold_force += len(force)
+        free = list(items)
+        for g in force:
+            hit = next((i for i in free if _same(g, i)), None)
+            if hit is not None:
+                matched_force += 1
+                free.remove(hit)
+        given += len(items)
+        given_matched += sum(any(_same(g, i) for g in numbers) for i in items)
+    recall = matched_force / gold_force
+    precision = given_matched / given
+    assert recall >= 0.85, f"force-number recall {recall:.2f}"
+    assert precision >= 0.75, f"number precision {precision:.2f}"
+    # Generous bound (shared machine): the whole distillation must stay well under 5 ms/1,000 words.
+    assert elapsed / words * 1000 < 20, f"{elapsed / words * 1e6:.1f} ms per 1,000 words"
