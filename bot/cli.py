@@ -39,6 +39,10 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 
 
 def _cmd_dry_run(args: argparse.Namespace) -> int:
+    if args.config or args.command or os.environ.get("SITREP_CONFIG", "").strip():
+        from bot.runner import dry_run
+
+        return dry_run(args.config, args.command, as_json=args.json, attachment_dir=args.out)
     data = resources.files("briefings").joinpath("data/demo_article.txt").read_bytes()
     article = article_from_bytes(data, name="demo article")
     messages = Renderer().post_messages(distill(article), now=datetime.now(UTC))
@@ -67,8 +71,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_distill)
     p = sub.add_parser("dry-run", help="print what would be posted, without Discord")
+    _bot_options(p)
     p.set_defaults(func=_cmd_dry_run)
+    p = sub.add_parser("run", help="run the bot against Discord (needs DISCORD_TOKEN)")
+    p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
+    p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("sync-commands", help="publish the slash commands to Discord")
+    p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
+    p.add_argument(
+        "--guild",
+        type=_snowflake,
+        action="append",
+        metavar="ID",
+        help="sync to this guild only (instant; repeatable); default: [discord] guild_ids, "
+        "else globally",
+    )
+    p.set_defaults(func=_cmd_sync_commands)
     return parser
+
+
+def _bot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="run with this configuration (TOML)")
+    p.add_argument(
+        "--command",
+        metavar="'/CMD opt:value'",
+        help='answer one slash command as the bot would, e.g. "/quotes speaker:NAME"',
+    )
+    p.add_argument(
+        "--json", action="store_true", help="with --command: print the exact Discord payloads"
+    )
+    p.add_argument("--out", metavar="DIR", help="where attachments (the /forces chart) are written")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    return run(args.config)
+
+
+def _cmd_sync_commands(args: argparse.Namespace) -> int:
+    from bot.runner import sync_commands
+
+    return sync_commands(args.config, args.guild)
+
+
+def _snowflake(value: str) -> int:
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise argparse.ArgumentTypeError(f"not a Discord id: {value!r}")
+    return int(value)
 
 
 def _byte_size(value: str) -> int:

@@ -42,6 +42,7 @@ from briefings.article import Article
 from briefings.errors import ConfigError, InputError, SitrepError
 from briefings.ingest import read_article
 from briefings.model import SECTIONS, Briefing
+from briefings.sanitize import clean, escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -369,7 +370,9 @@ def _escape_like(text: str) -> str:
 
 
 def _clip(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    """User input echoed in a reply: one line, short, mentions and markdown defused."""
+    one = clean(text)
+    return escape_markdown(one if len(one) <= n else one[: n - 1] + "…")
 
 
 def _read_and_distill(path: Path, max_bytes: int, meta: dict[str, Any]) -> tuple[Article, Briefing]:

@@ -1,0 +1,231 @@
+"""The Discord bot: one ``discord.Client`` subclass with an app-command tree.
+
+Resources (the store, the webhook session) are opened in ``setup_hook`` and closed in
+``close()``. Every slash command calls ``bot.commands.answer`` (the same pipeline as dry-run)
+through ``SitrepBot.respond``, which defers first when the command needs real work, logs one line
+per command and sends the reply with ``allowed_mentions`` none. Commands are synced only by
+``sitrep sync-commands``, never on start.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bot.commands import SPEC_BY_NAME, Invocation, answer, error_message, places_of
+from bot.config import Config
+from bot.discord_io import DiscordSink, reply
+from bot.render_config import make_renderer
+from bot.sinks import WebhookSink
+from bot.store import Store, load_configured
+from briefings.model import SECTIONS
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again later."
+
+
+class SitrepTree(app_commands.CommandTree["SitrepBot"]):
+    """The command tree, with the one handler for everything unexpected."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[SitrepBot], error: app_commands.AppCommandError
+    ) -> None:
+        name = interaction.command.qualified_name if interaction.command else "?"
+        original = getattr(error, "original", error)
+        log.error(
+            "command /%s failed for user %s: %s",
+            name,
+            interaction.user.id if interaction.user else "?",
+            type(original).__name__,
+            exc_info=original,
+        )
+        if interaction.type is discord.InteractionType.autocomplete:
+            return
+        try:
+            await reply(interaction, [error_message(UNEXPECTED)], deferred=True)
+        except discord.HTTPException:
+            log.warning("could not tell the user about the failure of /%s", name)
+
+
+class SitrepBot(discord.Client):
+    def __init__(self, config: Config, *, serve: bool = True) -> None:
+        super().__init__(
+            intents=discord.Intents.none() | discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.config = config
+        self.serve = serve
+        self.renderer = make_renderer(config)
+        self.tree = SitrepTree(self)
+        self._store: Store | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self.webhook: WebhookSink | None = None
+        self.sink = DiscordSink(self)
+        register_commands(self.tree)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is opened in setup_hook")
+        return self._store
+
+    async def setup_hook(self) -> None:
+        if not self.serve:
+            return
+        self._store = await Store.open(self.config.store.url)
+        await load_configured(self._store, self.config)
+        hook = self.config.webhook
+        if hook.url is not None:
+            self.session = aiohttp.ClientSession()
+            self.webhook = WebhookSink(
+                self.session, hook.url.value, username=hook.username, avatar_url=hook.avatar_url
+            )
+        log.info("ready to answer: %d articles known", await self._store.count())
+
+    async def close(self) -> None:
+        await super().close()
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    async def respond(
+        self, interaction: discord.Interaction[Any], name: str, options: dict[str, Any]
+    ) -> None:
+        """Answer one slash command through the shared pipeline; one log line per command."""
+        started = time.perf_counter()
+        inv = Invocation.of(name, options, now=datetime.now(UTC))
+        deferred = False
+        if SPEC_BY_NAME[name].slow:
+            await interaction.response.defer(thinking=True)
+            deferred = True
+        messages = await answer(self.store, self.renderer, inv)
+        await reply(interaction, messages, deferred=deferred)
+        log.info(
+            "command %s by user %s in guild %s: %d message(s)%s in %.1f ms",
+            inv,
+            interaction.user.id if interaction.user else "?",
+            interaction.guild_id or "DM",
+            len(messages),
+            " (error reply)" if messages and messages[0].ephemeral and name != "help" else "",
+            (time.perf_counter() - started) * 1000,
+        )
+
+    async def article_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        found = await self.store.recent(limit=25, query=current)
+        return [app_commands.Choice(name=a.label, value=a.key) for a in found]
+
+    async def speaker_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        names = await self.store.speakers(current)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+    async def place_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        latest = await self.store.latest()
+        if latest is None:
+            return []
+        places = places_of(await self.store.briefing(latest.id), current)
+        return [app_commands.Choice(name=p[:100], value=p[:100]) for p in places[:25]]
+
+
+def _bot(interaction: discord.Interaction[Any]) -> SitrepBot:
+    client = interaction.client
+    assert isinstance(client, SitrepBot)
+    return client
+
+
+async def _articles(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return await _bot(interaction).article_choices(current)
+
+
+async def _speakers(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return await _bot(interaction).speaker_choices(current)
+
+
+async def _places(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return await _bot(interaction).place_choices(current)
+
+
+def _desc(command: str, option: str) -> str:
+    for o in SPEC_BY_NAME[command].options:
+        if o.name == option:
+            return o.description
+    raise KeyError(option)
+
+
+def register_commands(tree: app_commands.CommandTree[Any]) -> None:
+    """Add every sitrep command to ``tree`` (their specs live in ``bot.commands.SPECS``)."""
+    spec = SPEC_BY_NAME
+
+    @tree.command(name="briefing", description=spec["briefing"].description)
+    @app_commands.describe(
+        section=_desc("briefing", "section"), article=_desc("briefing", "article")
+    )
+    @app_commands.choices(section=[app_commands.Choice(name=s, value=s) for s in SECTIONS])
+    @app_commands.autocomplete(article=_articles)
+    async def briefing(
+        interaction: discord.Interaction[Any],
+        section: str | None = None,
+        article: str | None = None,
+    ) -> None:
+        await _bot(interaction).respond(
+            interaction, "briefing", {"section": section, "article": article}
+        )
+
+    @tree.command(name="quotes", description=spec["quotes"].description)
+    @app_commands.describe(speaker=_desc("quotes", "speaker"), article=_desc("quotes", "article"))
+    @app_commands.autocomplete(speaker=_speakers, article=_articles)
+    async def quotes(
+        interaction: discord.Interaction[Any],
+        speaker: str | None = None,
+        article: str | None = None,
+    ) -> None:
+        await _bot(interaction).respond(
+            interaction, "quotes", {"speaker": speaker, "article": article}
+        )
+
+    @tree.command(name="forces", description=spec["forces"].description)
+    @app_commands.describe(article=_desc("forces", "article"))
+    @app_commands.autocomplete(article=_articles)
+    async def forces(interaction: discord.Interaction[Any], article: str | None = None) -> None:
+        await _bot(interaction).respond(interaction, "forces", {"article": article})
+
+    @tree.command(name="frontline", description=spec["frontline"].description)
+    @app_commands.describe(place=_desc("frontline", "place"), article=_desc("frontline", "article"))
+    @app_commands.autocomplete(place=_places, article=_articles)
+    async def frontline(
+        interaction: discord.Interaction[Any],
+        place: str | None = None,
+        article: str | None = None,
+    ) -> None:
+        await _bot(interaction).respond(
+            interaction, "frontline", {"place": place, "article": article}
+        )
+
+    @tree.command(name="policy", description=spec["policy"].description)
+    @app_commands.describe(article=_desc("policy", "article"))
+    @app_commands.autocomplete(article=_articles)
+    async def policy(interaction: discord.Interaction[Any], article: str | None = None) -> None:
+        await _bot(interaction).respond(interaction, "policy", {"article": article})
+
+    @tree.command(name="sources", description=spec["sources"].description)
+    async def sources(interaction: discord.Interaction[Any]) -> None:
+        await _bot(interaction).respond(interaction, "sources", {})
+
+    @tree.command(name="help", description=spec["help"].description)
+    async def help_(interaction: discord.Interaction[Any]) -> None:
+        await _bot(interaction).respond(interaction, "help", {})

@@ -1,0 +1,349 @@
+"""The slash commands as plain async functions: one pipeline for Discord and for dry-run.
+
+Each handler takes the ``Store``, the ``Renderer`` and the command's ``Invocation`` (its options
+and the time to stamp) and returns the ``Message`` list to reply with. The Discord client and
+``sitrep dry-run --command "/quotes speaker:NAME"`` both call ``answer``; they differ only in
+where the messages go. A wrong argument raises ``CommandError`` (a ``SitrepError``) whose
+message is the short ephemeral reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.chart import CHART_FILENAME, forces_chart
+from bot.store import NotFound, Store, StoredArticle, speakers_of
+from briefings import limits
+from briefings.errors import SitrepError
+from briefings.messages import Attachment, Embed, EmbedField, Message
+from briefings.model import SECTIONS, Briefing
+from briefings.render import Renderer
+from briefings.sanitize import clean, escape_markdown, safe_url
+
+HELP_COLOR = 0x5865F2
+SOURCES_COLOR = 0x95A5A6
+
+
+class CommandError(SitrepError):
+    """A wrong command or argument: the message is the user's (ephemeral) reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str
+    description: str
+    autocomplete: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    description: str
+    help: str
+    options: tuple[Option, ...] = ()
+    # True when answering needs real work (a chart): Discord's reply is deferred first.
+    slow: bool = False
+
+
+_ARTICLE = Option("article", "Which article (default: the latest)", autocomplete=True)
+
+SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "briefing",
+        "The latest briefing, or one section of it",
+        "The whole briefing of the latest article, or one `section`; `article` picks another.",
+        (Option("section", "Only this section", choices=SECTIONS), _ARTICLE),
+    ),
+    CommandSpec(
+        "quotes",
+        "Key quotes, optionally by one speaker",
+        "The key quotes with their speakers; `speaker` keeps one person's words.",
+        (Option("speaker", "Only this speaker's quotes", autocomplete=True), _ARTICLE),
+    ),
+    CommandSpec(
+        "forces",
+        "Force ratios and numbers, with a chart",
+        "Force ratios, troop numbers, losses and equipment, with a chart of them.",
+        (_ARTICLE,),
+        slow=True,
+    ),
+    CommandSpec(
+        "frontline",
+        "The frontline situation, optionally around one place",
+        "Advances, retreats and assaults, place by place; `place` keeps one place.",
+        (Option("place", "Only items naming this place", autocomplete=True), _ARTICLE),
+    ),
+    CommandSpec(
+        "policy",
+        "Policy context: decisions, talks, deliveries",
+        "Decisions, negotiations and deliveries, with the leaders and officials behind them.",
+        (_ARTICLE,),
+    ),
+    CommandSpec(
+        "sources",
+        "The articles sitrep knows",
+        "Every article known, with its source, date and how many items each section has.",
+    ),
+    CommandSpec("help", "What each command does", "This help."),
+)
+SPEC_BY_NAME: dict[str, CommandSpec] = {s.name: s for s in SPECS}
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One command as asked: its name, its options (as text) and the time to stamp replies."""
+
+    name: str
+    options: tuple[tuple[str, str], ...] = ()
+    now: datetime | None = None
+
+    def get(self, key: str) -> str | None:
+        for k, v in self.options:
+            if k == key:
+                stripped = v.strip()
+                return stripped or None
+        return None
+
+    @classmethod
+    def of(
+        cls, name: str, options: Mapping[str, object] | None = None, now: datetime | None = None
+    ) -> Invocation:
+        opts = tuple((k, str(v)) for k, v in (options or {}).items() if v is not None)
+        return cls(name=name, options=opts, now=now)
+
+    def __str__(self) -> str:
+        return " ".join(["/" + self.name, *(f"{k}:{v}" for k, v in self.options)])
+
+
+Handler = Callable[[Store, Renderer, Invocation], Awaitable[list[Message]]]
+
+
+def parse_command(line: str) -> Invocation:
+    """``"/quotes speaker:Anna Bell"`` -> ``Invocation("quotes", (("speaker", "Anna Bell"),))``.
+
+    Values run to the next ``option:`` of the same command, so they may contain spaces.
+    """
+    text = line.strip()
+    m = re.match(r"^/?([\w-]+)\s*(.*)$", text, re.DOTALL)
+    if not m or not text:
+        raise CommandError(f"Not a command: '{clip(text)}'. Try /help.")
+    name, rest = m.group(1).lower(), m.group(2).strip()
+    spec = SPEC_BY_NAME.get(name)
+    if spec is None:
+        raise CommandError(f"Unknown command /{clip(name)}. Commands: {command_list()}.")
+    names = [o.name for o in spec.options]
+    if not rest:
+        return Invocation(name)
+    if not names:
+        raise CommandError(f"/{name} takes no options.")
+    marker = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):", re.IGNORECASE)
+    found = list(marker.finditer(rest))
+    if not found or found[0].start() != 0:
+        first = rest.split(":", 1)[0].split()[0] if ":" in rest else rest
+        raise CommandError(
+            f"Unknown option '{clip(first)}' for /{name}. Options: {', '.join(names)}."
+        )
+    options: list[tuple[str, str]] = []
+    for i, hit in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(rest)
+        key = hit.group(1).lower()
+        if any(k == key for k, _ in options):
+            raise CommandError(f"Option '{key}' is given twice.")
+        options.append((key, rest[hit.end() : end].strip()))
+    return Invocation(name, tuple(options))
+
+
+def command_list() -> str:
+    return ", ".join("/" + s.name for s in SPECS)
+
+
+def clip(text: str, n: int = 60) -> str:
+    """User input echoed in a reply: one line, short, no code spans to break out of."""
+    one = clean(text)
+    one = one if len(one) <= n else one[: n - 1] + "…"
+    return escape_markdown(one)
+
+
+# ------------------------------------------------------------------------ handlers
+
+
+async def _article(store: Store, inv: Invocation) -> tuple[StoredArticle, Briefing]:
+    try:
+        stored = await store.resolve(inv.get("article"))
+    except NotFound as exc:
+        raise CommandError(str(exc)) from None
+    return stored, await store.briefing(stored.id)
+
+
+async def cmd_briefing(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    section = inv.get("section")
+    if section is not None:
+        section = section.lower()
+        if section not in SECTIONS:
+            raise CommandError(
+                f"Unknown section '{clip(section)}'. Choose one of: {', '.join(SECTIONS)}."
+            )
+    _, briefing = await _article(store, inv)
+    if section is None:
+        return renderer.post_messages(briefing, now=inv.now)
+    return renderer.section_messages(briefing, section, now=inv.now)
+
+
+async def cmd_quotes(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    stored, briefing = await _article(store, inv)
+    speaker = inv.get("speaker")
+    if speaker is not None:
+        wanted = speaker.casefold()
+        exact = [q for q in briefing.quotes if (q.speaker or "").casefold() == wanted]
+        quotes = exact or [q for q in briefing.quotes if wanted in (q.speaker or "").casefold()]
+        if not quotes:
+            known = speakers_of(briefing)
+            hint = f" Speakers: {clip(', '.join(known), 300)}." if known else ""
+            raise CommandError(
+                f"Nobody named '{clip(speaker)}' is quoted in {_name(stored)}.{hint}"
+            )
+        briefing = dataclasses.replace(briefing, quotes=tuple(quotes))
+    return renderer.section_messages(briefing, "quotes", now=inv.now)
+
+
+_charts: dict[str, bytes | None] = {}
+
+
+async def cmd_forces(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    stored, briefing = await _article(store, inv)
+    messages = renderer.section_messages(briefing, "forces", now=inv.now)
+    key = briefing.article.sha256
+    if key not in _charts:
+        # Drawing takes tens of milliseconds: off the event loop, once per article.
+        _charts[key] = await asyncio.to_thread(forces_chart, briefing.forces, stored.title)
+        if len(_charts) > 64:
+            _charts.pop(next(iter(_charts)))
+    png = _charts[key]
+    if png is None or not messages:
+        return messages
+    first = messages[0]
+    embeds = list(first.embeds)
+    if embeds:
+        embeds[-1] = dataclasses.replace(embeds[-1], image_url=f"attachment://{CHART_FILENAME}")
+    chart = Attachment(CHART_FILENAME, png, "image/png")
+    messages[0] = dataclasses.replace(first, embeds=tuple(embeds), attachments=(chart,))
+    return messages
+
+
+async def cmd_frontline(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    stored, briefing = await _article(store, inv)
+    place = inv.get("place")
+    if place is not None:
+        wanted = place.casefold()
+        items = [
+            i
+            for i in briefing.frontline
+            if any(wanted in p.casefold() for p in i.places) or wanted in i.text.casefold()
+        ]
+        if not items:
+            known = places_of(briefing)
+            hint = f" Places: {clip(', '.join(known), 300)}." if known else ""
+            raise CommandError(f"No frontline item names '{clip(place)}' in {_name(stored)}.{hint}")
+        briefing = dataclasses.replace(briefing, frontline=tuple(items))
+    return renderer.section_messages(briefing, "frontline", now=inv.now)
+
+
+async def cmd_policy(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    _, briefing = await _article(store, inv)
+    return renderer.section_messages(briefing, "policy", now=inv.now)
+
+
+async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    known = await store.recent(limit=200)
+    total = await store.count()
+    if not known:
+        return [Message(content="No articles are loaded yet. Add some to the configuration.")]
+    lines = []
+    for a in known:
+        title = escape_markdown(limits.truncate(clean(a.title or f"untitled {a.sha256[:8]}"), 200))
+        url = safe_url(a.url)
+        head = f"[{title}]({url})" if url else f"**{title}**"
+        when = (a.published or a.added_at.date()).isoformat()
+        facts = [escape_markdown(limits.truncate(clean(a.source), 80)) if a.source else None, when]
+        counts = " · ".join(f"{name} {n}" for name, n in a.counts)
+        lines.append(f"{head}\n{' · '.join(f for f in facts if f)} · {counts}")
+    chunks = limits.split_to_fit(lines, limits.EMBED_DESCRIPTION, sep="\n\n")
+    shown = f"{len(known)} of {total}" if total > len(known) else str(total)
+    embeds = [
+        Embed(
+            title=f"Sources ({shown} article{'s' if total != 1 else ''}, most recent first)"
+            + (f" {n}/{len(chunks)}" if len(chunks) > 1 else ""),
+            description=chunk,
+            color=SOURCES_COLOR,
+            timestamp=inv.now,
+        )
+        for n, chunk in enumerate(chunks, 1)
+    ]
+    return [Message(embeds=group) for group in limits.pack_embeds(embeds)]
+
+
+async def cmd_help(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    fields = []
+    for spec in SPECS:
+        usage = " ".join(["/" + spec.name, *(f"[{o.name}]" for o in spec.options)])
+        fields.append(EmbedField(name=usage, value=spec.help))
+    embed = Embed(
+        title="sitrep: war reporting, distilled",
+        description=(
+            "Each article becomes a four-part briefing: frontline, forces, policy and quotes. "
+            "Every line points back to its paragraphs in the article."
+        ),
+        color=HELP_COLOR,
+        fields=tuple(fields),
+    )
+    return [Message(embeds=(embed,), ephemeral=True)]
+
+
+HANDLERS: dict[str, Handler] = {
+    "briefing": cmd_briefing,
+    "quotes": cmd_quotes,
+    "forces": cmd_forces,
+    "frontline": cmd_frontline,
+    "policy": cmd_policy,
+    "sources": cmd_sources,
+    "help": cmd_help,
+}
+
+
+async def answer(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
+    """The reply to ``inv``: its handler's messages, or one ephemeral message for a wrong
+    argument. Anything unexpected propagates to the caller's single error handler."""
+    handler = HANDLERS.get(inv.name)
+    if handler is None:
+        return [error_message(f"Unknown command /{clip(inv.name)}. Try /help.")]
+    if inv.now is None:
+        inv = dataclasses.replace(inv, now=datetime.now(UTC))
+    try:
+        messages = await handler(store, renderer, inv)
+    except SitrepError as exc:
+        return [error_message(str(exc))]
+    return messages or [Message(content="Nothing to show.", ephemeral=True)]
+
+
+def error_message(text: str) -> Message:
+    return Message(content=limits.truncate(text, limits.CONTENT), ephemeral=True)
+
+
+def places_of(briefing: Briefing, query: str = "") -> list[str]:
+    q = query.strip().casefold()
+    seen: dict[str, None] = {}
+    for item in briefing.frontline:
+        for p in item.places:
+            if q in p.casefold():
+                seen.setdefault(p, None)
+    return list(seen)
+
+
+def _name(stored: StoredArticle) -> str:
+    return f"'{clip(stored.title)}'" if stored.title else "the latest article"

@@ -1,0 +1,207 @@
+"""What ``sitrep run``, ``sitrep sync-commands`` and ``sitrep dry-run --config/--command`` do.
+
+discord.py is imported here only inside the functions that talk to Discord, so that the CLI's
+other commands start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from bot.commands import Invocation, answer, parse_command
+from bot.config import TOKEN_ENV, Config, default_config, load_config
+from bot.render_config import make_renderer
+from bot.sinks import ConsoleSink
+from bot.store import Store, load_configured
+from briefings import distill
+from briefings.errors import ConfigError, SitrepError
+from briefings.ingest import article_from_bytes
+from briefings.render import Renderer
+
+log = logging.getLogger(__name__)
+
+CONFIG_ENV = "SITREP_CONFIG"
+DEFAULT_CONFIG = Path("config/sitrep.toml")
+
+
+def find_config(explicit: str | None, *, fallback: bool) -> Config | None:
+    """``--config``, else ``$SITREP_CONFIG``, else (with ``fallback``) ./config/sitrep.toml."""
+    path = explicit or os.environ.get(CONFIG_ENV, "").strip() or None
+    if path is None and fallback and DEFAULT_CONFIG.is_file():
+        path = str(DEFAULT_CONFIG)
+    return load_config(path) if path else None
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # discord.py's own chatter at INFO is useful; its DEBUG could include payloads: never.
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
+
+
+# ---------------------------------------------------------------- dry-run
+
+
+async def open_demo_store(folder: Path) -> Store:
+    """A store holding only the bundled demo article (dry-run without a configuration)."""
+    store = await Store.open(f"sqlite+aiosqlite:///{folder / 'demo.db'}")
+    data = resources.files("briefings").joinpath("data/demo_article.txt").read_bytes()
+    article = article_from_bytes(data, name="demo article")
+    await store.add_article(article, distill(article))
+    return store
+
+
+async def dry_run_command(
+    config: Config | None,
+    command: str,
+    *,
+    as_json: bool = False,
+    attachment_dir: Path | None = None,
+    out: TextIO | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Answer one slash command as the bot would and print the reply; 2 for a wrong command."""
+    invocation = parse_command(command)
+    renderer = make_renderer(config or default_config({}))
+    sink = ConsoleSink(out, attachment_dir=attachment_dir, as_json=as_json)
+    if config is None:
+        with tempfile.TemporaryDirectory(prefix="sitrep-demo-") as tmp:
+            store = await open_demo_store(Path(tmp))
+            try:
+                return await _answer_and_print(store, renderer, invocation, sink, now)
+            finally:
+                await store.close()
+    store = await Store.open(config.store.url)
+    try:
+        await load_configured(store, config)
+        return await _answer_and_print(store, renderer, invocation, sink, now)
+    finally:
+        await store.close()
+
+
+async def _answer_and_print(
+    store: Store,
+    renderer: Renderer,
+    invocation: Invocation,
+    sink: ConsoleSink,
+    now: datetime | None,
+) -> int:
+    inv = Invocation(invocation.name, invocation.options, now or datetime.now(UTC))
+    messages = await answer(store, renderer, inv)
+    if len(messages) == 1 and messages[0].ephemeral and inv.name != "help":
+        # A wrong argument: the user's reply is the error, on one line, and exit 2.
+        raise SitrepError(messages[0].content)
+    sink.send_all(messages)
+    return 0
+
+
+async def dry_run_post(config: Config, *, out: TextIO | None = None) -> int:
+    """With a configuration and no command: load the sources and print the latest briefing
+    exactly as it would be posted."""
+    store = await Store.open(config.store.url)
+    try:
+        await load_configured(store, config)
+        latest = await store.latest()
+        if latest is None:
+            raise ConfigError(f"{config.path}: no articles loaded: add [sources] or [[articles]]")
+        renderer = make_renderer(config)
+        messages = renderer.post_messages(await store.briefing(latest.id), now=datetime.now(UTC))
+        ConsoleSink(out).send_all(messages)
+        return 0
+    finally:
+        await store.close()
+
+
+def dry_run(
+    config_path: str | None,
+    command: str | None,
+    *,
+    as_json: bool = False,
+    attachment_dir: str | None = None,
+) -> int:
+    config = find_config(config_path, fallback=False)
+    if command is not None:
+        folder = Path(attachment_dir) if attachment_dir else None
+        return asyncio.run(dry_run_command(config, command, as_json=as_json, attachment_dir=folder))
+    if config is None:
+        raise ConfigError("dry-run: give --config FILE or --command")
+    return asyncio.run(dry_run_post(config))
+
+
+# ---------------------------------------------------------------- Discord
+
+
+def _token(config: Config) -> str:
+    token = config.discord.token
+    if token is None:
+        raise ConfigError(
+            f"{TOKEN_ENV} is not set: export the bot's token (Developer Portal > Bot > Token)"
+        )
+    return token.value
+
+
+def run(config_path: str | None) -> int:
+    """Run the bot against Discord until interrupted."""
+    config = find_config(config_path, fallback=True) or default_config()
+    token = _token(config)
+    setup_logging()
+    import discord
+
+    from bot.client import SitrepBot
+
+    bot = SitrepBot(config)
+    try:
+        bot.run(token, log_handler=None)
+    except discord.LoginFailure:
+        raise ConfigError(f"Discord refused the token in {TOKEN_ENV} (401 Unauthorized)") from None
+    return 0
+
+
+async def sync_commands_async(config: Config, guild_ids: list[int], *, token: str) -> list[str]:
+    """Push the command tree to Discord (per guild, or globally); returns what was synced."""
+    import discord
+
+    from bot.client import SitrepBot
+
+    bot = SitrepBot(config, serve=False)
+    done: list[str] = []
+    try:
+        try:
+            await bot.login(token)
+        except discord.LoginFailure:
+            raise ConfigError(
+                f"Discord refused the token in {TOKEN_ENV} (401 Unauthorized)"
+            ) from None
+        if guild_ids:
+            for gid in guild_ids:
+                guild = discord.Object(id=gid)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+                done.append(f"guild {gid}: {len(synced)} commands")
+        else:
+            synced = await bot.tree.sync()
+            done.append(f"global: {len(synced)} commands (may take up to an hour to appear)")
+    finally:
+        await bot.close()
+    return done
+
+
+def sync_commands(config_path: str | None, guild: list[int] | None) -> int:
+    config = find_config(config_path, fallback=True) or default_config()
+    token = _token(config)
+    setup_logging(logging.WARNING)
+    guilds = list(guild or config.discord.guild_ids)
+    for line in asyncio.run(sync_commands_async(config, guilds, token=token)):
+        print(f"synced {line}")
+    return 0
