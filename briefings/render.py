@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,8 @@ VALUE_BUDGET = 40
 MAX_NAMES = 4
 TITLE_BUDGET = 200
 FOOTER_BUDGET = 400
+ITEM_SEPARATOR_ROOM = 2  # characters between two rendered items ("\n" or a blank line)
+MORE_LINE_ROOM = 80  # the "+N more in the full briefing" line
 
 # The templates a renderer needs; all are loaded (and so checked) when it is built.
 TEMPLATE_NAMES: tuple[str, ...] = (
@@ -114,7 +116,8 @@ class ItemView:
     value: str = ""
     speaker: str | None = None
     role: str | None = None
-    paragraphs: tuple[int, ...] = ()  # 1-based, as readers count
+    paragraphs: tuple[int, ...] = ()  # 1-based, as readers count; empty when unknown
+    sentences: tuple[int, ...] = ()  # 1-based
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,26 +163,29 @@ def _opt(text: str | None, budget: int) -> str | None:
 
 def _item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemView:
     text = limits.truncate(clean(item.text), TEXT_BUDGET[section])
-    paragraphs = tuple(
-        sorted({paragraph_of[s] + 1 for s in item.sentences if 0 <= s < len(paragraph_of)})
-    )
+    numbers = tuple(sorted({s + 1 for s in item.sentences if s >= 0}))
+    paragraphs: tuple[int, ...] = ()
+    if all(s <= len(paragraph_of) for s in numbers):  # else: stored before paragraphs were kept
+        paragraphs = tuple(sorted({paragraph_of[s - 1] + 1 for s in numbers}))
     if isinstance(item, FrontlineItem):
-        return ItemView(text, places=_names(item.places), paragraphs=paragraphs)
+        return ItemView(text, places=_names(item.places), paragraphs=paragraphs, sentences=numbers)
     if isinstance(item, ForceItem):
         return ItemView(
             text,
             kind=limits.truncate(clean(item.kind), VALUE_BUDGET),
             value=limits.truncate(clean(item.value), VALUE_BUDGET),
             paragraphs=paragraphs,
+            sentences=numbers,
         )
     if isinstance(item, PolicyItem):
-        return ItemView(text, actors=_names(item.actors), paragraphs=paragraphs)
+        return ItemView(text, actors=_names(item.actors), paragraphs=paragraphs, sentences=numbers)
     assert isinstance(item, QuoteItem)
     return ItemView(
         text,
         speaker=_opt(item.speaker, NAME_BUDGET),
         role=_opt(item.speaker_role, ROLE_BUDGET),
         paragraphs=paragraphs,
+        sentences=numbers,
     )
 
 
@@ -191,15 +197,16 @@ def top_items(items: Sequence[Item], limit: int | None) -> tuple[Item, ...]:
     return tuple(items[i] for i in sorted(best))
 
 
-def _sources(items: Sequence[Item], paragraph_of: tuple[int, ...]) -> str:
-    sentences = sorted({s for item in items for s in item.sentences if s >= 0})
-    if not sentences:
+def _sources(items: Sequence[ItemView]) -> str:
+    """Where ``items`` come from: "from paragraphs 3, 7" (sentences if paragraphs are unknown)."""
+    traced = [i for i in items if i.sentences]
+    if not traced:
         return ""
-    if paragraph_of and all(s < len(paragraph_of) for s in sentences):
-        numbers = sorted({paragraph_of[s] + 1 for s in sentences})
+    if all(i.paragraphs for i in traced):
+        numbers = sorted({p for i in traced for p in i.paragraphs})
         unit = "paragraph" if len(numbers) == 1 else "paragraphs"
-    else:  # a briefing stored before paragraphs were recorded
-        numbers = [s + 1 for s in sentences]
+    else:
+        numbers = sorted({s for i in traced for s in i.sentences})
         unit = "sentence" if len(numbers) == 1 else "sentences"
     return limits.truncate(f"from {unit} {', '.join(map(str, numbers))}", FOOTER_BUDGET // 2)
 
@@ -208,14 +215,14 @@ def _section_view(
     briefing: Briefing, name: str, limit: int | None, paragraph_of: tuple[int, ...]
 ) -> SectionView:
     items = briefing.section(name)
-    shown = top_items(items, limit)
+    shown = tuple(_item_view(name, item, paragraph_of) for item in top_items(items, limit))
     return SectionView(
         name=name,
         heading=HEADINGS[name],
-        items=tuple(_item_view(name, item, paragraph_of) for item in shown),
+        items=shown,
         total=len(items),
         more=len(items) - len(shown),
-        sources=_sources(shown, paragraph_of),
+        sources=_sources(shown),
     )
 
 
@@ -334,17 +341,60 @@ class Renderer:
             now_ts=_timestamp(now),
         )
 
+    def _section_parts(self, view: _View, section: SectionView) -> list[tuple[str, str]]:
+        """The section's descriptions, each within an embed's limit, with each one's sources.
+
+        Items are grouped before rendering (each measured alone), so a group's footer names
+        exactly its own paragraphs and an item is never split, whatever its template does.
+        """
+        template = f"{section.name}.md.j2"
+
+        def body(part: SectionView) -> str:
+            return self._render(template, {**view.context(), "section": part})
+
+        whole = body(section)
+        groups = [section]
+        if len(whole) > limits.EMBED_DESCRIPTION and len(section.items) > 1:
+            alone = [
+                len(body(replace(section, items=(item,), more=0, sources=_sources((item,)))))
+                for item in section.items
+            ]
+            room = limits.EMBED_DESCRIPTION - ITEM_SEPARATOR_ROOM
+            packed: list[list[ItemView]] = [[]]
+            size = MORE_LINE_ROOM
+            for item, length in zip(section.items, alone, strict=True):
+                if packed[-1] and size + length + ITEM_SEPARATOR_ROOM > room:
+                    packed.append([])
+                    size = MORE_LINE_ROOM
+                packed[-1].append(item)
+                size += length + ITEM_SEPARATOR_ROOM
+            groups = [
+                replace(
+                    section,
+                    items=tuple(items),
+                    more=section.more if n == len(packed) - 1 else 0,
+                    sources=_sources(items),
+                )
+                for n, items in enumerate(packed)
+            ]
+        parts: list[tuple[str, str]] = []
+        for group in groups:
+            text = whole if group is section else body(group)
+            # A user template may still overflow: then split its lines as a last resort.
+            chunks = limits.split_to_fit(text.split("\n"), limits.EMBED_DESCRIPTION)
+            parts.extend((chunk, group.sources) for chunk in chunks)
+        return parts or [("\u200b", "")]
+
     def _section_embeds(self, view: _View, section: SectionView) -> list[Embed]:
-        body = self._render(f"{section.name}.md.j2", {**view.context(), "section": section})
-        chunks = limits.split_to_fit(body.split("\n"), limits.EMBED_DESCRIPTION) or ["\u200b"]
-        footer_parts = [p for p in (view.article.title, section.sources) if p]
-        footer = limits.truncate(" · ".join(footer_parts), FOOTER_BUDGET) or None
+        parts = self._section_parts(view, section)
         timestamp = datetime.fromtimestamp(view.now_ts, UTC) if view.now_ts is not None else None
         embeds = []
-        for n, chunk in enumerate(chunks, 1):
+        for n, (chunk, sources) in enumerate(parts, 1):
+            footer_parts = [p for p in (view.article.title, sources) if p]
+            footer = limits.truncate(" · ".join(footer_parts), FOOTER_BUDGET) or None
             title = section.heading
-            if len(chunks) > 1:
-                title = f"{title} ({n}/{len(chunks)})"
+            if len(parts) > 1:
+                title = f"{title} ({n}/{len(parts)})"
             embeds.append(
                 Embed(
                     title=limits.truncate(title, limits.EMBED_TITLE),

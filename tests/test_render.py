@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -247,6 +248,32 @@ def test_section_messages_show_every_item_by_default() -> None:
     text = "\n".join(e.description or "" for m in msgs for e in m.embeds)
     assert all(f"quote {n}”" in text for n in range(30))
     assert "more in the full briefing" not in text
+
+
+def test_each_continued_embed_names_its_own_paragraphs() -> None:
+    quotes = tuple(QuoteItem(f"said {n} " * 60, "S", None, (n,)) for n in range(40))
+    b = Briefing(article=meta(sentence_paragraphs=tuple(range(40))), quotes=quotes)
+    embeds = [e for m in Renderer().section_messages(b, "quotes") for e in m.embeds]
+    assert len(embeds) > 1
+    for embed in embeds:
+        shown = sorted({int(n) + 1 for n in re.findall(r"said (\d+)", embed.description or "")})
+        assert (embed.footer or "").endswith("from paragraphs " + ", ".join(map(str, shown)))
+
+
+def test_an_item_of_several_lines_is_never_split(tmp_path: Path) -> None:
+    (tmp_path / "quotes.md.j2").write_text(
+        "{% for item in section.items %}BEGIN {{ loop.index }}\n{{ item.text | md }}\nEND\n"
+        "{% endfor %}"
+    )
+    quotes = tuple(QuoteItem("word " * 130, "S", None, (n,)) for n in range(60))
+    b = Briefing(article=meta(), quotes=quotes)
+    msgs = Renderer(RenderOptions(template_dir=tmp_path)).section_messages(b, "quotes")
+    assert_fits(msgs)
+    descriptions = [e.description or "" for m in msgs for e in m.embeds]
+    assert len(descriptions) > 1
+    for d in descriptions:
+        assert d.startswith("BEGIN") and d.endswith("END")
+        assert d.count("BEGIN") == d.count("END")
 
 
 def test_text_has_no_markdown() -> None:
