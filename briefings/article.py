@@ -113,6 +113,9 @@ _BOILERPLATE_PATTERNS = [
     r"follow .{0,100}\b(?:on (?:twitter|x|facebook|instagram|telegram|threads|bluesky|linkedin|"
     r"whatsapp|youtube|tiktok)|live (?:coverage|updates)|our coverage)\b.{0,100}",
     r"(?:enjoy|like|liked) (?:this|reading this) (?:story|article)\W.{0,200}",
+    # Press-release furniture: release marks, end marks, contacts.
+    r"(?:for immediate release|embargoed until .{1,80}|(?:-\s*)?(?:ends|end|30)(?:\s*-)?|#{3})\W*",
+    r"(?:media |press )?(?:contacts?|enquiries|inquiries)\s*:.{0,300}",
 ]
 _TRAILER_PATTERNS = [
     r"write to .{1,120}@.{1,200}",
@@ -129,6 +132,7 @@ _TRAILER_PATTERNS = [
     r"this is a (?:developing|breaking) (?:story|news story).{0,200}",
     r"(?:correction|clarification|update|editor[’']?s note)s?\s*(?:\(.{1,40}\))?\s*:.{1,400}",
     r"an earlier version of this (?:article|story|report).{1,300}",
+    r".{0,300}\bthe (?:views|opinions) expressed\b.{0,200}",
     r"(?:first |last )?(?:published|updated|posted)(?: on| at)?:? ?\d.{0,60}",
     r"(?:last )?updated:? .{0,20}\d{1,2}:\d{2}.{0,60}",
     r"(?:associated press|ap|reuters|afp) (?:writers?|journalists?|correspondents?|reporters?)"

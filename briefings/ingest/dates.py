@@ -47,7 +47,14 @@ _DATE_ANY = (
     rf"|{_DAY}\s+{_MONTH_ANY},?\s+\d{{4}})"
 )
 _STAMP_LINE = re.compile(
-    r"^" + _STAMP_WORDS + _TIME + _WEEKDAY + _DATE_ANY + r"(?:,?\s*(?:at\s*)?" + _TIME + r")?\s*$",
+    r"^(?:[A-Z][\w.,'’ -]{0,60}\s[—–|-]\s*)?"
+    + _STAMP_WORDS
+    + _TIME
+    + _WEEKDAY
+    + _DATE_ANY
+    + r"(?:,?\s*(?:at\s*)?"
+    + _TIME
+    + r")?\s*$",
     re.I,
 )
 

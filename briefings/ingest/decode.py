@@ -72,9 +72,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if len(sample) < 8 or len(sample) % 2:
         return None
     even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+    if odd.count(0) >= 0.7 * len(odd) and even.count(0) == 0:
         return "utf-16-le"
-    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+    if even.count(0) >= 0.7 * len(even) and odd.count(0) == 0:
         return "utf-16-be"
     return None
 

@@ -47,6 +47,7 @@ def strip_inline(text: str) -> str:
         codes.append(m["code"].strip())
         return f"\x00{len(codes) - 1}\x00"
 
+    text = _ESCAPE.sub(lambda m: f"\x01{ord(m.group(1))}\x01", text)
     text = _CODE.sub(keep_code, text)
     text = _IMAGE.sub("", text)
     text = _LINK.sub(lambda m: m["text"], text)
@@ -57,7 +58,7 @@ def strip_inline(text: str) -> str:
         text = _EM_STAR.sub(lambda m: m["t"], text)
         text = _EM_UNDER.sub(lambda m: m["t"], text)
         text = _STRIKE.sub(lambda m: m["t"], text)
-    text = _ESCAPE.sub(r"\1", text)
+    text = re.sub(r"\x01(\d+)\x01", lambda m: chr(int(m.group(1))), text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: codes[int(m.group(1))], text)
     text = html.unescape(text)
     return re.sub(r"\s{2,}", " ", text).strip()

@@ -57,7 +57,9 @@ def _is_wrapped(lines: list[str]) -> bool:
     head = lines[:-1]
     if max(len(line) for line in lines) > _WRAP_MAX + 20:
         return False
-    if sum(len(line) for line in head) / len(head) < 40:
+    width = max(len(line) for line in lines)
+    # Wrapped at a fixed width, every line but the last nearly fills it.
+    if width < 40 or min(len(line) for line in head) < 0.6 * width:
         return False
     open_ended = sum(1 for line in head if not re.search(r"[.!?:\"”’)]$", line.rstrip()))
     return open_ended * 2 >= len(head)
