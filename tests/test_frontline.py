@@ -1,0 +1,182 @@
+"""The frontline section: fighting sentences with their places (sentences of our own writing)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from briefings.article import build_article
+from briefings.frontline import MAX_TEXT, extract_frontline, summarize
+from briefings.model import FrontlineItem
+from briefings.places import DictGazetteer
+
+GAZ = DictGazetteer(
+    {
+        "ukraine": "C",
+        "russia": "C",
+        "kyiv": "KM",
+        "moscow": "KM",
+        "kramske": "M",
+        "lysychne": "m",
+        "zarichne": "m",
+        "dnipro": "M",
+    }
+)
+
+
+def frontline(text: str) -> tuple[FrontlineItem, ...]:
+    return extract_frontline(build_article(text), gazetteer=GAZ)
+
+
+def test_capture_of_a_named_village_is_an_item_with_its_place() -> None:
+    (item,) = frontline("Russian troops captured the village of Novoselivka on Tuesday.")
+    assert item.places == ("Novoselivka",)
+    assert item.sentences == (0,)
+    assert item.text == "Russian troops captured the village of Novoselivka on Tuesday."
+
+
+def test_each_kind_of_fighting_is_recognised() -> None:
+    text = (
+        "Ukrainian units advanced two kilometres south of Kramske. "
+        "The brigade retreated from Lysychne under heavy fire. "
+        "Assault groups stormed positions near Zarichne at dawn. "
+        "Missiles struck a depot in the Petrivka district overnight. "
+        "Defenders still hold the Oskol dam despite daily shelling. "
+        "The garrison of Kramske is now almost encircled. "
+        "Troops withdrew across the Sukhyi river to save the battalion."
+    )
+    items = frontline(text)
+    assert [i.sentences for i in items] == [(k,) for k in range(7)]
+    assert [i.places for i in items] == [
+        ("Kramske",),
+        ("Lysychne",),
+        ("Zarichne",),
+        ("Petrivka district",),
+        ("Oskol dam",),
+        ("Kramske",),
+        ("Sukhyi river",),
+    ]
+
+
+def test_sentences_without_fighting_are_left_out() -> None:
+    text = (
+        "The village of Lypky is known for its apple orchards. "
+        "Officials in Kyiv met bankers to discuss the budget."
+    )
+    assert frontline(text) == ()
+
+
+def test_holding_ground_counts_only_with_a_named_place() -> None:
+    assert frontline("Soldiers said the fighting was exhausting.") == ()
+    (item,) = frontline("Soldiers said the fighting near Kramske was exhausting.")
+    assert item.places == ("Kramske",)
+
+
+def test_a_place_changing_hands_ranks_above_a_vague_mention() -> None:
+    items = frontline(
+        "Attacks continued along the line. "
+        "Russian forces seized the town of Hirnyk after a three-week assault."
+    )
+    vague, seized = items
+    assert seized.places == ("Hirnyk",)
+    assert seized.score > vague.score
+    assert 0.0 < vague.score <= 1.0 and seized.score <= 1.0
+
+
+def test_capitals_as_seats_of_government_are_not_frontline_places() -> None:
+    (item,) = frontline(
+        "Kyiv said its troops had pushed back an assault on the village of Robotyne."
+    )
+    assert item.places == ("Robotyne",)
+
+
+def test_countries_and_refuges_are_not_frontline_places() -> None:
+    (item,) = frontline(
+        "Civilians fled to Dnipro after Russia shelled the town of Marhanets for a week."
+    )
+    assert item.places == ("Marhanets",)
+
+
+def test_a_sentence_that_sets_the_scene_joins_the_fighting_next_to_it() -> None:
+    text = (
+        "The worst is in Lysychne, a small rail town in the Sivash region. "
+        "Russian troops broke through its defences on Friday."
+    )
+    items = frontline(text)
+    assert [i.sentences for i in items] == [(0,), (1,)]
+    assert items[0].places == ("Lysychne", "Sivash region")
+
+
+def test_items_are_in_reading_order() -> None:
+    text = (
+        "Ukrainian forces retook Zarichne. Prices rose in the capital. "
+        "Russian drones struck Kramske. Artillery pounded the village of Sadky."
+    )
+    assert [i.sentences[0] for i in frontline(text)] == [0, 2, 3]
+
+
+def test_summary_is_one_trimmed_line_of_the_sentence_words() -> None:
+    sentence = (
+        "But the brigade, which had spent most of the summer defending a narrow salient, "
+        "withdrew from the village of Orikhove on Thursday, according to two officers who "
+        "spoke on condition of anonymity, because the army could no longer supply the "
+        "positions by road, and drones had cut the last track."
+    )
+    (item,) = frontline(sentence)
+    assert len(item.text) <= MAX_TEXT
+    assert "\n" not in item.text
+    assert item.text.startswith("The brigade")
+    words = set(re.findall(r"\w+", sentence.lower()))
+    assert set(re.findall(r"\w+", item.text.lower())) <= words
+
+
+def test_summarize_keeps_short_sentences_and_cuts_long_ones_at_a_clause() -> None:
+    assert summarize("Meanwhile, troops advanced.") == "Troops advanced."
+    long = "Troops advanced " + ", ".join(f"past village {i}" for i in range(40)) + "."
+    out = summarize(long)
+    assert len(out) <= MAX_TEXT and out.endswith("…")
+    assert long.startswith(out[:-1])
+
+
+def test_item_json_follows_the_contract() -> None:
+    (item,) = frontline("Russian troops captured the village of Novoselivka on Tuesday.")
+    data = item.to_json()
+    assert data["places"] == ["Novoselivka"] and data["sentences"] == [0]
+    assert isinstance(data["text"], str)
+
+
+# --- the real articles ---------------------------------------------------------------------------
+
+
+def _tokens(s: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", s.lower().replace("’", "'"))
+
+
+def _matches(gold: str, given: list[str]) -> bool:
+    g = _tokens(gold)
+    for name in given:
+        c = _tokens(name)
+        if g and c and (g[-1] in c or c[-1] in g):
+            return True
+    return False
+
+
+def test_frontline_place_recall_on_the_real_articles(shared_articles: Path, gold_dir: Path) -> None:
+    from briefings.ingest import read_article
+
+    found = total = given = right = 0
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        article_path = shared_articles / (gold_path.stem + ".txt")
+        if not article_path.is_file():
+            continue
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))["places"]
+        items = extract_frontline(read_article(str(article_path)))
+        names = sorted({p for item in items for p in item.places})
+        found += sum(_matches(g, names) for g in gold)
+        total += len(gold)
+        given += len(names)
+        right += sum(_matches(n, gold) for n in names)
+    assert total > 0
+    assert found / total >= 0.80, f"place recall {found}/{total}"
+    assert right / given >= 0.70, f"place precision {right}/{given}"

@@ -1,0 +1,231 @@
+"""Places by the patterns of news prose, confirmed by a gazetteer (sentences of our own writing)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from briefings.article import build_article
+from briefings.places import (
+    DictGazetteer,
+    IndexGazetteer,
+    PlaceIndex,
+    find_places,
+    gazetteer,
+    write_index,
+)
+
+# A small stand-in for GeoNames: the tests do not depend on what the installed data holds.
+GAZ = DictGazetteer(
+    {
+        "ukraine": "C",
+        "russia": "C",
+        "sudan": "C",
+        "kyiv": "KM",
+        "moscow": "KM",
+        "khartoum": "KM",
+        "zarichne": "m",
+        "velyka novosilka": "M",
+        "hope": "m",
+        "bradley": "M",
+        "may": "m",
+        "kramske": "M",
+        "el fasher": "M",
+        "lysovka": "m",
+    }
+)
+
+
+def places(text: str, gaz: DictGazetteer = GAZ) -> PlaceIndex:
+    return find_places(build_article(text), gaz)
+
+
+def names(text: str) -> list[str]:
+    return [m.name for m in places(text).mentions if m.use == "place"]
+
+
+# --- patterns that make a place --------------------------------------------------------------
+
+
+def test_village_of_accepts_a_name_the_gazetteer_does_not_know() -> None:
+    idx = places("Troops dug in near the small village of Ostrivka after a week of shelling.")
+    assert [(m.name, m.kind) for m in idx.mentions] == [("Ostrivka", "settlement")]
+
+
+def test_region_designator_is_kept_with_the_name() -> None:
+    idx = places("Heavy fighting continued in the Borova region on Sunday.")
+    (m,) = idx.mentions
+    assert (m.name, m.base, m.kind) == ("Borova region", "Borova", "region")
+
+
+def test_oblast_province_and_district_designators() -> None:
+    text = (
+        "Shelling hit the Tavriisk oblast overnight. Rebels held most of Kordofan province. "
+        "Units left the Mirny district."
+    )
+    assert names(text) == ["Tavriisk oblast", "Kordofan province", "Mirny district"]
+
+
+def test_river_dam_and_steelworks() -> None:
+    text = (
+        "Marines crossed the Vovcha river at dawn. The Karlivka dam was damaged by a strike. "
+        "Defenders were trapped inside the Illich steelworks."
+    )
+    idx = places(text)
+    assert [(m.name, m.kind) for m in idx.mentions] == [
+        ("Vovcha river", "river"),
+        ("Karlivka dam", "facility"),
+        ("Illich steelworks", "facility"),
+    ]
+
+
+def test_capitalised_designator_is_part_of_the_name() -> None:
+    idx = places("Drones struck radar posts on Zmiinyi Island and in the Tendra Spit area.")
+    assert (idx.mentions[0].name, idx.mentions[0].kind) == ("Zmiinyi Island", "island")
+
+
+def test_compass_direction_needs_the_gazetteer() -> None:
+    assert names("The brigade is dug in southeast of Kramske, soldiers said.") == ["Kramske"]
+    # the same pattern with a name the gazetteer does not know is not enough on its own
+    assert names("The brigade is dug in southeast of Dovhenke, soldiers said.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Assault groups reached the outskirts of Velyka Novosilka on Monday.",
+        "Columns moved toward Velyka Novosilka overnight.",
+        "Russian troops captured Velyka Novosilka after a long fight.",
+        "Ukrainian forces retook Velyka Novosilka in a surprise raid.",
+        "Fighting raged near Velyka Novosilka, the governor said.",
+    ],
+)
+def test_prepositions_and_capture_verbs_with_a_known_name(sentence: str) -> None:
+    assert names(sentence) == ["Velyka Novosilka"]
+
+
+def test_apposition_with_a_place_noun_accepts_both_places() -> None:
+    text = "The attack came at Hrabove, a small mining town in the Sivash region."
+    assert names(text) == ["Hrabove", "Sivash region"]
+
+
+def test_evidence_from_one_mention_counts_for_every_mention() -> None:
+    text = (
+        "Soldiers described the village of Lypove as a ruin. "
+        "Lypove has changed hands three times since spring."
+    )
+    idx = places(text)
+    assert [m.sentence for m in idx.mentions] == [0, 1]
+
+
+def test_coordinated_names_and_possessive_container() -> None:
+    text = "Troops held El Fasher, the main city of the Darfur region, for a year."
+    assert names(text) == ["El Fasher", "Darfur region"]
+
+
+def test_spelling_of_the_article_is_kept() -> None:
+    idx = places("Shells fell on the town of Kupyansk-Vuzlovyi and the city of Kyyiv.")
+    assert [m.name for m in idx.mentions] == ["Kupyansk-Vuzlovyi", "Kyyiv"]
+
+
+def test_offsets_point_at_the_name_in_the_article_text() -> None:
+    article = build_article("Intro line.\nFighting moved to the village of Pishchane on Monday.")
+    (m,) = find_places(article, GAZ).mentions
+    assert article.text[m.start : m.end] == "Pishchane"
+    assert m.sentence == 1
+
+
+# --- what is not a place -----------------------------------------------------------------------
+
+
+def test_people_are_not_places_even_when_the_gazetteer_knows_the_word() -> None:
+    text = (
+        "“We hold the line,” said Hope, a 24-year-old drone pilot. "
+        "Hope said her unit moved to Zarichne last week. "
+        "Sgt. Bradley told reporters that nothing had changed."
+    )
+    assert names(text) == ["Zarichne"]
+
+
+def test_role_before_a_name_marks_a_person() -> None:
+    assert names("Shelling was reported by spokesman Lysovka near the front.") == []
+
+
+def test_demonyms_months_and_weekdays_are_not_places() -> None:
+    text = (
+        "Russian troops advanced in May. Ukrainian units withdrew on Tuesday. "
+        "Sudanese fighters regrouped in January."
+    )
+    assert names(text) == []
+
+
+def test_organisations_and_units_are_not_places() -> None:
+    text = "Soldiers of the Azov Regiment and the Kraken Brigade fought in the Kramske area."
+    assert names(text) == ["Kramske"]
+
+
+def test_capital_as_seat_of_government_is_marked_so() -> None:
+    text = (
+        "Kyiv said the strikes would continue. Moscow denied the claim. "
+        "Missiles hit power stations in Kyiv overnight."
+    )
+    idx = places(text)
+    uses = [(m.name, m.sentence, m.use) for m in idx.mentions]
+    assert uses == [
+        ("Kyiv", 0, "government"),
+        ("Moscow", 1, "government"),
+        ("Kyiv", 2, "place"),
+    ]
+
+
+def test_country_is_a_country() -> None:
+    idx = places("Ukraine's army pushed deeper into Russia in August.")
+    assert {m.kind for m in idx.mentions} == {"country"}
+
+
+def test_place_people_fled_to_is_a_refuge() -> None:
+    idx = places(
+        "Thousands fled to Khartoum after the paramilitaries stormed the town of Um Kadada."
+    )
+    assert [(m.name, m.use) for m in idx.mentions] == [
+        ("Khartoum", "refuge"),
+        ("Um Kadada", "place"),
+    ]
+
+
+def test_dateline_and_sentence_starters_are_skipped() -> None:
+    idx = places("ZARICHNE, Ukraine (AP) — Meanwhile the front held.")
+    assert idx.mentions == ()
+
+
+def test_empty_article_has_no_places() -> None:
+    assert find_places(build_article("No names here at all."), GAZ).mentions == ()
+
+
+# --- the gazetteer index -----------------------------------------------------------------------
+
+
+def test_index_gazetteer_binary_search(tmp_path: Path) -> None:
+    entries = {f"place{i:04d}": "m" for i in range(500)} | {"kyiv": "KM", "a": "C", "zz": "R"}
+    path = tmp_path / "index.idx"
+    write_index(entries, path)
+    gaz = IndexGazetteer(path)
+    for name, flags in entries.items():
+        assert gaz.flags(name) == flags
+        assert gaz.flags(name.upper()) == flags
+    for missing in ("place", "place9999", "", "zzz", "0"):
+        assert gaz.flags(missing) == ""
+
+
+def test_installed_gazetteer_knows_cities_countries_and_capitals() -> None:
+    gaz = gazetteer()
+    assert "M" in gaz.flags("Kharkiv")
+    assert "C" in gaz.flags("Ukraine")
+    assert "K" in gaz.flags("Kyiv")
+    assert gaz.flags("Nowhereville Zzyzxq") == ""
+    start = time.perf_counter()
+    for _ in range(1000):
+        gaz.flags("Pokrovsk")
+    assert time.perf_counter() - start < 0.05
