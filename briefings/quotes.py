@@ -1,11 +1,502 @@
-"""Key quotes: every direct quotation with its speaker. (Being built: see issue 2.)"""
+"""Key quotes: every direct quotation of an article with its speaker.
+
+Quotation marks are read by their position, not only their glyph: a mark after a space that
+touches a word opens, a mark after a word closes, so straight quotes, curly quotes and a closing
+glyph typed where an opening one belongs (”A platoon ...) all pair up. A paragraph that ends inside
+a quotation continues in the next paragraph when that one opens with a mark.
+
+The speaker comes from the quote's own sentence ("..., said X, a ...", "X told ...: “...”",
+"..., according to X", "..., he said"), else from the sentence before it ("X said the town fell.
+“...”"), else from the quotation it continues. Pronouns and definite descriptions ("the
+61-year-old") resolve through ``briefings.people``. Call signs, unit names, slogans and
+scare-quoted terms (short quoted words with no speech verb around them) are not quotes.
+"""
 
 from __future__ import annotations
 
-from briefings.article import Article
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from briefings.article import Article, Sentence
 from briefings.model import QuoteItem
+from briefings.people import (
+    _ATTR_RE,
+    COMMAND_KINDS,
+    PeopleIndex,
+    Person,
+    find_people,
+    shortest_description,
+)
+
+_MARK = re.compile(r"[“”„«»\"]")
+_OPEN_GLYPHS = "“„«"
+_CLOSE_GLYPHS = "”»"
+_OPEN_BEFORE = "([{—–-/:‘'"
+_CLOSE_AFTER = ".,;:!?)]}—–-…’'"
+_END_PUNCT = re.compile(r"[.,]+$")
+_INNER_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(—–]))‘|’(?=[\s.,;:!?)—–]|$)(?<![a-z]s’)")
+
+_TERM_BEFORE = re.compile(
+    r"(?:call[- ]?sign|callsign|known as|dubbed|so-called|nicknamed|code-?named|named|titled|"
+    r"the word|the words|the term|slogan|motto|inscription|reads?|read|operation|brand(?:ed)?|"
+    r"label(?:led|ed)?)\s*$",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(r"\b(?:" + _ATTR_RE + r"|according to|called on|called for)\b")
+_PARTICIPLES = frozenset(
+    """
+    saying telling adding writing tweeting warning noting insisting arguing confirming
+    explaining stating declaring announcing claiming
+    """.split()
+)
+_PRONOUNS = frozenset({"he", "she", "i", "they", "we", "it"})
+_TRAIL_VERB_FIRST = re.compile(
+    r"^[\s,—–-]*(?:" + _ATTR_RE + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
+)
+_TRAIL_NP_FIRST = re.compile(
+    r"^[\s,—–-]*(?P<np>[^,.;“”\"]{1,90}?(?:\s*,[^“”\"]{1,220}?,)?)\s+(?:" + _ATTR_RE + r")\b"
+)
+_TRAIL_PRONOUN = re.compile(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
+_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
+_SUBJECT_END = re.compile(
+    r"\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|may|might|must|should|did|does|"
+    r"do)\b|[a-z]{3,}(?:ed|es)\b|" + _ATTR_RE + r"\b)"
+)
 
 
-def extract_quotes(article: Article) -> tuple[QuoteItem, ...]:
-    """Every direct quotation of ``article`` in reading order."""
-    return ()
+@dataclass(slots=True)
+class _Span:
+    para: int
+    open: int  # offset of the opening mark
+    close: int  # offset just after the closing mark (paragraph end when unclosed)
+    start: int  # the quoted words: text[start:end]
+    end: int
+    closed: bool
+    speaker: str | None = None
+    role: str | None = None
+    person: Person | None = None
+    own: bool = False  # the speaker was found in the quote's own sentence
+    trailing: bool = False  # the attribution follows the quote ("...,” he said.)
+    attribution_end: int = -1
+    partial: bool = False
+    sentences: list[int] = field(default_factory=list)
+
+
+def _spans(article: Article) -> list[_Span]:
+    text = article.text
+    out: list[_Span] = []
+    for p in article.paragraphs:
+        inside: int | None = None
+        for m in _MARK.finditer(text, p.start, p.end):
+            i, ch = m.start(), m.group()
+            prev = text[i - 1] if i > p.start else " "
+            nxt = text[i + 1] if i + 1 < p.end else " "
+            can_open = (prev.isspace() or prev in _OPEN_BEFORE) and not nxt.isspace()
+            can_close = not prev.isspace() and (
+                nxt.isspace() or nxt in _CLOSE_AFTER or nxt in '“”"'
+            )
+            if can_open and can_close:
+                opens = ch in _OPEN_GLYPHS or (ch not in _CLOSE_GLYPHS and inside is None)
+            elif can_open or can_close:
+                opens = can_open
+            else:
+                continue
+            if inside is None:
+                if opens:
+                    inside = i
+            elif not opens:
+                out.append(_Span(p.index, inside, i + 1, inside + 1, i, True))
+                inside = None
+            else:  # a new opening mark: the previous quotation was never closed
+                out.append(_Span(p.index, inside, i, inside + 1, i, False))
+                inside = i
+        if inside is not None:
+            out.append(_Span(p.index, inside, p.end, inside + 1, p.end, False))
+    return out
+
+
+def _clean(words: str) -> str:
+    words = words.strip()
+    words = _INNER_SINGLE.sub("", words)
+    words = words.replace("“", "").replace("”", "").replace('"', "")
+    if words.endswith(("...", "…")):
+        return words
+    return _END_PUNCT.sub("", words).strip()
+
+
+def _sentence_of(article: Article, offset: int) -> Sentence | None:
+    s = article.sentence_at(offset)
+    if s is None and offset > 0:
+        s = article.sentence_at(offset - 1)
+    return s
+
+
+def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple[QuoteItem, ...]:
+    """Every direct quotation of ``article`` in reading order, speakers resolved."""
+    if people is None:
+        people = find_people(article)
+    text = article.text
+    spans = _spans(article)
+    kept: list[_Span] = []
+    for k, sp in enumerate(spans):
+        words = text[sp.start : sp.end].strip()
+        if not words:
+            continue
+        s0 = _sentence_of(article, sp.open)
+        s1 = _sentence_of(article, max(sp.open, sp.close - 1))
+        if s0 is None or s1 is None:
+            continue
+        sp.sentences = list(range(s0.index, s1.index + 1))
+        lo = s0.start
+        if kept and kept[-1].close > lo and kept[-1].para == sp.para:
+            lo = kept[-1].close
+        before = text[lo : sp.open]
+        cut = None
+        for brk in _SENTENCE_BREAK.finditer(before):
+            cut = brk
+        if cut is not None:
+            lo += cut.end()
+            before = text[lo : sp.open]
+        hi = s1.end
+        if k + 1 < len(spans) and spans[k + 1].para == sp.para and spans[k + 1].open < hi:
+            hi = spans[k + 1].open
+        after = text[sp.close : hi] if sp.closed else ""
+        b = before.strip(" —–-")
+        sp.partial = words[:1].islower() or (bool(b) and not b.endswith((":", ",")))
+        if sp.partial and _is_term(words, before, text[s0.start : s1.end]):
+            continue
+        _attribute(article, people, sp, before, lo, after)
+        kept.append(sp)
+    items = _join(article, people, kept)
+    return tuple(items)
+
+
+def _is_term(words: str, before: str, sentence: str) -> bool:
+    """Scare quotes, call signs, names of units or operations: quoted words, not speech."""
+    n = len(words.split())
+    if _TERM_BEFORE.search(before.rstrip(' “"')):
+        return True
+    if n <= 1:
+        return True
+    caps = [w for w in words.split() if w[:1].isalpha()]
+    if caps and n <= 5 and all(w[:1].isupper() for w in caps):
+        return True
+    outside = sentence.replace(words, " ")
+    return n <= 4 and not _ATTRIBUTION.search(outside)
+
+
+def _attribute(
+    article: Article, people: PeopleIndex, sp: _Span, before: str, lo: int, after: str
+) -> None:
+    """Find the speaker of ``sp`` in its own sentence, else in the sentence before."""
+    text = article.text
+    words = text[sp.start : sp.end].rstrip()
+    trailing_ok = bool(after.strip()) and (
+        words.endswith((",", "?", "!", "…", "—", "-"))
+        or after.lstrip()[:1] in {",", "—", "–"}
+        or after.lstrip()[:1].islower()
+    )
+    if trailing_ok:
+        for rx in (_TRAIL_VERB_FIRST, _TRAIL_NP_FIRST, _TRAIL_PRONOUN):
+            m = rx.match(after)
+            if m and _accept_np(m.group("np"), rx is _TRAIL_VERB_FIRST):
+                a = sp.close + m.start("np")
+                np_end = a + len(m.group("np"))
+                if rx is _TRAIL_VERB_FIRST:
+                    np_end = a + _np_length(m.group("np"))
+                if _set_speaker(article, people, sp, a, np_end):
+                    sp.own = sp.trailing = True
+                    sp.attribution_end = sp.close + m.end()
+                    return
+    # A verb of speech before the quotation, in the same sentence.
+    if _speaker_before(article, people, sp, lo, sp.open):
+        sp.own = True
+        return
+    # A verb after a quote inside the reporter's sentence ("..." for Europe, officials said).
+    if after.strip() and _speaker_before(article, people, sp, sp.close, sp.close + len(after)):
+        sp.own = True
+        return
+    # The sentence before, within the paragraph: "X said his unit went in. “...”".
+    s0 = _sentence_of(article, sp.open)
+    if s0 is None or s0.index == 0 or before.strip(" —–-"):
+        return
+    prev = article.sentences[s0.index - 1]
+    if prev.paragraph != s0.paragraph:
+        return
+    if '"' in prev.text or "”" in prev.text:
+        return
+    if _speaker_before(article, people, sp, prev.start, prev.end):
+        return
+    subj = _subject_np(text, prev.start, prev.end)
+    if subj is not None:
+        _set_speaker(article, people, sp, *subj)
+
+
+def _accept_np(np: str, verb_first: bool) -> bool:
+    first = np.strip(" ,—–-").split(" ")[0] if np.strip() else ""
+    if not first:
+        return False
+    if verb_first:
+        return True
+    low = first.lower()
+    return low in _PRONOUNS or first[:1].isupper() or low in {"a", "an", "one", "the", "another"}
+
+
+def _np_length(np: str) -> int:
+    """The noun phrase after an inverted verb ends at the sentence's end or a new clause."""
+    m = re.search(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s", np)
+    return m.start() if m else len(np)
+
+
+def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, hi: int) -> bool:
+    """The last verb of speech in ``text[lo:hi]`` and its subject become the speaker."""
+    text = article.text
+    last = None
+    for m in _ATTRIBUTION.finditer(text, lo, hi):
+        last = m
+    if last is None:
+        return False
+    verb = last.group()
+    if verb.startswith("according to"):
+        np_end = lo + _np_length(text[last.end() : hi]) + (last.end() - lo)
+        return _set_speaker(article, people, sp, last.end(), min(hi, np_end))
+    # "..., said a commander of ...": the subject follows an inverted verb.
+    head = text[lo : last.start()].rstrip()
+    tail = text[last.end() : hi]
+    if head.endswith(",") and re.match(r"\s+(?:an?|one|another|the|[A-Z])", tail):
+        a = last.end() + len(tail) - len(tail.lstrip())
+        return _set_speaker(article, people, sp, a, last.end() + _np_length(tail))
+    if verb in _PARTICIPLES:
+        subj = _subject_np(text, lo, last.start())
+        return subj is not None and _set_speaker(article, people, sp, *subj)
+    # The subject: the clause before the verb, an apposition between commas skipped.
+    seg_hi = last.start()
+    seg = text[lo:seg_hi].rstrip()
+    if seg.endswith(","):
+        inner = seg[:-1]
+        comma = inner.rfind(",")
+        if comma >= 0:
+            seg_hi = lo + comma
+    starts = [m.end() for m in _CLAUSE_START.finditer(text, lo, seg_hi)]
+    a = starts[-1] if starts else lo
+    if a >= seg_hi:
+        subj = _subject_np(text, lo, last.start())
+        return subj is not None and _set_speaker(article, people, sp, *subj)
+    return _set_speaker(article, people, sp, a, seg_hi)
+
+
+def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """The subject of the sentence ``text[lo:hi]``: the words before its first verb, after an
+    introductory phrase ("On Monday, ...")."""
+    seg = text[lo:hi]
+    m = _SUBJECT_END.search(seg)
+    end = m.start() if m else min(len(seg), 80)
+    head = seg[:end]
+    comma = head.find(", ")
+    if comma >= 0 and head[:1].isupper():
+        first = head[:comma].split()
+        if first and (
+            first[0].lower() in {"on", "in", "at", "after", "before", "meanwhile", "still", "but"}
+            or len(first) == 1
+        ):
+            lo, head = lo + comma + 2, head[comma + 2 :]
+            comma = head.find(", ")
+    if comma > 0:
+        head = head[:comma]
+    head = head.rstrip()
+    if not head or len(head.split()) > 9:
+        return None
+    return lo, lo + len(head)
+
+
+def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: int) -> bool:
+    """Resolve the noun phrase ``text[a:b]`` to a speaker; False when it names none."""
+    text = article.text
+    while a < b and text[a] in ' ,—–-“”"':
+        a += 1
+    while b > a and text[b - 1] in ' ,.;:—–-“”"':
+        b -= 1
+    np = text[a:b]
+    if not np:
+        return False
+    words = np.split()
+    low = words[0].lower()
+    if low in _PRONOUNS:
+        if low not in {"he", "she"}:
+            return False
+        sentence = _sentence_of(article, a)
+        person = people.antecedent(a, exclude_sentence=None if sentence is None else -1)
+        if person is None:
+            return False
+        return _use_person(sp, person)
+    # A call sign names the speaker: "a sergeant who goes by the call sign X".
+    cs = re.search(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", np, re.IGNORECASE)
+    if cs:
+        found = people.lookup(cs.group(1))
+        if found is not None:
+            return _use_person(sp, found)
+        sp.speaker = cs.group(1)
+        return True
+    for m in people.mentions_in(a, b):
+        person = people.people[m.person]
+        if not person.named or text[m.end : m.end + 1] in {"’", "'"}:
+            continue
+        lead = text[a : m.start]
+        if _name_slot(lead):
+            return _use_person(sp, person)
+    desc = shortest_description(np)
+    if not desc:
+        return False
+    first = desc.split()[0].lower()
+    if first == "the":
+        s = _sentence_of(article, a)
+        found = people.resolve_description(desc, a, s.index if s else 0)
+        if found is not None:
+            return _use_person(sp, found)
+    if first in {"a", "an", "one", "another", "the"}:
+        sp.speaker = desc
+        return True
+    # An organisation or a body as written ("the IDF", "Ukraine's military").
+    org = re.match(r"(?:[Tt]he\s+)?[A-Z][^,;:]*", np)
+    if org and len(org.group().split()) <= 8:
+        sp.speaker = _trim_org(org.group())
+        return True
+    if len(desc.split()) <= 6 and not desc[:1].islower():
+        sp.speaker = desc
+        return True
+    if len(desc.split()) <= 5 and re.search(r"s\b", desc.split()[-1]):
+        sp.speaker = desc  # "international aid groups"
+        return True
+    return False
+
+
+def _trim_org(name: str) -> str:
+    """An organisation's name without the words of the clause that follows it."""
+    words = name.split()
+    out: list[str] = []
+    for w in words:
+        if out and w[:1].islower() and w.lower() not in {"of", "the", "for", "and", "de", "du"}:
+            break
+        out.append(w)
+    while out and out[-1].lower() in {"of", "the", "for", "and"}:
+        out.pop()
+    return " ".join(out).rstrip(" ,.")
+
+
+def _name_slot(lead: str) -> bool:
+    """True when the words before a name in a speaker phrase are titles or a description
+    followed by a comma ("one resident, X"), so that the name is the speaker's."""
+    lead = lead.strip()
+    if not lead or lead.endswith(","):
+        return True
+    return len(lead.split()) <= 4 and not re.search(
+        r"\b(?:of|in|at|near|from|to|for|with|by|on)\b", lead
+    )
+
+
+def _use_person(sp: _Span, person: Person) -> bool:
+    sp.person = person
+    sp.speaker = person.name
+    sp.role = person.role
+    return True
+
+
+def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[QuoteItem]:
+    """Join the segments of one speech, fill speakers from the segment before, and score."""
+    text = article.text
+    groups: list[list[_Span]] = []
+    for sp in spans:
+        prev = groups[-1][-1] if groups else None
+        if (
+            prev is not None
+            and _continues(article, prev, sp)
+            and (sp.speaker is None or not sp.own or sp.speaker == prev.speaker)
+        ):
+            groups[-1].append(sp)
+            continue
+        groups.append([sp])
+    _cataphora(people, groups)
+    items: list[QuoteItem] = []
+    for g in groups:
+        head = next((s for s in g if s.speaker), None)
+        speaker = head.speaker if head else None
+        role = head.role if head else None
+        person = head.person if head else None
+        words = " ".join(_clean(text[s.start : s.end]) for s in g)
+        sentences = sorted({i for s in g for i in s.sentences})
+        partial = all(s.partial for s in g)
+        items.append(
+            QuoteItem(
+                text=words,
+                speaker=speaker,
+                speaker_role=role,
+                sentences=tuple(sentences),
+                score=_score(words, speaker, person, partial),
+            )
+        )
+    return items
+
+
+def _cataphora(people: PeopleIndex, groups: list[list[_Span]]) -> None:
+    """ "A politician said ... a “proper region”. “...,” X, deputy head of ..., told ...": an
+    unnamed speaker introduced just before a named one who is new to the article is that one."""
+    first_seen: dict[str, int] = {}
+    for m in people.mentions:
+        first_seen.setdefault(people.people[m.person].name, m.sentence)
+    for g, nxt in itertools.pairwise(groups):
+        head = g[0]
+        other = nxt[0]
+        if head.person is not None or not head.speaker or other.person is None:
+            continue
+        if not head.speaker.lower().startswith(("a ", "an ")) or not other.person.named:
+            continue
+        gap_ok = (
+            other.sentences and g[-1].sentences and other.sentences[0] == g[-1].sentences[-1] + 1
+        )
+        if gap_ok and first_seen.get(other.person.name) == other.sentences[0]:
+            for s in g:
+                s.speaker, s.role, s.person = other.speaker, other.role, other.person
+
+
+def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
+    """True when ``sp`` goes on with the speech of ``prev`` with no narration between."""
+    text = article.text
+    if not prev.closed and sp.para == prev.para + 1:
+        para = article.paragraphs[sp.para]
+        return sp.open == para.start
+    if sp.own and not sp.trailing:
+        return False
+    if sp.para == prev.para:
+        gap = text[prev.close : sp.open]
+        if not gap.strip():
+            return True
+        if not prev.trailing:
+            return False
+        return prev.attribution_end >= sp.open - 2 or len(_SENTENCE_BREAK.findall(gap)) <= 1
+    if sp.para == prev.para + 1 and not sp.own:
+        para = article.paragraphs[sp.para]
+        prev_para = article.paragraphs[prev.para]
+        ends_para = not text[max(prev.close, prev.attribution_end) : prev_para.end].strip(" .")
+        return sp.open == para.start and prev.trailing and ends_para
+    return False
+
+
+def _score(words: str, speaker: str | None, person: Person | None, partial: bool) -> float:
+    """Rank: a full quote with substance by a named official or commander comes first."""
+    n = len(words.split())
+    score = min(n, 40) / 10.0
+    if person is not None and person.named:
+        score += 1.0
+        if person.kind in COMMAND_KINDS:
+            score += 1.5
+        elif person.kind == "expert":
+            score += 0.5
+    elif speaker:
+        score += 0.5
+    if partial:
+        score -= 1.5
+    if n < 5:
+        score -= 1.0
+    return round(score, 3)

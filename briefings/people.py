@@ -1,0 +1,768 @@
+"""People in an article, found by the structure of news prose.
+
+A capitalised sequence of words is a person when news prose marks it as one: a title before it
+("President", "Gen.", "Prosecutor General", "Kremlin spokesman"), an apposition after it ("X, a
+30-year-old battalion commander with ...", "X, 21,", "X, who ..."), an attribution verb next to it
+("said X", "X told"), a call sign ("goes by the call sign X"), a possessive that only people have
+("X's troops", "X's home"), or two or three capitalised words that never stand where places stand.
+Countries (pycountry), nationalities, months, and words that head organisations or places are
+never people. Later mentions by surname ("Waltz") resolve to the full name ("Michael Waltz").
+
+Unnamed speakers ("a senior officer, speaking anonymously, said") are kept too, by their shortest
+description, so that a following "he said" resolves to them rather than to someone named earlier.
+
+The API ``quotes.py`` and ``policy.py`` share: ``find_people(article) -> PeopleIndex``, and the word
+lists ``ATTRIBUTION_VERBS`` and ``role_kind``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from briefings.article import Article
+
+PersonKind = Literal[
+    "leader", "official", "commander", "soldier", "expert", "civilian", "group", "unknown"
+]
+COMMAND_KINDS: frozenset[str] = frozenset({"leader", "official", "commander"})
+
+# Verbs that attribute speech or a written statement to a subject.
+ATTRIBUTION_VERBS = frozenset(
+    """
+    said says say saying told tells telling added adds adding asked asks explained explains
+    noted notes stated states wrote writes writing tweeted tweeting posted recalled recalls
+    warned warns warning insisted insists argued argues claimed claims declared declares
+    announced announces acknowledged acknowledges admitted admits replied replies cautioned
+    stressed emphasized emphasised observed suggested suggests estimated estimates predicted
+    described describes recounted recounts remarked confirmed confirms confirming shouted
+    whispered joked jokes complained complains urged urges vowed vows pledged promised reported
+    reports mocked quipped answered conceded concluded boasted lamented sighed continued
+    """.split()
+)
+
+# Titles written before a name (compared lower-case, without a final full stop).
+_TITLES = frozenset(
+    """
+    president president-elect vice prime minister premier chancellor king queen prince princess
+    pope emperor sheikh emir sultan ayatollah supreme gen general lt lieutenant col colonel maj
+    major capt captain sgt sergeant cpl corporal pvt private adm admiral cmdr commander marshal
+    brig brigadier rep representative sen senator gov governor mayor mr mrs ms dr prof professor
+    secretary ambassador envoy spokesman spokeswoman spokesperson prosecutor attorney judge
+    justice chief deputy defense defence foreign interior finance state national security
+    adviser advisor speaker chairman chairwoman director head sir lord lady dame commissioner
+    senior top former acting
+    """.split()
+)
+
+# Head nouns of roles, by the kind of person they describe.
+_ROLE_WORDS: dict[str, PersonKind] = {}
+for _kind, _words in (
+    (
+        "leader",
+        "president president-elect premier chancellor king queen emperor leader dictator "
+        "ayatollah monarch sultan emir pope",
+    ),
+    (
+        "official",
+        "minister secretary spokesman spokeswoman spokesperson adviser advisor prosecutor "
+        "ambassador envoy diplomat governor mayor senator rep representative lawmaker legislator "
+        "congressman congresswoman official administrator head chief director chairman "
+        "chairwoman commissioner negotiator deputy attorney judge politician ombudsman speaker "
+        "mp",
+    ),
+    (
+        "commander",
+        "commander general gen admiral adm marshal colonel col brigadier commandant",
+    ),
+    (
+        "soldier",
+        "soldier sergeant sgt private pvt corporal cpl marine pilot engineer gunner infantryman "
+        "paratrooper fighter medic sniper operator scout serviceman servicewoman conscript "
+        "recruit officer lieutenant captain major rifleman artilleryman trooper guardsman",
+    ),
+    (
+        "expert",
+        "analyst expert researcher fellow professor scholar economist historian academic "
+        "consultant observer journalist reporter correspondent",
+    ),
+    (
+        "civilian",
+        "resident civilian relative mother father wife husband son daughter brother sister "
+        "grandmother grandfather widow farmer teacher doctor nurse student worker volunteer "
+        "refugee villager shopkeeper driver owner neighbor neighbour survivor woman man "
+        "pensioner priest witness",
+    ),
+):
+    for _w in _words.split():
+        _ROLE_WORDS[_w] = _kind  # type: ignore[assignment]
+
+# Words that make a capitalised sequence an organisation, a place or a thing, not a person.
+_NON_PERSON_HEADS = frozenset(
+    """
+    ministry ministries forces force army armies navy corps brigade brigades battalion regiment
+    division unit units council office agency news energy hospital university committee party
+    institute group company corporation corp inc ltd service services administration union
+    nations states republic department journal times post press network television radio
+    command staff guard guards police court parliament assembly congress senate government
+    kremlin pentagon house church bank fund foundation association federation organization
+    organisation alliance coalition front movement authority authorities directorate bureau
+    region oblast province district county city town village river sea ocean island islands
+    peninsula mountains mountain lake bay gulf street road highway square bridge dam plant
+    station airport port base airfield valley desert coast border line north south east west
+    northern southern eastern western central day war operation vehicles vehicle missiles
+    missile systems system network media center centre school academy club northeast northwest
+    southeast southwest
+    """.split()
+)
+_MONTHS_DAYS = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """.split()
+)
+# Nationalities and other capitalised adjectives; suffix rules below catch most of the rest.
+_DEMONYMS = frozenset(
+    """
+    british english french german dutch swiss swedish danish finnish polish czech slovak greek
+    turkish irish scottish welsh spanish portuguese israeli iraqi kuwaiti saudi yemeni qatari
+    pakistani bangladeshi afghan thai chinese japanese vietnamese taiwanese lebanese sudanese
+    congolese senegalese maltese nepalese burmese western eastern northern southern soviet
+    allied nato un eu us u.s. american russian ukrainian korean north south arab muslim
+    christian jewish islamic western-made american-made british-made
+    """.split()
+)
+_FUNCTION_WORDS = frozenset(
+    """
+    the a an and but or nor so yet for of in on at by to from with into onto over under after
+    before since until while as if when where which who whom whose that this these those there
+    then than though although because despite unlike using meanwhile still however moreover
+    it its he she they we i you his her their our my your him them us me some many most each
+    every all both few several other others another such no not only also even just about
+    around near far about what how why is was were are be been being has have had do does did
+    will would can could may might must shall should one two three four five six seven eight
+    nine ten last next first second third new old more less yesterday today tomorrow earlier
+    later here now luckily perhaps barely nearly almost again
+    """.split()
+)
+_CONNECTORS = frozenset("bin ibn al el de da di del della van von der den la le du dos das".split())
+_PLACE_PREPS = frozenset(
+    "in into near from to toward towards outside inside across around through".split()
+)
+_AREAS = frozenset("neighbourhood neighborhood outskirts suburb suburbs centre center".split())
+_DESCRIPTION_BREAK = frozenset(
+    """
+    who whom whose that which where when while as because after before since although though
+    and but or said says told added in at near on during fighting speaking
+    """.split()
+)
+_KIN_NOUNS = frozenset(
+    """
+    home house family son daughter wife husband mother father brother sister children child
+    parents grandchildren funeral grave body apartment flat car
+    """.split()
+)
+_LEADER_POSSESSED = frozenset(
+    """
+    troops forces army military government administration regime inauguration decision order
+    orders decree cabinet party pick campaign presidency rule spokesman spokeswoman envoy
+    adviser advisers ministers generals
+    """.split()
+)
+_PRONOUNS_SINGULAR = frozenset({"he", "she", "him", "her", "his"})
+
+_WORD = re.compile(r"[^\W\d_](?:[\w’'-]*\w)?\.?|\d[\w-]*|[,;:()—–]")
+_POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+_AGE = re.compile(r"^\d{1,3}(?:-year-old)?$")
+_CALL_SIGN = re.compile(
+    r"\b(?:call[- ]?sign|nom de guerre|nickname|codename|code name)\s+(?:is\s+)?[“\"‘']?"
+    r"([^\W\d_][\w’'-]*)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    """Lower-case country names and their single words (pycountry), plus continents."""
+    import pycountry
+
+    names: set[str] = set()
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if isinstance(value, str):
+                names.add(value.lower())
+                if " " not in value and "," not in value:
+                    names.add(value.lower())
+    names.update(
+        "europe asia africa america americas oceania antarctica middle east balkans caucasus "
+        "crimea donbas gaza west bank scandinavia siberia".split()
+    )
+    return frozenset(names)
+
+
+def is_country(name: str) -> bool:
+    return name.lower() in _country_words()
+
+
+def _is_demonym(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    if low in _DEMONYMS:
+        return True
+    return len(low) > 4 and low.endswith(("ian", "ean", "ese", "ish", "ans", "ians"))
+
+
+def role_kind(role: str | None) -> PersonKind:
+    """The kind of person a role describes, by its head noun: "battalion commander" is a
+    commander, "Prosecutor General" an official, "gas analyst" an expert."""
+    if not role:
+        return "unknown"
+    words = re.findall(r"[a-z][a-z-]*", role.lower())
+    head: list[str] = []
+    for w in words:
+        if w in {"of", "with", "at", "in", "for", "from", "on", "who", "which", "that", "to"}:
+            if head:
+                break
+            continue
+        head.append(w)
+    for i in range(len(head) - 1, -1, -1):
+        w = head[i]
+        kind = _ROLE_WORDS.get(w) or _ROLE_WORDS.get(w.rstrip("s"))
+        if kind is None:
+            continue
+        prev = head[i - 1] if i else ""
+        if w == "general" and prev in {"prosecutor", "attorney", "secretary", "inspector"}:
+            return "official"
+        if w == "minister" and prev == "prime":
+            return "leader"
+        if w in {"man", "woman"} and i and (_ROLE_WORDS.get(prev) or prev in _SOLDIER_MODS):
+            return "soldier"
+        if kind != "group" and w.endswith("s") and w not in _ROLE_WORDS and w != "sergeants":
+            return "group"
+        return kind
+    return "unknown"
+
+
+_SOLDIER_MODS = frozenset("artillery infantry drone tank assault machine-gun mortar".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person; ``name`` is the fullest form used, or a description for the unnamed."""
+
+    name: str
+    role: str | None
+    kind: PersonKind
+    named: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A mention of ``PeopleIndex.people[person]`` at ``text[start:end]``."""
+
+    start: int
+    end: int
+    person: int
+    sentence: int
+    subject: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleIndex:
+    people: tuple[Person, ...]
+    mentions: tuple[Mention, ...]
+    _starts: tuple[int, ...] = ()
+
+    def mentions_in(self, start: int, end: int) -> tuple[Mention, ...]:
+        lo = bisect.bisect_left(self._starts, start)
+        hi = bisect.bisect_left(self._starts, end)
+        return tuple(m for m in self.mentions[lo:hi] if m.end <= end)
+
+    def people_in(self, start: int, end: int) -> tuple[Person, ...]:
+        seen: list[int] = []
+        for m in self.mentions_in(start, end):
+            if m.person not in seen:
+                seen.append(m.person)
+        return tuple(self.people[i] for i in seen)
+
+    def lookup(self, name: str) -> Person | None:
+        """The person called ``name`` (full name or surname), if known."""
+        low = name.lower().strip()
+        best: Person | None = None
+        for p in self.people:
+            if not p.named:
+                continue
+            pl = p.name.lower()
+            if pl == low:
+                return p
+            if best is None and (pl.endswith(" " + low) or low.endswith(" " + pl)):
+                best = p
+        return best
+
+    def antecedent(
+        self, offset: int, *, singular: bool = True, exclude_sentence: int | None = None
+    ) -> Person | None:
+        """The person a pronoun at ``offset`` most likely refers to: the last one to lead a
+        clause (subject of a sentence or of an attribution), else the last one mentioned."""
+        hi = bisect.bisect_left(self._starts, offset)
+        fallback: Person | None = None
+        for m in reversed(self.mentions[max(0, hi - 60) : hi]):
+            if m.end > offset or m.sentence == exclude_sentence:
+                continue
+            p = self.people[m.person]
+            if singular and p.kind == "group":
+                continue
+            if m.subject:
+                return p
+            if fallback is None:
+                fallback = p
+        return fallback
+
+    def resolve_description(self, description: str, offset: int, sentence: int) -> Person | None:
+        """A definite description ("the 61-year-old", "the Ukrainian president") resolved to a
+        person named before the sentence it stands in; ``None`` when nothing fits."""
+        words = description.lower().split()
+        if not words or words[0] != "the":
+            return None
+        kind = role_kind(description)
+        age = any("year-old" in w for w in words)
+        hi = bisect.bisect_left(self._starts, offset)
+        unknown: Person | None = None
+        for m in reversed(self.mentions[max(0, hi - 60) : hi]):
+            if m.sentence >= sentence:
+                continue
+            p = self.people[m.person]
+            if not p.named or p.kind == "group":
+                continue
+            if age:
+                return p
+            head = words[-1]
+            if p.role and head in p.role.lower():
+                return p
+            if kind != "unknown" and p.kind == kind:
+                return p
+            if unknown is None and p.kind == "unknown" and kind == "leader":
+                unknown = p
+        return unknown
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int
+    end: int
+    name: str
+    sentence: int
+    role: str | None = None
+    person: bool = False  # a strong cue says this is a person
+    weak: bool = False  # a weak cue: a name-like sequence in no place context
+    org: bool = False  # names an organisation: a speaker, never a person
+    subject: bool = False
+    kind: PersonKind | None = None
+    named: bool = True
+    titled: bool = False  # a title, role or age says so, not only an attribution verb
+
+
+_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){2,}|[A-Z][a-z]{1,4}\.(?=\s[A-Z])|[^\W\d_][\w’'.-]*[\w’']|[^\W\d_]\.?|\S"
+)
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+_LAST: list[tuple[Article, PeopleIndex]] = []
+
+
+def find_people(article: Article) -> PeopleIndex:
+    """Every person the article mentions, with their mentions in reading order.
+
+    The index of the last article is kept, so the extractors of one distillation share it."""
+    if _LAST and _LAST[0][0] is article:
+        return _LAST[0][1]
+    index = _find_people(article)
+    _LAST[:] = [(article, index)]
+    return index
+
+
+def _find_people(article: Article) -> PeopleIndex:
+    text = article.text
+    candidates: list[_Candidate] = []
+    place_names: set[str] = set()
+    for s in article.sentences:
+        toks = _tokens(text, s.start, s.end)
+        candidates.extend(_sentence_candidates(text, s.index, s.end, toks, place_names))
+        for cs in _CALL_SIGN.finditer(text, s.start, s.end):
+            candidates.append(
+                _Candidate(
+                    cs.start(1), cs.end(1), cs.group(1), s.index, person=True, kind="unknown"
+                )
+            )
+    candidates.extend(_unnamed_speakers(article))
+    candidates.sort(key=lambda c: c.start)
+    return _resolve(candidates, place_names)
+
+
+_ATTR_RE = "|".join(sorted(ATTRIBUTION_VERBS, key=len, reverse=True))
+_VERB_AFTER = re.compile(
+    r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*)?(?:" + _ATTR_RE + r")\b"
+)
+_VERB_BEFORE = re.compile(r"\b(?:" + _ATTR_RE + r"|according to)\s*$")
+_APPOSITION = re.compile(r"\s*(?:\([^)]{0,20}\))?\s*,\s*([^,;“”\"]{1,160})")
+
+
+def _sentence_candidates(
+    text: str, sentence: int, s_end: int, toks: list[tuple[int, int, str]], place_names: set[str]
+) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    i, n = 0, len(toks)
+    while i < n:
+        w = toks[i][2]
+        if not _is_cap(w):
+            i += 1
+            continue
+        # A run of capitalised words (with connectors such as "bin" or "al").
+        j = i
+        seq: list[tuple[int, int, str]] = []
+        possessive = False
+        while j < n:
+            t = toks[j]
+            word = t[2]
+            if _is_cap(word) or (word in _CONNECTORS and j + 1 < n and _is_cap(toks[j + 1][2])):
+                if seq and text[seq[-1][1] : t[0]] not in {" ", ""}:
+                    break
+                seq.append(t)
+                j += 1
+                if _POSSESSIVE.search(word) and not word.endswith(".") and len(word) > 2:
+                    possessive = word.endswith(("’s", "'s", "’", "'"))
+                    if possessive:
+                        break
+                continue
+            break
+        out.extend(_classify_run(text, sentence, s_end, toks, i, seq, possessive, place_names))
+        i = max(j, i + 1)
+    return out
+
+
+def _clean(word: str) -> str:
+    return _POSSESSIVE.sub("", word).rstrip(".")
+
+
+def _classify_run(
+    text: str,
+    sentence: int,
+    s_end: int,
+    toks: list[tuple[int, int, str]],
+    first: int,
+    seq: list[tuple[int, int, str]],
+    possessive: bool,
+    place_names: set[str],
+) -> list[_Candidate]:
+    words = [_clean(t[2]) for t in seq]
+    sentence_initial = first == 0 or toks[first - 1][2] in {"“", '"', "”", "‘"}
+    # Leading titles (and a nationality before a title) are a role, not the name.
+    k = 0
+    title_words: list[str] = []
+    while k < len(words) - 1:
+        low = words[k].lower()
+        nxt = words[k + 1].lower()
+        if low in _TITLES or (_is_demonym(words[k]) and (nxt in _TITLES)):
+            title_words.append(words[k])
+            k += 1
+            continue
+        if low in _FUNCTION_WORDS and k == 0:
+            k += 1
+            continue
+        break
+    if k == 0 and words and words[0].lower() in _FUNCTION_WORDS:
+        k = 1
+    name_toks = seq[k:]
+    name_words = words[k:]
+    if not name_toks or all(
+        w.lower() in _TITLES or w.lower() in _ROLE_WORDS or role_kind(w) != "unknown"
+        for w in name_words
+    ):
+        return []
+    if all(len(w) == 1 for w in name_words):  # initials ("R., Fla.")
+        return []
+    start, end = name_toks[0][0], name_toks[-1][1]
+    raw_end = end
+    if possessive:
+        end -= len(_POSSESSIVE.search(name_toks[-1][2]).group())  # type: ignore[union-attr]
+    elif text[end - 1] == "." and len(name_words[-1]) > 1:
+        end -= 1
+    name = text[start:end]
+    prev_word = toks[first - 1][2].lower() if first > 0 else ""
+    prev2 = toks[first - 2][2].lower() if first > 1 else ""
+    lows = [w.lower() for w in name_words]
+    cand = _Candidate(start, end, name, sentence)
+    if any(w in _NON_PERSON_HEADS for w in lows) or any(
+        w.isupper() and len(w) > 1 for w in name_words
+    ):
+        cand.org = True
+        return [cand]
+    if (
+        any(w in _MONTHS_DAYS for w in lows)
+        or _is_demonym(name_words[-1])
+        or is_country(name)
+        or all(_is_demonym(w) or is_country(w) for w in name_words)
+    ):
+        return []
+    if not title_words and (
+        prev_word in _PLACE_PREPS or (prev_word == "of" and prev2 in _NON_PERSON_HEADS | _AREAS)
+    ):
+        place_names.add(name.lower())
+    after = text[raw_end:s_end]
+    before = text[max(0, start - 60) : start]
+    # Titles: "President X", "Kremlin spokesman X", "gas analyst X".
+    if title_words:
+        cand.person = cand.titled = True
+        cand.role = " ".join(title_words)
+    elif first > 0 and not _is_cap(toks[first - 1][2]) and _ROLE_WORDS.get(prev_word):
+        cand.person = cand.titled = True
+        cand.role = _role_before(toks, first)
+    elif first > 0 and prev_word in {"charity", "group", "agency", "firm", "organization"}:
+        cand.org = True
+        return [cand]
+    # Appositions: "X, a 30-year-old battalion commander with ...", "X, 21,", "X, who ...".
+    app = _APPOSITION.match(after) if not possessive else None
+    if app:
+        seg = app.group(1).strip()
+        first_word = seg.split()[0].lower() if seg.split() else ""
+        if _AGE.match(first_word.rstrip(",")):
+            cand.person = cand.titled = True
+        elif first_word in {"who", "whose"}:
+            cand.person = True
+        elif first_word in {"a", "an", "the"} and role_kind(seg) in {"unknown", "group"}:
+            cand.org = not cand.person  # "X, a war monitor,": a thing or a body, not a person
+            if cand.org:
+                return [cand]
+        elif (
+            role_kind(seg) not in {"unknown", "group"}
+            and not _FINITE.search(_trim_role(seg))
+            and (
+                first_word in {"a", "an", "the", "one"}
+                or _POSSESSIVE.search(first_word)
+                or role_kind(" ".join(seg.split()[:3])) != "unknown"
+            )
+        ):
+            cand.person = True
+            cand.role = _trim_role(seg)
+    # Reversed apposition: "one resident, X, said".
+    if not cand.person and re.match(r"\s*,", after) and re.search(r",\s*$", before):
+        seg_before = re.split(r"[,.;:“”\"]", before.rstrip().rstrip(","))[-1]
+        if role_kind(seg_before) not in {"unknown", "group"}:
+            cand.person = cand.titled = True
+            cand.role = _trim_role(seg_before)
+    # Attribution: "X said", "said X".
+    verb_after = _VERB_AFTER.match(after) is not None and not possessive
+    verb_before = _VERB_BEFORE.search(before) is not None
+    if verb_after or verb_before:
+        cand.subject = True
+        if len(name_words) >= 2 or (not sentence_initial or verb_after):
+            cand.person = cand.person or not (prev_word == "the" or prev2 == "the")
+    # Possessives only people have: "X's troops", "X's home".
+    if possessive:
+        follow = re.match(r"\s*([\w-]+)(?:\s+([\w-]+))?", text[raw_end : raw_end + 40])
+        if follow:
+            n1 = follow.group(1).lower()
+            n2 = (follow.group(2) or "").lower()
+            if n1 in _LEADER_POSSESSED or (n2 in _LEADER_POSSESSED and n1.endswith("-elect")):
+                if len(name_words) >= 2 or cand.person:
+                    cand.person = True
+                    cand.kind = "leader"
+                else:
+                    cand.weak = True
+            elif n1 in _KIN_NOUNS:
+                cand.weak = True
+    if not cand.person and len(name_words) >= 2 and not sentence_initial and prev_word != "the":
+        cand.weak = True
+    if not cand.subject:
+        cand.subject = _leads_clause(toks, first + k)
+    return [cand]
+
+
+def _role_before(toks: list[tuple[int, int, str]], first: int) -> str:
+    """The role words just before a name: "Kremlin spokesman", "gas analyst"."""
+    i = first - 1
+    words: list[str] = []
+    while i >= 0 and len(words) < 5:
+        w = toks[i][2]
+        low = w.lower()
+        if not w[:1].isalpha() or low in _FUNCTION_WORDS or low in ATTRIBUTION_VERBS:
+            break
+        words.append(w)
+        i -= 1
+    return " ".join(reversed(words))
+
+
+def _trim_role(seg: str) -> str:
+    """A role as the article gives it, without article, age or trailing clause."""
+    seg = re.split(r"\s+(?:who|which|that|whose|where|\w{3,}ing)\s|[,;]|\.\s", seg)[0].strip()
+    seg = re.sub(r"^(?:a|an|the|one)\s+", "", seg, flags=re.IGNORECASE)
+    seg = re.sub(r"^\d{1,3}-year-old\s+", "", seg)
+    return seg.strip(" .")
+
+
+def _leads_clause(toks: list[tuple[int, int, str]], at: int) -> bool:
+    """True when only titles, role words or an introductory phrase stand before a name."""
+    i = at - 1
+    while i >= 0:
+        w = toks[i][2]
+        low = w.lower()
+        if w in {",", "“", '"', "—", "–"} or low in {"but", "and", "still", "meanwhile", "so"}:
+            # An introductory phrase ended by a comma is fine; anything before it is not checked.
+            return w == "," or i == 0 or low in {"but", "and", "still", "meanwhile", "so"}
+        if _is_cap(w) and low not in _FUNCTION_WORDS:
+            i -= 1
+            continue
+        if low in _ROLE_WORDS or low in _TITLES or low in {"the", "a", "an", "one", "another"}:
+            i -= 1
+            continue
+        if low.endswith(("al", "ary", "ive", "ian")) and low not in _FUNCTION_WORDS:
+            i -= 1
+            continue
+        return False
+    return True
+
+
+_UNNAMED = re.compile(
+    r"(?:^|[,;]\s|\bwhat\s|\bthat\s)\s*(?P<np>(?:[Aa]n?|[Oo]ne|[Aa]nother|[Tt]he)\s+[^,.;:“”\"]{2,90}?)"
+    r"(?:,[^,“”\"]{1,120},)?\s+(?:" + _ATTR_RE + r")\b"
+    r"|\b(?:" + _ATTR_RE + r")\s+(?P<np2>(?:an?|one|another)\s+[^,.;:“”\"]{2,120})"
+)
+
+
+_FINITE = re.compile(r"(?<![-\w])[a-z]{3,}ed\b(?!\s+by\b)|\b(?:is|was|were|are|has|have|had)\b")
+_VERBISH = re.compile(r"(?<![-\w])[a-z]{3,}ed\b|\b(?:is|was|were|are|has|have|had)\b")
+
+
+def _unnamed_speakers(article: Article) -> list[_Candidate]:
+    """Unnamed speakers by their shortest description ("a senior Ukrainian officer")."""
+    out: list[_Candidate] = []
+    for s in article.sentences:
+        for m in _UNNAMED.finditer(s.text):
+            group = "np" if m.group("np") else "np2"
+            np = m.group(group)
+            desc = shortest_description(np)
+            if not desc or _VERBISH.search(desc):
+                continue
+            kind = role_kind(desc)
+            if kind == "unknown":
+                continue
+            a = s.start + m.start(group)
+            out.append(
+                _Candidate(
+                    a,
+                    a + len(desc),
+                    desc,
+                    s.index,
+                    person=True,
+                    subject=True,
+                    kind=kind,
+                    named=False,
+                )
+            )
+    return out
+
+
+def shortest_description(np: str) -> str:
+    """The description of a person cut before clauses, participles and locations:
+    "one Ukrainian private fighting southeast of X" -> "one Ukrainian private"."""
+    words = np.strip().split()
+    out: list[str] = []
+    for w in words:
+        low = w.lower().strip(",")
+        if out and (low in _DESCRIPTION_BREAK or (low.endswith("ing") and len(low) > 5)):
+            break
+        out.append(w.rstrip(","))
+        if w.endswith(","):
+            break
+    desc = " ".join(out).strip(" .")
+    if desc[:1].isupper() and desc.split()[0].lower() in {"a", "an", "one", "another", "the"}:
+        desc = desc[0].lower() + desc[1:]
+    return desc
+
+
+def _place_like(c: _Candidate, place_names: set[str]) -> bool:
+    """A name the article uses as a place, or a single word the gazetteer knows as a country or
+    city (a person's name needs a title or a role to overcome that)."""
+    key = c.name.lower()
+    if key in place_names:
+        return True
+    if " " in key:
+        return False
+    from briefings.places import gazetteer
+
+    flags = gazetteer().flags(c.name)
+    return any(f in flags for f in "CKM") or (c.weak and bool(flags))
+
+
+def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex:
+    people: list[Person] = []
+    by_name: dict[str, int] = {}
+    by_last: dict[str, int] = {}
+    strong = [
+        c
+        for c in candidates
+        if c.person and not c.org and c.named and (c.titled or not _place_like(c, place_names))
+    ]
+    # Full names first, so that surnames resolve to them ("Waltz" -> "Michael Waltz").
+    for c in sorted(strong, key=lambda c: -len(c.name.split())):
+        key = c.name.lower()
+        if key in by_name:
+            continue
+        if " " not in key and key in by_last:
+            by_name[key] = by_last[key]
+            continue
+        by_name[key] = len(people)
+        by_last.setdefault(key.split()[-1], len(people))
+        people.append(Person(c.name, None, "unknown"))
+    mentions: list[Mention] = []
+    roles: dict[int, str] = {}
+    kinds: dict[int, PersonKind] = {}
+    for c in candidates:
+        if c.org:
+            continue
+        if not c.named:
+            key = "~" + c.name.lower()
+            idx = by_name.get(key)
+            if idx is None:
+                idx = by_name[key] = len(people)
+                people.append(Person(c.name, None, c.kind or "unknown", named=False))
+            mentions.append(Mention(c.start, c.end, idx, c.sentence, c.subject))
+            continue
+        key = c.name.lower()
+        idx = by_name.get(key)
+        if idx is None and " " not in key:
+            idx = by_last.get(key)
+        if idx is None and c.weak and not _place_like(c, place_names):
+            idx = by_name[key] = len(people)
+            by_last.setdefault(key.split()[-1], idx)
+            people.append(Person(c.name, None, "unknown"))
+        if idx is None:
+            continue
+        if c.role and idx not in roles:
+            roles[idx] = c.role
+        if c.kind and c.kind != "unknown" and idx not in kinds:
+            kinds[idx] = c.kind
+        mentions.append(Mention(c.start, c.end, idx, c.sentence, c.subject))
+    final: list[Person] = []
+    for i, p in enumerate(people):
+        if not p.named:
+            final.append(p)
+            continue
+        role = roles.get(i)
+        kind = role_kind(role)
+        if kind in {"unknown", "group"}:
+            kind = kinds.get(i, "unknown")
+        final.append(Person(p.name, role, kind))
+    mentions.sort(key=lambda m: m.start)
+    return PeopleIndex(tuple(final), tuple(mentions), tuple(m.start for m in mentions))
