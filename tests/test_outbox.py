@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from delivery_fakes import FakeSender, SimulatedCrash, wait_for_the_dead
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.outbox import (
@@ -27,51 +27,6 @@ from briefings.messages import Message
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 ADMIN = 999
-
-
-class SimulatedCrash(BaseException):
-    """The process dies: nothing after this point runs (not an ``Exception``: never caught)."""
-
-
-@dataclass
-class FakeSender:
-    """Channels as lists of (message id, payload). ``failures[channel]`` raises in order;
-    ``crash_after_send`` kills the "process" right after Discord stored the message."""
-
-    channels: dict[int, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
-    failures: dict[int, list[BaseException]] = field(default_factory=dict)
-    crash_after_send: bool = False
-    crash_before_send: bool = False
-    honor_nonce: bool = False  # Discord's enforce_nonce; off to prove recovery alone suffices
-    next_id: int = 1000
-    calls: int = 0
-
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
-        self.calls += 1
-        if self.crash_before_send:
-            raise SimulatedCrash
-        queue = self.failures.get(channel_id)
-        if queue:
-            raise queue.pop(0)
-        posted = self.channels.setdefault(channel_id, [])
-        if self.honor_nonce:
-            for mid, p in posted:
-                if p.get("nonce") == payload.get("nonce"):
-                    return mid
-        self.next_id += 1
-        posted.append((self.next_id, payload))
-        if self.crash_after_send:
-            raise SimulatedCrash
-        return self.next_id
-
-    async def find(self, channel_id: int, nonce: str) -> int | None:
-        for mid, p in self.channels.get(channel_id, [])[-50:]:
-            if p.get("nonce") == nonce:
-                return mid
-        return None
-
-    def texts(self, channel_id: int) -> list[str]:
-        return [p.get("content", "") for _, p in self.channels.get(channel_id, [])]
 
 
 @pytest.fixture
@@ -241,7 +196,7 @@ async def test_crash_between_send_and_mark_then_restart_posts_exactly_once(
     await engine.dispose()
 
     # restart: a new engine and outbox on the same file; Discord (the sender) kept its messages
-    sender.crash_after_send = False
+    sender.restart()
     engine = create_async_engine(db_url)
     box = make_box(engine, sender)
     later = T0 + timedelta(minutes=3)
@@ -263,9 +218,10 @@ async def test_crash_before_the_send_resends_after_restart(db_url: str) -> None:
     await box.enqueue(parts(1, 10, "hello"), now=T0)
     with pytest.raises(SimulatedCrash):
         await box.deliver_due(now=T0)
+    await wait_for_the_dead()
     await engine.dispose()
 
-    sender.crash_before_send = False
+    sender.restart()
     engine = create_async_engine(db_url)
     box = make_box(engine, sender)
     recovery = await box.recover(now=T0)

@@ -1,0 +1,288 @@
+"""Scheduled briefings: APScheduler 3.x jobs derived from the subscriptions table.
+
+The table is the truth. ``sync_jobs`` reads it and makes the scheduler's jobs match it, one job
+per active subscription, id ``sub:<id>``, ``replace_existing=True``, ``coalesce=True``,
+``max_instances=1`` and the configured ``misfire_grace_time`` (15 minutes by default: APScheduler's
+own default of 1 second would drop a post whose wake-up is a little late). Call it at start-up and
+after every change (``/subscribe``, ``/unsubscribe``, a pause).
+
+A run renders the latest briefing for the subscription's sections and enqueues its messages in
+the outbox (recording ``last_posted_at`` in the same transaction); the outbox delivers them.
+Which run is due is always computed from the schedule and the clock, never taken from
+APScheduler, so the job, the catch-up and the tests share one code path:
+
+* the run being posted is the latest scheduled time in ``(last posted, now]`` that is no older
+  than the grace; none, nothing is posted;
+* at start-up (``catch_up``) the same rule gives each subscription at most one catch-up post for
+  the runs missed while the bot was down, and none when the last missed run is older than the
+  grace.
+
+Render step, outbox (and through it the sender) and clock are injected: tests run with a fixed
+clock and a fake sender, and dry-run will use the console.
+
+Configuration (``[scheduler]``, registered with the config loader on import)::
+
+    [scheduler]
+    misfire_grace_minutes = 15        # how late a post may still go out (also the catch-up)
+    admin_channel = 123456789012345678  # where delivery failures are reported (optional)
+    max_attempts = 6                  # sends of one message before it is given up
+    concurrency = 50                  # channels posted to at the same time
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Table as ConfigTable
+from bot.config import register_table
+from bot.outbox import Outbox, Post
+from bot.schedule import ScheduleError
+from bot.subscriptions import Subscription, get_subscription, list_subscriptions
+from briefings.messages import Message
+from briefings.model import SECTIONS
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "BriefingScheduler",
+    "RenderPost",
+    "RunResult",
+    "SchedulerConfig",
+    "due_run",
+    "parse_scheduler_config",
+    "render_latest",
+]
+
+RenderPost = Callable[[Subscription, datetime], Awaitable[Sequence[Message]]]
+"""Renders what ``subscription`` posts at ``now``: the messages, or none when there is nothing."""
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerConfig:
+    misfire_grace: timedelta = timedelta(minutes=15)
+    admin_channel_id: int | None = None
+    max_attempts: int = 6
+    concurrency: int = 50
+
+
+def parse_scheduler_config(t: ConfigTable) -> SchedulerConfig:
+    """``[scheduler]``; ConfigError naming file and key."""
+    grace = t.integer("misfire_grace_minutes", 15, minimum=1)
+    admin = t.snowflake("admin_channel")
+    attempts = t.integer("max_attempts", 6, minimum=1)
+    concurrency = t.integer("concurrency", 50, minimum=1)
+    assert grace is not None and attempts is not None and concurrency is not None
+    return SchedulerConfig(
+        misfire_grace=timedelta(minutes=grace),
+        admin_channel_id=admin,
+        max_attempts=attempts,
+        concurrency=concurrency,
+    )
+
+
+register_table("scheduler", parse_scheduler_config)
+
+
+def scheduler_config_of(config: object) -> SchedulerConfig:
+    """The ``[scheduler]`` of a loaded ``bot.config.Config``, defaults when absent."""
+    table = getattr(config, "table", None)
+    value = table("scheduler") if callable(table) else None
+    return value if isinstance(value, SchedulerConfig) else SchedulerConfig()
+
+
+def due_run(sub: Subscription, now: datetime, grace: timedelta) -> datetime | None:
+    """The run of ``sub`` to post at ``now``: the latest scheduled time after its last post (or
+    its creation) and no older than ``grace``; None when there is none."""
+    since = max(sub.last_posted_at or sub.created_at, now - grace)
+    return sub.schedule.last_run_at_or_before(now, since)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    subscription_id: int
+    scheduled_for: datetime | None
+    parts: int = 0
+    enqueued: int = 0
+    reason: str = ""
+
+
+def render_latest(store: Any, renderer: Any) -> RenderPost:
+    """The production render step: the latest stored briefing, the subscription's sections.
+
+    ``store`` is a ``bot.store.Store``, ``renderer`` a ``briefings.render.Renderer``.
+    """
+
+    async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
+        latest = await store.latest()
+        if latest is None:
+            return []
+        briefing = await store.briefing(latest.id)
+        if tuple(sub.sections) == SECTIONS:
+            return list(renderer.post_messages(briefing, now=now))
+        out: list[Message] = []
+        for name in sub.sections:
+            out.extend(renderer.section_messages(briefing, name, now=now))
+        return out
+
+    return render
+
+
+class BriefingScheduler:
+    """Owns the APScheduler instance and the run of one subscription."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        outbox: Outbox,
+        render: RenderPost,
+        *,
+        config: SchedulerConfig = SchedulerConfig(),
+        clock: Clock = _utc_now,
+    ) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.render = render
+        self.config = config
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(config.misfire_grace.total_seconds()),
+            },
+        )
+        self._stop = asyncio.Event()
+        self._delivery: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self, *, deliver: bool = True) -> None:
+        """Inside the running loop: settle the outbox after a crash, post the catch-ups, start
+        the jobs, and (``deliver``) the outbox's delivery loop."""
+        now = self.clock()
+        recovered = await self.outbox.recover(now=now)
+        if recovered.recovered or recovered.resent:
+            log.info(
+                "outbox after restart: %d already sent, %d to send again",
+                recovered.recovered,
+                recovered.resent,
+            )
+        await self.catch_up(now=now)
+        await self.sync_jobs()
+        self.scheduler.start()
+        if deliver:
+            self._stop.clear()
+            self._delivery = asyncio.create_task(self.outbox.run(self.clock, self._stop))
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self._stop.set()
+        if self._delivery is not None:
+            await self._delivery
+            self._delivery = None
+
+    # ------------------------------------------------------------ jobs
+
+    async def sync_jobs(self) -> tuple[int, int]:
+        """Make the jobs match the active subscriptions; (jobs now, jobs removed)."""
+        active = await list_subscriptions(self.engine, active_only=True)
+        wanted: set[str] = set()
+        for sub in active:
+            try:
+                trigger = sub.schedule.trigger()
+            except ScheduleError as exc:  # a row edited by hand, or a zone that left tzdata
+                log.error("subscription %s has a bad schedule, skipped: %s", sub.id, exc)
+                continue
+            wanted.add(sub.job_id)
+            self.scheduler.add_job(
+                self._fire,
+                trigger=trigger,
+                args=[sub.id],
+                id=sub.job_id,
+                name=f"{sub.schedule.describe()} -> channel {sub.channel_id}",
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=int(self.config.misfire_grace.total_seconds()),
+            )
+        removed = 0
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("sub:") and job.id not in wanted:
+                job.remove()
+                removed += 1
+        return len(wanted), removed
+
+    async def _fire(self, subscription_id: int) -> None:
+        """The job APScheduler runs; never raises (one logged handler)."""
+        try:
+            await self.run_subscription(subscription_id, now=self.clock())
+        except Exception:
+            log.exception("scheduled run of subscription %s failed", subscription_id)
+
+    # ------------------------------------------------------------ runs
+
+    async def run_subscription(self, subscription_id: int, *, now: datetime) -> RunResult:
+        """Post the run of a subscription due at ``now`` (see the module docstring)."""
+        sub = await get_subscription(self.engine, subscription_id)
+        if sub is None:
+            return RunResult(subscription_id, None, reason="no such subscription")
+        if sub.paused:
+            return RunResult(subscription_id, None, reason="paused")
+        return await self._post(sub, now)
+
+    async def _post(self, sub: Subscription, now: datetime) -> RunResult:
+        scheduled_for = due_run(sub, now, self.config.misfire_grace)
+        if scheduled_for is None:
+            return RunResult(sub.id, None, reason="no run due")
+        messages = await self.render(sub, now)
+        if not messages:
+            log.info("subscription %s: nothing to post for %s", sub.id, scheduled_for)
+            return RunResult(sub.id, scheduled_for, reason="nothing to post")
+        posts = Post.parts(sub.id, sub.channel_id, scheduled_for, messages)
+        added = await self.outbox.enqueue(posts, now=now, posted=(sub.id, scheduled_for))
+        log.info(
+            "subscription %s: run of %s enqueued (%d parts, %d new)",
+            sub.id,
+            scheduled_for.isoformat(),
+            len(posts),
+            added,
+        )
+        return RunResult(sub.id, scheduled_for, parts=len(posts), enqueued=added)
+
+    async def catch_up(self, *, now: datetime) -> list[RunResult]:
+        """After a restart: at most one post per subscription for the runs it missed, when the
+        latest of them is within the grace."""
+        results: list[RunResult] = []
+        for sub in await list_subscriptions(self.engine, active_only=True):
+            try:
+                result = await self._post(sub, now)
+            except ScheduleError as exc:
+                log.error("subscription %s has a bad schedule, skipped: %s", sub.id, exc)
+                continue
+            if result.scheduled_for is not None:
+                log.info(
+                    "catch-up for subscription %s: the run of %s", sub.id, result.scheduled_for
+                )
+            results.append(result)
+        return results
+
+    def next_run(self, subscription_id: int) -> datetime | None:
+        """When APScheduler will next run the subscription's job (None: no job)."""
+        job = self.scheduler.get_job(f"sub:{subscription_id}")
+        return job.next_run_time if job is not None else None

@@ -1,0 +1,317 @@
+"""Scheduled briefings: jobs from the table, runs with a fixed clock, catch-up, restart."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from delivery_fakes import FakeSender, SimulatedCrash, wait_for_the_dead
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.config import load_config
+from bot.outbox import Outbox
+from bot.scheduler import (
+    BriefingScheduler,
+    SchedulerConfig,
+    due_run,
+    render_latest,
+    scheduler_config_of,
+)
+from bot.subscriptions import (
+    Subscription,
+    create_subscription,
+    create_tables,
+    delete_subscription,
+    get_subscription,
+    set_paused,
+)
+from briefings.errors import ConfigError
+from briefings.messages import Message
+
+DAY1 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
+GRACE = timedelta(minutes=15)
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Renders:
+    """The injected render step: records each call, posts two messages."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, datetime]] = []
+
+    async def __call__(self, sub: Subscription, now: datetime) -> Sequence[Message]:
+        self.calls.append((sub.id, now))
+        head = f"briefing for {sub.channel_id} at {now:%Y-%m-%d %H:%M}"
+        return [Message(content=head), Message(content="sections: " + ",".join(sub.sections))]
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'sitrep.db'}"
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = create_async_engine(db_url)
+    await create_tables(eng)
+    yield eng
+    await eng.dispose()
+
+
+def build(
+    engine: AsyncEngine, sender: FakeSender, clock: Clock, renders: Renders | None = None
+) -> BriefingScheduler:
+    outbox = Outbox(engine, sender, rng=random.Random(1), admin_channel_id=999)
+    return BriefingScheduler(
+        engine,
+        outbox,
+        renders or Renders(),
+        config=SchedulerConfig(misfire_grace=GRACE),
+        clock=clock,
+    )
+
+
+async def daily(engine: AsyncEngine, channel: int, at: str = "08:00", **kw: Any) -> Subscription:
+    kw.setdefault("now", DAY1 - timedelta(days=1))
+    return await create_subscription(engine, channel_id=channel, schedule=f"daily {at}", **kw)
+
+
+async def test_jobs_follow_the_table(engine: AsyncEngine) -> None:
+    a = await daily(engine, 10, timezone="Europe/Kyiv")
+    b = await create_subscription(engine, channel_id=20, schedule="every 6h", now=DAY1)
+    c = await daily(engine, 30)
+    await set_paused(engine, c.id, True, "403")
+    bs = build(engine, FakeSender(), Clock(DAY1))
+    await bs.start(deliver=False)
+    try:
+        jobs = {job.id: job for job in bs.scheduler.get_jobs()}
+        assert set(jobs) == {f"sub:{a.id}", f"sub:{b.id}"}
+        job = jobs[f"sub:{a.id}"]
+        assert isinstance(job.trigger, CronTrigger)
+        assert str(job.trigger.timezone) == "Europe/Kyiv"
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
+        nxt = bs.next_run(a.id)
+        assert nxt is not None and nxt.tzinfo is not None
+        assert nxt.astimezone(a.schedule.zone).strftime("%H:%M") == "08:00"
+
+        # a change in the table, then a sync: same ids, nothing doubled
+        assert await delete_subscription(engine, b.id)
+        await set_paused(engine, c.id, False)
+        assert await bs.sync_jobs() == (2, 1)
+        assert sorted(job.id for job in bs.scheduler.get_jobs()) == [f"sub:{a.id}", f"sub:{c.id}"]
+        assert await bs.sync_jobs() == (2, 0)
+        assert len(bs.scheduler.get_jobs()) == 2
+    finally:
+        await bs.stop()
+
+
+async def test_a_run_posts_once_and_records_it(engine: AsyncEngine) -> None:
+    sub = await daily(engine, 10, sections=["quotes"])
+    sender, renders = FakeSender(), Renders()
+    bs = build(engine, sender, Clock(DAY1), renders)
+    result = await bs.run_subscription(sub.id, now=DAY1 + timedelta(seconds=2))
+    assert (result.scheduled_for, result.parts, result.enqueued) == (DAY1, 2, 2)
+    await bs.outbox.deliver_due(now=DAY1 + timedelta(seconds=2))
+    assert sender.texts(10) == ["briefing for 10 at 2026-03-02 08:00", "sections: quotes"]
+    stored = await get_subscription(engine, sub.id)
+    assert stored is not None and stored.last_posted_at == DAY1
+
+    # the same job waking again (a second instance, a clock jump back) posts nothing more
+    again = await bs.run_subscription(sub.id, now=DAY1 + timedelta(minutes=1))
+    assert again.scheduled_for is None and again.reason == "no run due"
+    assert len(renders.calls) == 1
+    # the next day posts again
+    nxt = await bs.run_subscription(sub.id, now=DAY1 + timedelta(days=1))
+    assert nxt.scheduled_for == DAY1 + timedelta(days=1)
+
+
+async def test_a_late_wake_posts_within_the_grace_and_not_after(engine: AsyncEngine) -> None:
+    sub = await daily(engine, 10)
+    bs = build(engine, FakeSender(), Clock(DAY1))
+    late = await bs.run_subscription(sub.id, now=DAY1 + timedelta(minutes=14))
+    assert late.scheduled_for == DAY1
+    too_late = await bs.run_subscription(sub.id, now=DAY1 + timedelta(days=1, minutes=16))
+    assert too_late.scheduled_for is None
+
+
+async def test_paused_or_deleted_subscriptions_post_nothing(engine: AsyncEngine) -> None:
+    sub = await daily(engine, 10)
+    await set_paused(engine, sub.id, True, "gone")
+    bs = build(engine, FakeSender(), Clock(DAY1))
+    assert (await bs.run_subscription(sub.id, now=DAY1)).reason == "paused"
+    assert (await bs.run_subscription(12345, now=DAY1)).reason == "no such subscription"
+    assert await bs.outbox.rows() == []
+
+
+async def test_catch_up_posts_one_missed_run_within_grace_and_none_beyond(
+    engine: AsyncEngine,
+) -> None:
+    recent = await daily(engine, 10)  # last run 08:00, bot back at 08:05: one post
+    old = await daily(engine, 20, at="07:30")  # last run 07:30, 35 minutes ago: none
+    frequent = await create_subscription(
+        engine, channel_id=30, schedule="every 5m", now=DAY1 - timedelta(hours=1)
+    )  # missed many runs: exactly one post, the latest
+    for s in (recent, old, frequent):
+        await bs_mark(engine, s.id, DAY1 - timedelta(days=2))  # down for two days
+    sender = FakeSender()
+    now = DAY1 + timedelta(minutes=5)
+    bs = build(engine, sender, Clock(now))
+    results = {r.subscription_id: r for r in await bs.catch_up(now=now)}
+    assert results[recent.id].scheduled_for == DAY1
+    assert results[old.id].scheduled_for is None
+    assert results[frequent.id].scheduled_for == now
+    await bs.outbox.deliver_due(now=now)
+    assert len(sender.texts(10)) == 2 and len(sender.texts(30)) == 2  # one post of two parts
+    assert sender.texts(20) == []
+    # a second start (or the job waking now) adds nothing
+    assert all(r.scheduled_for is None for r in await bs.catch_up(now=now))
+
+
+async def bs_mark(engine: AsyncEngine, sub_id: int, when: datetime) -> None:
+    from bot.subscriptions import mark_posted
+
+    assert await mark_posted(engine, sub_id, when)
+
+
+def test_due_run_uses_creation_when_never_posted() -> None:
+    sub = Subscription(
+        id=1,
+        guild_id=None,
+        channel_id=1,
+        sections=("quotes",),
+        schedule_spec="daily 08:00",
+        timezone="UTC",
+        paused=False,
+        paused_reason=None,
+        origin="command",
+        created_at=DAY1 + timedelta(minutes=1),
+        last_posted_at=None,
+    )
+    assert due_run(sub, DAY1 + timedelta(minutes=5), GRACE) is None  # created after the run
+    assert due_run(sub, DAY1 + timedelta(days=1, minutes=5), GRACE) == DAY1 + timedelta(days=1)
+
+
+async def test_crash_after_send_then_restart_posts_exactly_once(db_url: str) -> None:
+    engine = create_async_engine(db_url)
+    await create_tables(engine)
+    subs = [await daily(engine, 100 + i) for i in range(5)]
+    sender = FakeSender()
+    clock = Clock(DAY1 + timedelta(seconds=1))
+    bs = build(engine, sender, clock)
+    for sub in subs:
+        await bs.run_subscription(sub.id, now=clock.now)
+    sender.crash_after_send = True  # the process dies right after Discord stored a message
+    with pytest.raises(SimulatedCrash):
+        await bs.outbox.deliver_due(now=clock.now)
+    await wait_for_the_dead()
+    await engine.dispose()
+
+    # restart a little later: recover, catch up, deliver
+    sender.restart()
+    clock.now = DAY1 + timedelta(minutes=2)
+    engine = create_async_engine(db_url)
+    bs = build(engine, sender, clock)
+    await bs.start(deliver=False)
+    try:
+        await bs.outbox.deliver_due(now=clock.now)
+        for sub in subs:
+            assert len(sender.texts(sub.channel_id)) == 2, sub.channel_id
+        assert {r.status for r in await bs.outbox.rows()} == {"sent"}
+    finally:
+        await bs.stop()
+        await engine.dispose()
+
+
+async def test_apscheduler_fires_the_job_and_the_outbox_delivers(engine: AsyncEngine) -> None:
+    sub = await create_subscription(
+        engine, channel_id=10, schedule="every 30m", now=DAY1 - timedelta(minutes=1)
+    )
+    arrived = asyncio.Event()
+
+    class Signalling(FakeSender):
+        async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+            mid = await super().send(channel_id, payload)
+            if len(self.texts(channel_id)) == 2:
+                arrived.set()
+            return mid
+
+    sender = Signalling()
+    clock = Clock(DAY1 - timedelta(seconds=30))
+    bs = build(engine, sender, clock)
+    await bs.start()
+    try:
+        assert await bs.outbox.rows() == []  # nothing due at start
+        clock.now = DAY1 + timedelta(seconds=1)
+        bs.scheduler.modify_job(f"sub:{sub.id}", next_run_time=datetime.now(UTC))
+        await asyncio.wait_for(arrived.wait(), timeout=10)
+        assert sender.texts(10)[0] == "briefing for 10 at 2026-03-02 08:00"
+    finally:
+        await bs.stop()
+    rows = await bs.outbox.rows()
+    assert [r.status for r in rows] == ["sent", "sent"]
+    assert rows[0].scheduled_for == DAY1
+
+
+async def test_render_latest_picks_sections() -> None:
+    calls: list[tuple[str, Any]] = []
+
+    class Store:
+        async def latest(self) -> Any:
+            return type("A", (), {"id": 7})()
+
+        async def briefing(self, article_id: int) -> str:
+            return f"briefing {article_id}"
+
+    class Renderer:
+        def post_messages(self, briefing: str, *, now: datetime) -> list[Message]:
+            calls.append(("all", briefing))
+            return [Message(content="all")]
+
+        def section_messages(self, briefing: str, name: str, *, now: datetime) -> list[Message]:
+            calls.append((name, briefing))
+            return [Message(content=name)]
+
+    render = render_latest(Store(), Renderer())
+    everything = await daily_sub(("frontline", "forces", "policy", "quotes"))
+    assert [m.content for m in await render(everything, DAY1)] == ["all"]
+    some = await daily_sub(("forces", "quotes"))
+    assert [m.content for m in await render(some, DAY1)] == ["forces", "quotes"]
+    assert calls[-1] == ("quotes", "briefing 7")
+
+
+async def daily_sub(sections: tuple[str, ...]) -> Subscription:
+    return Subscription(
+        1, None, 1, sections, "daily 08:00", "UTC", False, None, "command", DAY1, None
+    )
+
+
+def test_scheduler_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text("[scheduler]\nmisfire_grace_minutes = 30\nadmin_channel = 55\n")
+    conf = scheduler_config_of(load_config(cfg, env={}))
+    assert conf == SchedulerConfig(misfire_grace=timedelta(minutes=30), admin_channel_id=55)
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    assert scheduler_config_of(load_config(empty, env={})) == SchedulerConfig()
+    for body, message in [
+        ("misfire_grace_minutes = 0", r"\[scheduler\] misfire_grace_minutes: must be at least 1"),
+        ("grace = 5", r"\[scheduler\] grace: unknown key"),
+        ("admin_channel = -1", r"\[scheduler\] admin_channel: must be a Discord id"),
+    ]:
+        cfg.write_text(f"[scheduler]\n{body}\n")
+        with pytest.raises(ConfigError, match=message):
+            load_config(cfg, env={})
