@@ -150,19 +150,32 @@ class _View:
         return {"article": self.article, "sections": self.sections, "now_ts": self.now_ts}
 
 
+def clip(text: str, budget: int) -> str:
+    """``text`` made ``clean`` and cut to ``budget`` characters at a word boundary ("…").
+
+    Only a prefix is cleaned (cleaning a 100,000-character quote to show 700 would be waste);
+    text left out is always marked with the ellipsis.
+    """
+    head = text[: budget * 4 + 16]
+    out = clean(head)
+    if len(head) < len(text) and len(out) < budget:
+        return out + limits.ELLIPSIS
+    return limits.truncate(out, budget)
+
+
 def _names(names: Sequence[str]) -> tuple[str, ...]:
-    out = [limits.truncate(clean(n), NAME_BUDGET) for n in names[:MAX_NAMES]]
+    out = [clip(n, NAME_BUDGET) for n in names[:MAX_NAMES]]
     return tuple(n for n in out if n)
 
 
 def _opt(text: str | None, budget: int) -> str | None:
     if text is None:
         return None
-    return limits.truncate(clean(text), budget) or None
+    return clip(text, budget) or None
 
 
 def _item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemView:
-    text = limits.truncate(clean(item.text), TEXT_BUDGET[section])
+    text = clip(item.text, TEXT_BUDGET[section])
     numbers = tuple(sorted({s + 1 for s in item.sentences if s >= 0}))
     paragraphs: tuple[int, ...] = ()
     if all(s <= len(paragraph_of) for s in numbers):  # else: stored before paragraphs were kept
@@ -172,8 +185,8 @@ def _item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemV
     if isinstance(item, ForceItem):
         return ItemView(
             text,
-            kind=limits.truncate(clean(item.kind), VALUE_BUDGET),
-            value=limits.truncate(clean(item.value), VALUE_BUDGET),
+            kind=clip(item.kind, VALUE_BUDGET),
+            value=clip(item.value, VALUE_BUDGET),
             paragraphs=paragraphs,
             sentences=numbers,
         )

@@ -23,6 +23,8 @@ _ANGLE_MENTION = re.compile(r"<(?=[@#/:]|a:|t:)")
 _INLINE = re.compile(r"([\\*_~|`])")
 # A masked link is [text](url): escaping the brackets defeats it.
 _LINK = re.compile(r"([\[\]])")
+# A web address (without trailing punctuation); a captured group, so that split() keeps it.
+_URL = re.compile(r"(https?://[^\s<>\"'`|\[\]()]*[^\s<>\"'`|\[\]().,;:!?*_~])")
 # Formatting that only starts a line: block quote, heading, subtext, list, numbered list.
 _LINE_START = re.compile(r"^(\s*)(>|#|-|\+|\d+(?=\.\s))")
 
@@ -39,11 +41,18 @@ def escape_markdown(text: str) -> str:
     """``text`` with Discord markdown escaped where it would change formatting.
 
     ``text`` should already be ``clean`` (one line); escaping never adds or removes spaces, so
-    cutting escaped text at a space never splits an escape.
+    cutting escaped text at a space never splits an escape. Web addresses are kept intact (an
+    escaped ``_`` would break them) and wrapped in ``<>`` so that Discord shows no preview.
     """
-    text = _INLINE.sub(r"\\\1", text)
-    text = _LINK.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    parts = _URL.split(text)
+    out = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(f"<{part}>")
+        else:
+            part = _INLINE.sub(r"\\\1", part)
+            out.append(_LINK.sub(r"\\\1", part))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), "".join(out))
 
 
 def safe_url(url: str | None) -> str | None:

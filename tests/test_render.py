@@ -38,6 +38,7 @@ from briefings.model import (
 from briefings.render import (
     Renderer,
     RenderOptions,
+    clip,
     format_for_console,
     readable_figure,
     render_messages,
@@ -122,7 +123,7 @@ def test_escape_markdown_escapes_what_would_format() -> None:
         r"\*\*bold\*\* \_it\_ \~\~s\~\~ \|\|sp\|\| \`c\`"
     )
     assert escape_markdown("```code```") == r"\`\`\`code\`\`\`"
-    assert escape_markdown("[click](https://x.y)") == r"\[click\](https://x.y)"
+    assert escape_markdown("[click](https://x.y)") == r"\[click\](<https://x.y>)"
     assert escape_markdown("> not a quote") == r"\> not a quote"
     assert escape_markdown("# not a heading") == r"\# not a heading"
     assert escape_markdown("- not a list") == r"\- not a list"
@@ -132,6 +133,19 @@ def test_escape_markdown_escapes_what_would_format() -> None:
 def test_escape_markdown_leaves_ordinary_prose_alone() -> None:
     text = "The brigade's commander (a colonel) said 3 > 2 and #1 - as usual."
     assert escape_markdown(text) == text
+
+
+def test_escape_markdown_keeps_web_addresses_whole_and_without_preview() -> None:
+    assert escape_markdown("see https://example.com/a_b?c=1. and _x_") == (
+        r"see <https://example.com/a_b?c=1>. and \_x\_"
+    )
+
+
+def test_clip_cleans_and_cuts_and_marks_what_it_leaves_out() -> None:
+    assert clip("We held.\nWe hold.", 100) == "We held. We hold."
+    assert clip("word " * 10_000, 50) == ("word " * 10).strip() + "…"
+    assert clip("a" + " " * 5000 + "b", 10) == "a…"
+    assert clip("@everyone " * 1000, 30).startswith(f"@{ZWSP}everyone")
 
 
 def test_safe_url_accepts_plain_links_only() -> None:
@@ -574,7 +588,11 @@ def test_distill_prints_markdown_and_text(capsys: pytest.CaptureFixture[str]) ->
     demo = str(resources.files("briefings").joinpath("data/demo_article.txt"))
     assert main(["distill", demo, "--format", "markdown"]) == 0
     md = capsys.readouterr().out
-    assert md.startswith("## Situation briefing") and "### Key quotes" in md
+    messages = Renderer().markdown_messages(demo_briefing())
+    assert "## Situation briefing" in md and "### Key quotes" in md
+    for n, msg in enumerate(messages, 1):
+        assert msg.content in md
+        assert (f"===== message {n} of {len(messages)} =====" in md) == (len(messages) > 1)
     assert main(["distill", demo, "--format", "text"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("SITUATION BRIEFING") and "KEY QUOTES" in text and "**" not in text
