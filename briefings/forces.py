@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 from briefings.article import Article
 from briefings.model import ForceItem, ForceKind
-from briefings.numbers import TIME_UNITS, NumberPhrase, find_numbers, format_number
+from briefings.numbers import (
+    TIME_UNITS,
+    NumberPhrase,
+    candidate_starts,
+    find_numbers,
+    format_number,
+)
 
 TROOP_NOUNS = frozenset(
     """
@@ -111,8 +117,23 @@ _CASUALTY_AFTER = re.compile(
     re.IGNORECASE,
 )
 _CASUALTY_PASSIVE = re.compile(
-    r"[ ]+(?:were|have\s+been|had\s+been|was|are|being)\s+(?:\w+\s+)?"
-    r"(?:killed|wounded|injured|captured|taken\s+prisoner|executed)\b",
+    r"[ ]+(?:(?:were|have\s+been|had\s+been|was|are|being)\s+(?:\w+\s+)?"
+    r"(?:killed|wounded|injured|captured|executed|taken\s+(?:hostage|prisoner|captive))"
+    r"|(?:have\s+|had\s+)?died)\b",
+    re.IGNORECASE,
+)
+_TOLL_BEFORE = re.compile(
+    r"\b(?:death\s+toll|toll|casualties|losses|dead)\b[^.;:]{0,40}?\b(?:to|at|reached|"
+    r"surpassed|exceeded|passed|topped|hit|of|is|was|stands\s+at)\s+" + rf"(?:{_QUAL})?$",
+    re.IGNORECASE,
+)
+_DISPLACED_AFTER = re.compile(
+    r"[ ]+(?:(?:have|had|were|are|has|was)\s+(?:been\s+)?)?(?:fled|displaced|evacuated|"
+    r"uprooted|forced\s+from)\b",
+    re.IGNORECASE,
+)
+_DISPLACED = re.compile(
+    r"\b(?:fled|flee|fleeing|displaced|refugees|evacuated|evacuees|sheltering|homeless)\b",
     re.IGNORECASE,
 )
 _RATE = re.compile(
@@ -136,6 +157,9 @@ _RATIO_CUE_BEFORE = re.compile(
     r"\b(?:outnumber\w*|outgun\w*|outman\w*|ratio\s+of|odds\s+of|advantage\s+of)\s+(?:by\s+)?"
     + rf"(?:{_QUAL})?$",
     re.IGNORECASE,
+)
+_RATIO_NOUN_AFTER = re.compile(
+    r"[ ]+(?:advantage|disadvantage|superiority|edge|ratio|odds|majority)\b", re.IGNORECASE
 )
 _RATIO_CUE = re.compile(
     r"\b(?:outnumber|outgun|outman|ratio|odds|advantage|superiority|edge|disadvantage|"
@@ -164,7 +188,9 @@ _WEIGHING_BEFORE = re.compile(
     r"(?:\b[a-z-]+\s+)?\b(?P<noun>[a-z]+)\s+(?:weighing|weighs|weigh|of)\s+" + rf"(?:{_QUAL})?$",
     re.IGNORECASE,
 )
-_OF_DET = re.compile(r"(?:[ ]+of)?(?:[ ]+(?:the|its|their|his|her|our|all|this|that|these))?")
+_OF_DET = re.compile(
+    r"(?:[ ]+of\b)?(?:[ ]+(?:the|its|their|his|her|our|all|this|that|these)\b)?", re.IGNORECASE
+)
 _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 
 _PAST_VERBS = frozenset("killed eliminated captured executed wounded injured".split())
@@ -221,10 +247,16 @@ def _is_demonym(word: str) -> bool:
 
 
 def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str] | None:
-    """The counted noun after ``pos``: (kind, end offset, word), skipping a few modifiers."""
-    for word, _a, b in _words_after(text, pos, end, limit):
+    """The counted noun after ``pos``: (kind, end offset, word), skipping a few modifiers.
+
+    A second noun of the same kind joins the first ("artillery systems", "drone operators").
+    """
+    words = _words_after(text, pos, end, limit + 1)
+    for n, (word, _a, b) in enumerate(words[:limit]):
         kind = _noun_kind(word)
         if kind is not None:
+            if n + 1 < len(words) and _noun_kind(words[n + 1][0]) == kind:
+                b = words[n + 1][2]
             return kind, b, word
         if _is_demonym(word):
             return "troops", b, word
@@ -254,8 +286,11 @@ def _rate(text: str, pos: int, end: int) -> tuple[str | None, int]:
 def _tail(text: str, pos: int, end: int, limit: int) -> int:
     """End of a short phrase after ``pos``: up to ``limit`` words, "the" allowed, stop at others."""
     last = pos
-    for word, _a, b in _words_after(text, pos, end, limit):
+    words = _words_after(text, pos, end, limit + 1)
+    for n, (word, _a, b) in enumerate(words):
         if word.lower() in _STOP and word.lower() != "the":
+            break
+        if n >= limit and not words[n - 1][0].endswith(("'s", "’s")):
             break
         last = b
     return last
@@ -287,7 +322,8 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
             start = p.start - len(before) + cue.start()
         elif not (p.other == 1 or _RATIO_CUE.search(text, lo, hi)):
             return None
-        return _Found(start, p.end, "ratio", value)
+        noun = _RATIO_NOUN_AFTER.match(text, p.end, hi)
+        return _Found(start, noun.end() if noun else p.end, "ratio", value)
 
     if p.unit is not None and p.form != "measure":
         return None  # money
@@ -300,6 +336,8 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         head = _head(text, after_of, hi, 3) if after_of > p.end else None
         if head is not None:
             return _Found(start, head[1], head[0], value)
+        if _CASUALTY_VERB_BEFORE.search(before) and after_of > p.end:
+            return _Found(start, _tail(text, after_of, hi, 1), "casualties", value)
         if after_of > p.end:
             for word, _a, b in _words_after(text, after_of, hi, 3):
                 if word.lower() in TERRITORY_NOUNS:
@@ -336,6 +374,16 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         if cas_of:
             start = p.start - len(before) + cas_of.start()
     elif head is None:
+        # "about 250 were taken hostage", "the death toll has passed 35,000", "5 million fled"
+        after = _CASUALTY_PASSIVE.match(text, p.end, hi)
+        if after:
+            return _Found(start, after.end(), "casualties", value)
+        toll = _TOLL_BEFORE.search(before)
+        if toll:
+            return _Found(p.start - len(before) + toll.start(), p.end, "casualties", value)
+        after = _DISPLACED_AFTER.match(text, p.end, hi)
+        if after:
+            return _Found(start, after.end(), "other", value)
         force = _FORCE_OF_BEFORE.search(before)
         if force:
             return _Found(p.start - len(before) + force.start(), p.end, "troops", value)
@@ -343,7 +391,14 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         if pop:
             return _Found(p.start - len(before) + pop.start(), p.end, "other", value)
         return None
-    elif word in _FEW_PEOPLE or (kind == "other" and word == "people"):
+    elif (
+        (word == "people" or (head is not None and kind == "troops" and _is_demonym(head[2])))
+        and _DISPLACED.search(text, lo, hi)
+        and not troop_verb
+    ):
+        kind = "other"
+    passive = _CASUALTY_PASSIVE.match(text, end, hi)
+    if not (cas_of or cas_verb or passive) and word in _FEW_PEOPLE:
         if troop_verb:
             kind = "troops"
         elif word == "others" or p.value < 10:
@@ -355,7 +410,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         m = _CASUALTY_AFTER.match(text, end, hi)
         assert m is not None
         end, kind = m.end(), "casualties"
-    elif _CASUALTY_PASSIVE.match(text, end, hi) and kind in ("troops", "other"):
+    elif passive and kind in ("troops", "other"):
         kind = "casualties"
     unit, rate_end = _rate(text, end, hi)
     if unit:
@@ -395,7 +450,7 @@ def _classify_measure(
         for word, _a, b in _words_after(text, p.end, hi, 3):
             if word.lower() in WEAPON_NOUNS:
                 return _Found(start, b, "equipment", value)
-            if word.lower() in _STOP:
+            if word.lower() in _STOP and word.lower() != "of":
                 break
     return None
 
@@ -405,8 +460,9 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
     text = article.text
     items: list[ForceItem] = []
     taken_until = -1
+    starts = candidate_starts(text)
     for sentence in article.sentences:
-        for phrase in find_numbers(text, sentence.start, sentence.end):
+        for phrase in find_numbers(text, sentence.start, sentence.end, starts=starts):
             if phrase.start < taken_until:
                 continue  # inside the previous item ("15km (9 miles) north of ...")
             found = _classify(text, sentence.start, sentence.end, phrase)
