@@ -91,6 +91,8 @@ class RenderOptions:
             raise ConfigError(
                 f"unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}"
             )
+        if not self.sections:
+            raise ConfigError("no sections to show: name at least one of " + ", ".join(SECTIONS))
         if len(set(self.sections)) != len(self.sections):
             raise ConfigError("a section is listed twice in the sections to show")
         bad = [(s, n) for s, n in self.max_items if n < 1]

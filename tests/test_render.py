@@ -312,6 +312,8 @@ def test_format_for_console_numbers_messages_and_draws_embeds() -> None:
 def test_options_reject_unknown_sections() -> None:
     with pytest.raises(ConfigError, match="unknown section 'weather'"):
         RenderOptions(sections=("quotes", "weather"))
+    with pytest.raises(ConfigError, match="no sections to show"):
+        RenderOptions(sections=())
     with pytest.raises(ConfigError, match="at least 1"):
         RenderOptions(max_items=(("quotes", 0),))
     with pytest.raises(ConfigError, match="unknown section"):
