@@ -131,7 +131,7 @@ _DEMONYMS = frozenset(
     turkish irish scottish welsh spanish portuguese israeli iraqi kuwaiti saudi yemeni qatari
     pakistani bangladeshi afghan thai chinese japanese vietnamese taiwanese lebanese sudanese
     congolese senegalese maltese nepalese burmese western eastern northern southern soviet
-    allied nato un eu us u.s. american russian ukrainian korean north south arab muslim
+    allied american russian ukrainian korean north south arab muslim
     christian jewish islamic western-made american-made british-made
     """.split()
 )

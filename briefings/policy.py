@@ -1,11 +1,189 @@
-"""Policy context. (Being built: see issue 2.)"""
+"""Policy context: decisions, negotiations, authorizations, deliveries, sanctions, trials and the
+statements of leaders, officials and commanders, each with the actors it names.
+
+A sentence is policy when it carries a cue of one of those kinds ("decision ... to allow",
+"negotiate", "sanctions", "deliveries", "annex", "war crimes trial") or when a leader, official or
+commander in a command role speaks in it. Actors are people found by ``briefings.people`` whose
+title or role makes them leaders, officials, spokespeople or commanders; pronouns ("She did not
+say ...") and definite descriptions ("the Ukrainian president") resolve to them. Soldiers,
+civilians and analysts are never actors. The item's text is the sentence itself, trimmed of
+introductory connectives and parenthetical asides and cut at a clause boundary when long.
+"""
 
 from __future__ import annotations
 
-from briefings.article import Article
+import re
+
+from briefings.article import Article, Sentence
 from briefings.model import PolicyItem
+from briefings.people import COMMAND_KINDS, PeopleIndex, Person, PersonKind, find_people
+
+MAX_TEXT = 220
+
+# Cues by kind, with their weight in the ranking.
+_CUES: tuple[tuple[str, float, re.Pattern[str]], ...] = tuple(
+    (name, weight, re.compile(pattern, re.IGNORECASE))
+    for name, weight, pattern in (
+        (
+            "decision",
+            3.0,
+            r"\b(?:decision|decided|decides|authori[sz]\w*|approv\w*|allow(?:ed|s|ing)? \w+ to|"
+            r"permission|permitted|ordered|orders? to|decree\w*|signed|veto\w*|ban(?:ned|s)?|"
+            r"lift(?:ed)? restrictions|green[- ]light\w*)\b",
+        ),
+        (
+            "sanctions",
+            3.0,
+            r"\b(?:sanction\w*|embargo\w*|tariffs?|price cap|export controls?|asset freezes?|"
+            r"froze|frozen assets)\b",
+        ),
+        (
+            "negotiation",
+            2.5,
+            r"\b(?:negotiat\w*|talks|cease-?fire|truce|peace|deal|agreement|treaty|summit|"
+            r"diplomac\w*|diplomatic|mediat\w*|bargaining|envoy|counterpart)\b",
+        ),
+        (
+            "delivery",
+            2.5,
+            r"\b(?:deliver\w*|shipments?|military aid|aid package|arms (?:supplies|sales)|"
+            r"weapons (?:supplies|deliveries|package)|supply of (?:weapons|arms|ammunition)|"
+            r"provid\w* [^.;]{0,40}(?:missiles|weapons|arms|ammunition|air defen[cs]e|tanks|aid)|"
+            r"long-range (?:missiles|weapons|strikes))\b",
+        ),
+        (
+            "legal",
+            2.0,
+            r"\b(?:trial|charged|charges|war crimes?|prosecut\w*|indict\w*|tribunal|court|"
+            r"arrest warrant|investigat\w*)\b",
+        ),
+        (
+            "politics",
+            2.0,
+            r"\b(?:annex\w*|referendum|inaugurat\w*|administration|election\w*|parliament|"
+            r"legislation|mobili[sz]ation|conscription|government)\b",
+        ),
+        (
+            "statement",
+            1.0,
+            r"\b(?:said|says|told|tells|added|stated|statement|announc\w*|declar\w*|vow\w*|"
+            r"pledg\w*|promis\w*|warn\w*|threat\w*|urg\w*|demand\w*|reject\w*|condemn\w*|"
+            r"accus\w*|mock\w*|suggest\w*|insist\w*|call(?:ed|s)? (?:on|for)|"
+            r"address|challenged|claims?|claimed)\b",
+        ),
+    )
+)
+# Verbs after which even a person of unknown role acts as a leader or official.
+_ACTING = re.compile(
+    r"\s*(?:,[^,]{1,120},\s*)?(?:had |has |have )?(?:declared|ordered|announced|signed|decided|"
+    r"authori[sz]ed|approved|vowed|pledged|threatened|demanded|proposed|agreed|rejected|"
+    r"warned|negotiated|annexed|appointed|dismissed|fired|sacked)\b"
+)
+_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_DEFINITE = re.compile(
+    r"\b[Tt]he (?:[A-Z][\w-]+ )?(?:president|prime minister|chancellor|leader|minister|"
+    r"commander|general|spokesman|spokeswoman)\b"
+)
+_LEADING = re.compile(
+    r"^(?:(?:But|And|Still|Meanwhile|Separately|However|Moreover|Also|In addition|Yet|So|"
+    r"Even so|Nonetheless|Nevertheless)\b,?\s+)+"
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z .’'-]{2,40},[^—–]{0,40}[—–]\s*")
+_PAREN = re.compile(r"\s*\((?:[^()]{1,40})\)")
+_QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]")
 
 
-def extract_policy(article: Article) -> tuple[PolicyItem, ...]:
+def extract_policy(article: Article, people: PeopleIndex | None = None) -> tuple[PolicyItem, ...]:
     """Decisions, negotiations, authorizations and statements of leaders, with the actors named."""
-    return ()
+    if people is None:
+        people = find_people(article)
+    items: list[PolicyItem] = []
+    for s in article.sentences:
+        item = _policy_item(article, people, s)
+        if item is not None:
+            items.append(item)
+    return tuple(items)
+
+
+def _policy_item(article: Article, people: PeopleIndex, s: Sentence) -> PolicyItem | None:
+    unquoted = _QUOTED.sub(" ", s.text)
+    quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
+    cues = [(name, w) for name, w, rx in _CUES if rx.search(unquoted)]
+    actors = _actors(article, people, s)
+    if not cues and not any(p.kind == "leader" for p in actors):
+        return None
+    strong = [w for name, w in cues if name != "statement"]
+    kinds = {p.kind for p in actors}
+    if not strong:
+        # A statement counts when a leader or official speaks, or a commander outside a quote.
+        if not actors:
+            return None
+        if quoted_share > 0.5 and not kinds & {"leader", "official"}:
+            return None
+    elif quoted_share > 0.6 and not actors:
+        return None
+    text = summarize(s.text)
+    if not text:
+        return None
+    score = max((w for _, w in cues), default=0.5)
+    score += 0.3 * (len({n for n, _ in cues}) - 1) if cues else 0.0
+    if "leader" in kinds:
+        score += 1.5
+    elif "official" in kinds:
+        score += 1.0
+    elif "commander" in kinds:
+        score += 0.5
+    if quoted_share > 0.5:
+        score -= 0.5
+    return PolicyItem(
+        text=text,
+        actors=tuple(p.name for p in actors),
+        sentences=(s.index,),
+        score=round(score, 3),
+    )
+
+
+def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
+    """Named leaders, officials and commanders in ``s``, in order of mention."""
+    text = article.text
+    found: list[tuple[int, Person]] = []
+    for m in people.mentions_in(s.start, s.end):
+        p = people.people[m.person]
+        if not p.named:
+            continue
+        if p.kind in COMMAND_KINDS or (p.kind == "unknown" and _ACTING.match(text, m.end)):
+            kind: PersonKind = p.kind if p.kind != "unknown" else "leader"
+            found.append((m.start, Person(p.name, p.role, kind)))
+    for d in _DEFINITE.finditer(s.text):
+        p2 = people.resolve_description(d.group().lower(), s.start + d.start(), s.index)
+        if p2 is not None:
+            kind2: PersonKind = p2.kind if p2.kind in COMMAND_KINDS else "leader"
+            found.append((s.start + d.start(), Person(p2.name, p2.role, kind2)))
+    lead = _PRONOUN.match(s.text) or _PRONOUN.match(_LEADING.sub("", s.text))
+    if lead is not None:
+        p3 = people.antecedent(s.start)
+        if p3 is not None and p3.named and p3.kind in COMMAND_KINDS:
+            found.append((s.start, p3))
+    found.sort(key=lambda t: t[0])
+    out: list[Person] = []
+    for _, p in found:
+        if all(p.name != q.name for q in out):
+            out.append(p)
+    return out
+
+
+def summarize(sentence: str, limit: int = MAX_TEXT) -> str:
+    """The sentence as one line: connectives and short asides dropped, cut at a clause
+    boundary when longer than ``limit`` (never a word that is not in the sentence)."""
+    text = _LEADING.sub("", _DATELINE.sub("", sentence.strip()))
+    text = _PAREN.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if len(text) <= limit:
+        return text
+    window = text[: limit - 1]
+    cut = max(window.rfind(", "), window.rfind("; "), window.rfind(" — "), window.rfind(" – "))
+    if cut < limit // 2:
+        cut = window.rfind(" ")
+    return text[:cut].rstrip(" ,;:—–-") + "…"
