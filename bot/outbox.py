@@ -77,6 +77,9 @@ __all__ = [
     "post_key",
 ]
 
+PAUSING_STATUSES = frozenset({403, 404})
+CLOCK_SKEW = timedelta(minutes=1)
+
 PENDING = "pending"
 SENDING = "sending"
 SENT = "sent"
@@ -124,7 +127,9 @@ class TransientError(DeliveryError):
 
 
 class PermanentError(DeliveryError):
-    """403 or 404: the channel is gone or the bot may not post there; never retried."""
+    """A 4xx that retrying cannot fix; never retried. 403 (the bot may not post there) and 404
+    (the channel is gone) pause the subscription; others (400: a payload Discord refuses) fail
+    the post and are reported, the subscription goes on."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -139,8 +144,12 @@ class Sender(Protocol):
         """Post ``payload`` (which carries ``nonce`` and ``enforce_nonce``); the message id."""
         ...
 
-    async def find(self, channel_id: int, nonce: str) -> int | None:
-        """The id of a recent message of the channel carrying ``nonce``, or None."""
+    async def find(
+        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+    ) -> int | None:
+        """The id of a recent message of the channel that is this ``payload`` (same ``nonce``,
+        or, where the API does not return nonces, the same content posted after ``since``),
+        or None when there is none."""
         ...
 
 
@@ -193,6 +202,7 @@ class OutboxRow:
     status: str
     attempts: int
     next_attempt_at: datetime
+    claimed_at: datetime | None
     message_id: int | None
     last_error: str | None
     sent_at: datetime | None
@@ -271,6 +281,7 @@ def _row(r: Any) -> OutboxRow:
         status=r.status,
         attempts=r.attempts,
         next_attempt_at=nxt,
+        claimed_at=_aware(r.claimed_at),
         message_id=r.message_id,
         last_error=r.last_error,
         sent_at=_aware(r.sent_at),
@@ -310,6 +321,7 @@ class Outbox:
         policy: RetryPolicy = RetryPolicy(),
         admin_channel_id: int | None = None,
         concurrency: int = 50,
+        lease: timedelta = timedelta(minutes=5),
         rng: random.Random | None = None,
     ) -> None:
         self.engine = engine
@@ -317,6 +329,7 @@ class Outbox:
         self.policy = policy
         self.admin_channel_id = admin_channel_id
         self.concurrency = max(1, concurrency)
+        self.lease = lease  # a row "sending" for longer than this is checked and settled
         self.rng = rng or random.Random()
         # SQLite has one writer: serialize this process's writes instead of hitting "locked".
         self._write_lock = asyncio.Lock()
@@ -413,13 +426,19 @@ class Outbox:
             stuck = [_row(r) for r in (await conn.execute(stmt)).all()]
         recovered = resent = 0
         for row in stuck:
+            payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
+            since = row.claimed_at - CLOCK_SKEW if row.claimed_at is not None else None
             try:
-                found = await self.sender.find(row.channel_id, row.nonce)
-            except DeliveryError as exc:
-                log.warning(
-                    "outbox: cannot check channel %s for %s: %s", row.channel_id, row.key, exc
-                )
+                found = await self.sender.find(row.channel_id, payload, since)
+            except PermanentError as exc:
+                # the channel cannot be read: sending again will fail the same way and pause it
+                log.warning("outbox: cannot check channel %s: %s", row.channel_id, exc)
                 found = None
+            except Exception as exc:
+                # unknown whether it was sent: check again after the lease, never guess
+                log.warning("outbox: cannot check %s yet (%s); will retry", row.key, exc)
+                await self._update(row.id, claimed_at=at)
+                continue
             if found is not None:
                 log.info("outbox: %s was sent before the restart (message %s)", row.key, found)
                 await self.mark_sent(row.id, found, now=at)
@@ -531,6 +550,14 @@ class Outbox:
         if row.subscription_id is None:
             log.error("outbox: admin report to channel %s failed: %s", row.channel_id, reason)
             return
+        if exc.status not in PAUSING_STATUSES:
+            await self._report(
+                f"report:failed:{_post_of(row.key)}",
+                f"A post of subscription #{row.subscription_id} to <#{row.channel_id}> was "
+                f"refused by Discord: {reason}.",
+                at,
+            )
+            return
         sub_id = row.subscription_id
         async with self._write_lock, self.engine.begin() as conn:
             result = await conn.execute(
@@ -621,7 +648,9 @@ class Outbox:
         while not stop.is_set():
             self._wake.clear()
             try:
-                report = await self.deliver_due(now=clock())
+                now = clock()
+                await self.recover(now=now, stale_before=now - self.lease)
+                report = await self.deliver_due(now=now)
             except Exception:
                 log.exception("outbox: delivery round failed")
                 report = DeliveryReport()

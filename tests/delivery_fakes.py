@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -24,6 +25,8 @@ class FakeSender:
     honor_nonce: bool = False  # Discord's enforce_nonce; off to prove recovery alone suffices
     next_id: int = 1000
     calls: int = 0
+    finds: int = 0
+    find_failures: dict[int, list[BaseException]] = field(default_factory=dict)
     dead: bool = False
 
     def restart(self) -> None:
@@ -49,11 +52,17 @@ class FakeSender:
             raise SimulatedCrash
         return self.next_id
 
-    async def find(self, channel_id: int, nonce: str) -> int | None:
+    async def find(
+        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+    ) -> int | None:
+        self.finds += 1
         if self.dead:
             raise SimulatedCrash
+        queue = self.find_failures.get(channel_id)
+        if queue:
+            raise queue.pop(0)
         for mid, p in self.channels.get(channel_id, [])[-50:]:
-            if p.get("nonce") == nonce:
+            if p.get("nonce") == payload["nonce"]:
                 return mid
         return None
 

@@ -246,3 +246,38 @@ async def test_naive_times_are_refused(engine: AsyncEngine) -> None:
     box = make_box(engine, FakeSender())
     with pytest.raises(ValueError, match="timezone-aware"):
         await box.enqueue(parts(1, 10, "x"), now=datetime(2026, 1, 1))
+
+
+async def test_400_fails_the_post_and_reports_without_pausing(engine: AsyncEngine) -> None:
+    sub = await subscription(engine, 10)
+    sender = FakeSender(failures={10: [PermanentError(400, "Invalid Form Body")]})
+    box = make_box(engine, sender)
+    await box.enqueue(parts(sub, 10, "a"), now=T0)
+    report = await box.deliver_due(now=T0)
+    assert (report.failed, report.paused) == (1, ())
+    stored = await get_subscription(engine, sub)
+    assert stored is not None and not stored.paused
+    await box.deliver_due(now=T0)
+    assert len(sender.texts(ADMIN)) == 1 and "Invalid Form Body" in sender.texts(ADMIN)[0]
+
+
+async def test_an_unverifiable_send_is_checked_again_not_resent(engine: AsyncEngine) -> None:
+    sender = FakeSender(crash_after_send=True)
+    box = make_box(engine, sender)
+    await box.enqueue(parts(1, 10, "x"), now=T0)
+    with pytest.raises(SimulatedCrash):
+        await box.deliver_due(now=T0)
+    sender.restart()
+    sender.find_failures[10] = [TransientError("502 reading history")]
+    later = T0 + timedelta(minutes=1)
+    report = await box.recover(now=later)
+    assert (report.recovered, report.resent) == (0, 0)
+    row = (await box.rows())[0]
+    assert row.status == "sending" and row.claimed_at == later
+    # the lease: not checked again at once, then checked and found
+    assert (await box.recover(now=later, stale_before=later - box.lease)).recovered == 0
+    assert sender.finds == 1
+    after = later + box.lease + timedelta(seconds=1)
+    assert (await box.recover(now=after, stale_before=after - box.lease)).recovered == 1
+    assert sender.texts(10) == ["x"]
+    assert [r.status for r in await box.rows()] == ["sent"]
