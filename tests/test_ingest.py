@@ -61,6 +61,13 @@ def test_latin1_accented_names_are_read_correctly() -> None:
     )
 
 
+def test_utf8_with_stray_windows_1252_bytes() -> None:
+    data = "Troops “held” the line, Kyiv’s army said.".encode() + b" The \x93bridge\x94 fell."
+    assert article_from_bytes(data, name="m.txt").text == (
+        "Troops “held” the line, Kyiv’s army said. The “bridge” fell."
+    )
+
+
 def test_sha256_is_of_the_text_as_read_without_bom() -> None:
     a = article_from_bytes(b"\xef\xbb\xbf" + BODY.encode(), name="a.txt")
     b = article_from_bytes(BODY.encode("utf-16"), name="b.txt")

@@ -79,6 +79,36 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+# Well-formed multi-byte UTF-8 sequences.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_STRAY_BYTES = "sitrep-cp1252-fallback"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    stray = exc.object[exc.start : exc.end]
+    return stray.decode("cp1252", errors="ignore") or stray.decode("latin-1"), exc.end
+
+
+codecs.register_error(_STRAY_BYTES, _cp1252_fallback)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few stray Windows-1252 bytes (a pasted quote mark, say): the UTF-8
+    read as such and the stray bytes as Windows-1252. ``None`` when it is not mostly UTF-8."""
+    found = _UTF8_SEQUENCE.findall(data)
+    if not found:
+        return None
+    strays = len(_HIGH_BYTE.findall(data)) - sum(len(seq) for seq in found)
+    if strays > len(found):
+        return None
+    return data.decode("utf-8", errors=_STRAY_BYTES)
+
+
 def _declared_charset(data: bytes) -> str | None:
     m = _META_CHARSET.search(data[:4096])
     if not m:
@@ -130,6 +160,9 @@ def decode_bytes(data: bytes, *, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad_at = exc.start
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        return mixed
     declared = _declared_charset(data)
     if declared and declared not in {"utf-8", "utf_8"}:
         try:
