@@ -156,11 +156,13 @@ def main() -> int:
     count, words, per_second, ms_per_1000 = in_process(paths)
     longest = max(paths, key=lambda p: p.stat().st_size)
     wall, peak_mb = whole_command(longest)
+    html_wall, html_mb = whole_command(FIXTURES / "liveblog.html")  # imports trafilatura
     imports_ms = import_costs()
     print(
         f"distill articles={count} words={words} articles_per_second={per_second:.1f} "
         f"ms_per_1000_words={ms_per_1000:.2f} cli_wall_ms={wall:.0f} cli_peak_mb={peak_mb:.1f} "
-        f"import_ms={imports_ms:.0f}"
+        f"import_ms={imports_ms:.0f} cli_html_wall_ms={html_wall:.0f} "
+        f"cli_html_peak_mb={html_mb:.1f}"
     )
     return 0
 
