@@ -39,7 +39,7 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 
 
 def _cmd_dry_run(args: argparse.Namespace) -> int:
-    if args.config or args.command or os.environ.get("SITREP_CONFIG", "").strip():
+    if args.config or args.command is not None or os.environ.get("SITREP_CONFIG", "").strip():
         from bot.runner import dry_run
 
         return dry_run(args.config, args.command, as_json=args.json, attachment_dir=args.out)

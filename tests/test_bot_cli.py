@@ -1,0 +1,177 @@
+"""``sitrep dry-run --command`` end to end (subprocess), ``sitrep run`` without a token, and
+``sync-commands`` against the local fake Discord API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+from discord_server import APP_ID, GUILD_ID, FakeDiscord
+
+from bot.config import load_config
+from bot.runner import sync_commands_async
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
+SITREP = [sys.executable, "-m", "bot.cli"]
+
+
+def sitrep(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    base = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "SITREP_CONFIG")}
+    return subprocess.run(
+        [*SITREP, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**base, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def configured(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    (folder / "articles").mkdir()
+    for f in FIXTURES.glob("*.txt"):
+        (folder / "articles" / f.name).write_bytes(f.read_bytes())
+    cfg = folder / "sitrep.toml"
+    cfg.write_text(
+        "[store]\nurl = 'sqlite:///cli.db'\n[sources]\nfolders = ['articles']\n"
+        "[[articles]]\npath = 'articles/river_crossing.txt'\npublished = 2030-01-01\n",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["/briefing", "/briefing section:frontline", "/quotes", "/frontline", "/policy", "/sources"],
+)
+def test_dry_run_command_on_the_demo_article(command: str) -> None:
+    r = sitrep("dry-run", "--command", command)
+    assert r.returncode == 0, r.stderr
+    assert "===== message 1 of" in r.stdout
+    assert "----- embed 1 of" in r.stdout
+    assert r.stderr == ""
+
+
+def test_dry_run_forces_writes_the_chart(tmp_path: Path) -> None:
+    r = sitrep("dry-run", "--command", "/forces", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "[attachment: forces.png" in r.stdout
+    assert f"attachment written: {tmp_path / 'forces.png'}" in r.stdout
+    assert (tmp_path / "forces.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_dry_run_json_is_the_exact_payload(configured: Path, tmp_path: Path) -> None:
+    r = sitrep("dry-run", "--config", str(configured), "--command", "/help", "--json")
+    assert r.returncode == 0, r.stderr
+    (payload,) = json.loads(r.stdout)
+    assert payload["flags"] == 64
+    assert payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert payload["embeds"][0]["fields"][0]["name"].startswith("/briefing")
+
+
+def test_dry_run_with_a_configuration_uses_its_articles(configured: Path) -> None:
+    r = sitrep("dry-run", "--config", str(configured), "--command", "/sources")
+    assert r.returncode == 0, r.stderr
+    assert "Defenders Hold the Bridgehead" in r.stdout
+    assert r.stdout.index("Defenders Hold") < r.stdout.index("Ceasefire Talks")  # 2030 first
+    r = sitrep("dry-run", "--config", str(configured), "--command", "/briefing article:ceasefire")
+    assert r.returncode == 0, r.stderr
+    assert "Ceasefire Talks Stall" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/briefing article:xyz", "No article matches 'xyz'. Try /sources."),
+        ("/briefing section:weather", "Unknown section 'weather'"),
+        ("/quotes speaker:Nobody Atall", "Nobody named 'Nobody Atall' is quoted"),
+        ("/frontline place:Atlantis", "No frontline item names 'Atlantis'"),
+        ("/teleport", "Unknown command /teleport"),
+        ("/quotes speeker:x", "Unknown option 'speeker' for /quotes"),
+        ("/sources extra:1", "/sources takes no options"),
+        ("", "Not a command"),
+    ],
+)
+def test_dry_run_bad_commands_exit_2_with_one_line(command: str, expected: str) -> None:
+    r = sitrep("dry-run", "--command", command)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_dry_run_bad_configuration_exits_2_naming_file_and_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[render]\nsectoins = ['quotes']\n")
+    r = sitrep("dry-run", "--config", str(cfg), "--command", "/help")
+    assert r.returncode == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert str(cfg.resolve()) in line and "[render] sectoins" in line
+
+
+def test_run_without_a_token_exits_2(tmp_path: Path) -> None:
+    r = sitrep("run", cwd=tmp_path)
+    assert r.returncode == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert "DISCORD_TOKEN is not set" in line
+
+
+def test_distill_does_not_import_discord() -> None:
+    code = (
+        "import sys; from bot import cli; "
+        "cli.build_parser(); print('discord' in sys.modules, 'sqlalchemy' in sys.modules)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["False", "False"], r.stderr
+
+
+@pytest.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as s:
+        monkeypatch.setattr(discord.http.Route, "BASE", s.api)
+        yield s
+
+
+async def test_sync_commands_to_a_guild(server: FakeDiscord, tmp_path: Path) -> None:
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[store]\nurl = 'sqlite:///s.db'\n")
+    done = await sync_commands_async(load_config(cfg, env={}), [GUILD_ID], token="t")
+    assert done == [f"guild {GUILD_ID}: 7 commands"]
+    (req,) = server.calls("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    by_name = {c["name"]: c for c in req.json}
+    assert set(by_name) == {
+        "briefing",
+        "quotes",
+        "forces",
+        "frontline",
+        "policy",
+        "sources",
+        "help",
+    }
+    options = {o["name"]: o for o in by_name["briefing"]["options"]}
+    assert options["article"]["autocomplete"] is True
+    assert [c["value"] for c in options["section"]["choices"]] == [
+        "frontline",
+        "forces",
+        "policy",
+        "quotes",
+    ]
+    assert {o["name"] for o in by_name["quotes"]["options"]} == {"speaker", "article"}
+    assert not (tmp_path / "s.db").exists()  # syncing opens no store
+
+
+async def test_sync_commands_globally(server: FakeDiscord, tmp_path: Path) -> None:
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("")
+    done = await sync_commands_async(load_config(cfg, env={}), [], token="t")
+    assert done[0].startswith("global: 7 commands")
+    assert server.calls("PUT", f"/applications/{APP_ID}/commands")
