@@ -1,0 +1,125 @@
+"""Senders for the outbox: the bot's own Discord connection, and the console for dry-run.
+
+``DiscordSender`` posts the outbox's JSON payload unchanged through discord.py's HTTP client
+(so discord.py's rate limiter waits out 429s and retries a few 5xx itself) and translates what
+is left into the outbox's errors: 429 -> ``RateLimited``, 5xx and connection errors ->
+``TransientError``, 403/404/other 4xx -> ``PermanentError``. ``find`` reads the channel's
+recent messages and recognises a post by its nonce, or, where Discord does not echo nonces, by
+the bot's own message with the same content posted since the claim.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import Route
+
+from bot.outbox import PermanentError, RateLimited, TransientError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ConsoleSender", "DiscordSender"]
+
+
+class DiscordSender:
+    """The outbox's ``Sender`` over a logged-in ``discord.Client`` (REST only, no gateway)."""
+
+    def __init__(self, client: discord.Client, *, history: int = 50) -> None:
+        self.client = client
+        self.history = max(1, min(history, 100))
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
+        data = await self._call(route, json=payload)
+        return int(data["id"])
+
+    async def find(
+        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+    ) -> int | None:
+        route = Route("GET", "/channels/{channel_id}/messages", channel_id=channel_id)
+        recent = await self._call(route, params={"limit": self.history})
+        me = self.client.user.id if self.client.user is not None else None
+        nonce = payload.get("nonce")
+        for message in recent if isinstance(recent, list) else []:
+            if nonce is not None and str(message.get("nonce")) == str(nonce):
+                return int(message["id"])
+        for message in recent if isinstance(recent, list) else []:
+            if _same_post(message, payload, me, since):
+                return int(message["id"])
+        return None
+
+    async def _call(self, route: Route, **kwargs: Any) -> Any:
+        try:
+            return await self.client.http.request(route, **kwargs)
+        except discord.RateLimited as exc:  # discord.py refused to wait that long
+            raise RateLimited(exc.retry_after) from exc
+        except discord.DiscordServerError as exc:
+            raise TransientError(f"Discord error {exc.status}: {exc.text or exc}") from exc
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                raise RateLimited(_retry_after(exc), f"rate limited: {exc.text}") from exc
+            if exc.status >= 500:
+                raise TransientError(f"Discord error {exc.status}: {exc.text}") from exc
+            raise PermanentError(exc.status, exc.text or str(exc)) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientError(f"connection error: {exc or type(exc).__name__}") from exc
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    headers = getattr(exc.response, "headers", None) or {}
+    try:
+        return float(headers.get("Retry-After", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _same_post(
+    message: dict[str, Any], payload: dict[str, Any], me: int | None, since: datetime | None
+) -> bool:
+    author = message.get("author") or {}
+    if me is not None and str(author.get("id")) != str(me):
+        return False
+    if since is not None:
+        try:
+            posted = datetime.fromisoformat(str(message.get("timestamp")))
+        except ValueError:
+            return False
+        if posted < since:
+            return False
+    if (message.get("content") or "") != (payload.get("content") or ""):
+        return False
+    return _embed_keys(message.get("embeds")) == _embed_keys(payload.get("embeds"))
+
+
+def _embed_keys(embeds: Any) -> list[tuple[Any, Any]]:
+    return [(e.get("title"), e.get("description")) for e in embeds or [] if isinstance(e, dict)]
+
+
+class ConsoleSender:
+    """A ``Sender`` for dry-run: writes each payload (channel, content, embeds) to ``write``."""
+
+    def __init__(self, write: Callable[[str], None] = print) -> None:
+        self.write = write
+        self._next = 1
+        self._sent: dict[tuple[int, str], int] = {}
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        key = (channel_id, str(payload.get("nonce")))
+        if key in self._sent:
+            return self._sent[key]
+        shown = {k: v for k, v in payload.items() if k not in {"nonce", "enforce_nonce"}}
+        self.write(f"--- channel {channel_id}\n{json.dumps(shown, ensure_ascii=False, indent=2)}")
+        self._next += 1
+        self._sent[key] = self._next
+        return self._next
+
+    async def find(
+        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+    ) -> int | None:
+        return self._sent.get((channel_id, str(payload.get("nonce"))))

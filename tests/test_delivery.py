@@ -1,0 +1,173 @@
+"""The outbox's Discord sender against the local fake Discord (127.0.0.1), and the console one."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from delivery_fakes import SimulatedCrash
+from discord_server import FakeDiscord
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.delivery import ConsoleSender, DiscordSender
+from bot.outbox import Outbox, PermanentError, Post, TransientError
+from bot.subscriptions import create_tables
+from briefings.messages import Embed, Message
+
+T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+CHANNEL = 4242
+
+
+@pytest.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as s:
+        monkeypatch.setattr(discord.http.Route, "BASE", s.api)
+        yield s
+
+
+@pytest.fixture
+async def client(server: FakeDiscord) -> AsyncIterator[discord.Client]:
+    c = discord.Client(intents=discord.Intents.none())
+    try:
+        await c.login("test-token")
+        yield c
+    finally:
+        await c.close()
+
+
+def posted(server: FakeDiscord, channel: int = CHANNEL) -> list[dict[str, Any]]:
+    return server.messages.get(f"channel:{channel}", [])
+
+
+async def test_send_posts_the_payload_and_returns_the_id(
+    server: FakeDiscord, client: discord.Client
+) -> None:
+    sender = DiscordSender(client)
+    payload = Message(content="hello @everyone", embeds=(Embed(title="t"),)).to_payload()
+    mid = await sender.send(CHANNEL, {**payload, "nonce": "sr1", "enforce_nonce": True})
+    assert mid == int(posted(server)[0]["id"])
+    body = server.calls("POST", rf"/channels/{CHANNEL}/messages")[0].json
+    assert body is not None
+    assert body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert (body["nonce"], body["enforce_nonce"]) == ("sr1", True)
+    assert body["embeds"][0]["title"] == "t"
+
+
+@pytest.mark.parametrize("status", [403, 404, 400])
+async def test_4xx_are_permanent(server: FakeDiscord, client: discord.Client, status: int) -> None:
+    server.fail_next(rf"/channels/{CHANNEL}/messages", (status, {"message": "no", "code": 50001}))
+    with pytest.raises(PermanentError) as info:
+        await DiscordSender(client).send(CHANNEL, {"content": "x"})
+    assert info.value.status == status
+    assert posted(server) == []
+
+
+async def test_a_429_is_waited_out_by_discord_py(
+    server: FakeDiscord, client: discord.Client
+) -> None:
+    server.fail_next(
+        rf"/channels/{CHANNEL}/messages", (429, {"retry_after": 0.01, "global": False})
+    )
+    mid = await DiscordSender(client).send(CHANNEL, {"content": "x"})
+    assert [int(m["id"]) for m in posted(server)] == [mid]
+
+
+async def test_find_by_nonce_or_by_content_since_the_claim(
+    server: FakeDiscord, client: discord.Client
+) -> None:
+    sender = DiscordSender(client)
+    mid = await sender.send(CHANNEL, {"content": "a", "nonce": "sr-a"})
+    assert await sender.find(CHANNEL, {"content": "a", "nonce": "sr-a"}, None) == mid
+    assert await sender.find(CHANNEL, {"content": "b", "nonce": "sr-b"}, None) is None
+    for m in posted(server):  # real Discord does not return nonces when listing messages
+        m["nonce"] = None
+    now, hour = datetime.now(UTC), timedelta(hours=1)
+    same = {"content": "a", "nonce": "n"}
+    assert await sender.find(CHANNEL, same, now - hour) == mid
+    assert await sender.find(CHANNEL, same, now + hour) is None  # an older post is not this one
+    assert await sender.find(CHANNEL, {"content": "other", "nonce": "n"}, now - hour) is None
+
+
+async def test_find_in_a_forbidden_channel_is_permanent(
+    server: FakeDiscord, client: discord.Client
+) -> None:
+    server.fail_next(rf"/channels/{CHANNEL}/messages", (403, {"message": "Missing Access"}))
+    with pytest.raises(PermanentError):
+        await DiscordSender(client).find(CHANNEL, {"nonce": "x"}, None)
+
+
+async def test_a_server_error_after_discord_py_gives_up_is_transient(
+    server: FakeDiscord, client: discord.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing(*args: Any, **kwargs: Any) -> Any:
+        raise discord.DiscordServerError(FakeResponse(503), {"message": "unavailable"})
+
+    monkeypatch.setattr(client.http, "request", failing)
+    with pytest.raises(TransientError, match="503"):
+        await DiscordSender(client).send(CHANNEL, {"content": "x"})
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionResetError("reset by peer")
+
+    monkeypatch.setattr(client.http, "request", broken)
+    with pytest.raises(TransientError, match="connection error"):
+        await DiscordSender(client).send(CHANNEL, {"content": "x"})
+
+
+class FakeResponse:
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.reason = "error"
+        self.headers: dict[str, str] = {}
+
+
+class CrashingSender(DiscordSender):
+    """Dies right after Discord accepted the message, before the outbox marks it."""
+
+    crash = True
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        mid = await super().send(channel_id, payload)
+        if self.crash:
+            raise SimulatedCrash
+        return mid
+
+
+async def test_crash_after_send_restart_one_message_in_discord(
+    server: FakeDiscord, client: discord.Client, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    engine = create_async_engine(url)
+    await create_tables(engine)
+    messages = [Message(content="part one"), Message(content="part two")]
+    box = Outbox(engine, CrashingSender(client), rng=random.Random(3))
+    await box.enqueue(Post.parts(1, CHANNEL, T0, messages), now=T0)
+    with pytest.raises(SimulatedCrash):
+        await box.deliver_due(now=T0)
+    await engine.dispose()
+
+    engine = create_async_engine(url)
+    box = Outbox(engine, DiscordSender(client), rng=random.Random(3))
+    assert (await box.recover(now=T0)).recovered == 1
+    await box.deliver_due(now=T0)
+    assert [m["content"] for m in posted(server)] == ["part one", "part two"]
+    rows = await box.rows()
+    assert [r.message_id for r in rows] == [int(m["id"]) for m in posted(server)]
+    await engine.dispose()
+
+
+async def test_console_sender_prints_once_per_nonce() -> None:
+    out: list[str] = []
+    sender = ConsoleSender(out.append)
+    payload = {"content": "hi", "nonce": "n1", "enforce_nonce": True}
+    first = await sender.send(7, payload)
+    assert await sender.send(7, payload) == first
+    assert await sender.find(7, payload, None) == first
+    assert await sender.find(7, {"nonce": "n2"}, None) is None
+    assert len(out) == 1 and "channel 7" in out[0] and '"content": "hi"' in out[0]
+    assert "nonce" not in out[0]
