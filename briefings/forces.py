@@ -33,7 +33,8 @@ TROOP_NOUNS = frozenset(
     conscripts reservists marines paratroopers militants insurgents rebels defenders attackers
     mercenaries volunteers guerrillas commandos sailors pilots officers draftees combatants
     militiamen gunmen terrorists forces battalions brigades regiments divisions platoons units
-    snipers operators stormtroopers reinforcements mobilized mobilised contract soldier troop
+    snipers operators stormtroopers peacekeepers reinforcements mobilized mobilised contract
+    soldier troop
     """.split()
 )
 CASUALTY_NOUNS = frozenset(
@@ -193,7 +194,10 @@ _OF_DET = re.compile(
 )
 _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 
-_PAST_VERBS = frozenset("killed eliminated captured executed wounded injured".split())
+_KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
+_PAST_VERBS = frozenset(
+    "killed eliminated captured executed wounded injured neutralised neutralized".split()
+)
 _DISTANCE_UNITS = frozenset({"km", "mi", "m", "ft", "yd"})
 _AREA_UNITS = frozenset({"km2", "mi2", "ha"})
 _WEIGHT_UNITS = frozenset({"kg", "t", "lb"})
@@ -244,6 +248,11 @@ def _is_demonym(word: str) -> bool:
         and len(word) > 4
         and (word.endswith(("ans", "ians", "is", "ese")) or word.endswith("ers"))
     )
+
+
+def _is_plural(word: str) -> bool:
+    """A lower-case word that looks like a plural noun ("assailants", "gunmen")."""
+    return word.islower() and len(word) > 3 and word.endswith(("s", "men")) and word not in _STOP
 
 
 def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str] | None:
@@ -336,12 +345,12 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         head = _head(text, after_of, hi, 3) if after_of > p.end else None
         if head is not None:
             return _Found(start, head[1], head[0], value)
-        if _CASUALTY_VERB_BEFORE.search(before) and after_of > p.end:
-            return _Found(start, _tail(text, after_of, hi, 1), "casualties", value)
         if after_of > p.end:
             for word, _a, b in _words_after(text, after_of, hi, 3):
                 if word.lower() in TERRITORY_NOUNS:
                     return _Found(start, b, "territory", value)
+            if _CASUALTY_VERB_BEFORE.search(before):  # "killed around half of them"
+                return _Found(start, _tail(text, after_of, hi, 1), "casualties", value)
             if p.form == "fraction" and "of" not in text[p.end : after_of]:
                 end = _tail(text, after_of, hi, 1)
             else:
@@ -365,7 +374,10 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         if head is None:
             # "the wounding of more than 700 others", "the deaths of 290 ..."
             nxt = _words_after(text, p.end, hi, 1)
-            if nxt and nxt[0][0].lower() in ("others", "people", "civilians", "more"):
+            if nxt and (
+                nxt[0][0].lower() in ("others", "people", "civilians", "more")
+                or (cas_verb and _KILLING.match(cas_verb.group(0)) and _is_plural(nxt[0][0]))
+            ):
                 end = nxt[0][2]
             elif not cas_of:
                 return None

@@ -139,13 +139,14 @@ TIME_UNITS = frozenset({"hour", "minute", "day", "week", "month", "year"})
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|pc\b)", re.IGNORECASE)
 _TIMES = re.compile(
     r"[\s-]+(?:times|fold)\b(?=\s+(?:as\s+(?:many|much|large|big|great|high|long|strong)|more|"
-    r"larger|bigger|greater|higher|fewer|less|the\b|that\b|what\b|over\b))"
+    r"larger|bigger|greater|higher|fewer|less|the\s+number|that\b|what\b|over\b))"
     r"|[\s-]+fold\b",
     re.IGNORECASE,
 )
 _FREQUENCY = re.compile(r"\s+times\b", re.IGNORECASE)
 _TWICE_AS = re.compile(
-    r"\s+(?:as\s+(?:many|much|large|big|great|high|long|strong)|more|larger|bigger|the\b)",
+    r"\s+(?:as\s+(?:many|much|large|big|great|high|long|strong)|more|larger|bigger|"
+    r"the\s+number)",
     re.IGNORECASE,
 )
 _AGE_AFTER = re.compile(
@@ -174,7 +175,9 @@ _FRACTION_OF_TIME = re.compile(
 )
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
-_RANGE_GAP = re.compile(r"\s*[-–—]\s*|\s+(?:or|to)\s+|-to-|\s*:\s*|\s+and\s+", re.IGNORECASE)
+_RANGE_GAP = re.compile(
+    r"\s*[-–—]\s*|\s+(?:or|to|in)\s+|-to-|\s*:\s*|\s+and\s+|\s+out\s+of\s+", re.IGNORECASE
+)
 _MONEY_SCALE = re.compile(r"(?:m|mn|bn|b|k)\b", re.IGNORECASE)
 _MONEY_SCALES = {"m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "k": 1e3}
 
@@ -479,6 +482,10 @@ def find_numbers(
                 before = text[max(start, a.start - 12) : a.start]
                 if g == "and" and not _BETWEEN_BEFORE.search(before):
                     pass
+                elif g in ("in", "out of"):
+                    # "one in four", "three out of five": a proportion
+                    if a.value < nb.value <= 1000 and a.kind != "fraction":
+                        b, form, value = nb, "fraction", 100.0 * a.value / nb.value
                 elif g == ":":
                     if a.kind == "digits" and nb.kind == "digits":
                         digits_b = text[nb.start : nb.end]
@@ -503,7 +510,7 @@ def find_numbers(
         last = b.end if b else a.end
         i += 2 if b else 1
         unit: str | None = a.currency
-        if form == "ratio":
+        if form in ("ratio", "fraction"):
             pass
         elif a.kind == "twice":
             if not _TWICE_AS.match(text, last, end):

@@ -123,6 +123,18 @@ def test_troops(text: str, expected: tuple[str, str, str]) -> None:
             ("casualties", "120", "wounding of at least 120 others"),
         ),
         (
+            "The death toll in the province has passed 4,500, officials said.",
+            ("casualties", "4500", "death toll in the province has passed 4,500"),
+        ),
+        (
+            "About 90 were taken hostage during the raid.",
+            ("casualties", "90", "About 90 were taken hostage"),
+        ),
+        (
+            "Police said they had neutralised 12 assailants near the border.",
+            ("casualties", "12", "neutralised 12 assailants"),
+        ),
+        (
             "A company a week means two thousand men a month, he said.",
             ("troops", "2000/month", "two thousand men a month"),
         ),
@@ -207,6 +219,14 @@ def test_territory(text: str, expected: tuple[str, str, str]) -> None:
             ("other", "24/day", "24 airstrikes in the past 24 hours"),
         ),
         (
+            "Around 2.3 million have fled their homes since the spring.",
+            ("other", "2300000", "Around 2.3 million have fled"),
+        ),
+        (
+            "One in four of the drones is now made at home.",
+            ("equipment", "25%", "One in four of the drones"),
+        ),
+        (
             "Prices rose by 40% in the besieged city.",
             ("other", "40%", "Prices rose by 40%"),
         ),
@@ -233,6 +253,8 @@ def test_other_figures(text: str, expected: tuple[str, str, str]) -> None:
         "The aid package is worth $1.2 billion and 400 million euros.",
         "The council voted 7 to 9 on the measure.",
         "There are three reasons for this, and one of them is money.",
+        "The rebels hold an area roughly twice the size of Belgium.",
+        "Their guns fire 120mm shells, and the deal passed 283 to 48.",
         "Both Route 66 and Highway 1 were closed for the second time in a week.",
     ],
 )
