@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
 from briefings.model import FrontlineItem
-from briefings.places import Gazetteer, PlaceIndex, PlaceMention, find_places
+from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
 
 MAX_TEXT = 220
 
@@ -81,9 +81,17 @@ class _Cue:
     quoted_only: bool
 
 
+#: Phrases that use the words of fighting for offices and equipment: "the defense minister".
+_NOT_FIGHTING = re.compile(
+    r"\b(?:(?:air|missile)[- ]defen[cs]es?|defen[cs]e (?:minist\w+|secretary|department|"
+    r"officials?|chiefs?|contractors?|industry|budget|spending|pact|policy|ties)|"
+    r"minist\w+ of defen[cs]e|war crimes?|strike price)\b"
+)
+
+
 def _cue(sentence: str) -> _Cue | None:
     """The strongest fighting cue of ``sentence``, if any."""
-    low = sentence.lower()
+    low = _NOT_FIGHTING.sub(" ", sentence.lower())
     narration = _QUOTED.sub(" ", low)
     for name, weight, pattern in _CUE_RE:
         if pattern.search(low):
@@ -102,8 +110,11 @@ def frontline_places(mentions: tuple[PlaceMention, ...]) -> tuple[str, ...]:
 
 
 def summarize(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` on one line, without a leading "But"/"Meanwhile", cut at a clause if too long."""
+    """``text`` on one line, without a dateline or a leading "But", cut at a clause if too long."""
     line = " ".join(text.split())
+    dateline = DATELINE.match(line)
+    if dateline:
+        line = line[dateline.end() :]
     stripped = _LEAD.sub("", line)
     if stripped and stripped != line:
         line = stripped[0].upper() + stripped[1:]

@@ -35,7 +35,7 @@ from briefings.article import Article, Sentence
 PlaceKind = Literal[
     "settlement", "region", "country", "river", "water", "island", "facility", "area"
 ]
-PlaceUse = Literal["place", "government", "refuge"]
+PlaceUse = Literal["place", "government", "refuge", "venue"]
 
 # --- the gazetteer ----------------------------------------------------------------------------
 
@@ -233,6 +233,22 @@ REGION_NOUNS = _words(
     """
 )
 EVENT_PLACE_NOUNS = _words("battle battlefield battleground front frontline flashpoint siege")
+#: Nouns of a military site or action followed by a place: "the crossing at X", "the siege of X".
+FIXTURE_NOUNS = _words(
+    """
+    crossing crossings bridge bridges bridgehead dam harbour harbor airfield airport airbase
+    base depot checkpoint garrison junction crossroads positions trenches battle battles siege
+    defence defense defenders assault assaults offensive push fighting clashes attack attacks
+    strike strikes airstrikes raid raids shelling bombardment
+    """
+)
+#: Nouns of where diplomacy happens: "talks in Geneva" is no frontline.
+VENUE_NOUNS = _words(
+    """
+    talks negotiations summit meeting meetings conference ceremony embassy consulate speech
+    visit visiting headquarters forum parliament session hearing court trial
+    """
+)
 #: Designators written after a name and kept with it: "Kursk region", "the Oskil river".
 DESIGNATORS: Mapping[str, PlaceKind] = {
     **dict.fromkeys(
@@ -376,7 +392,8 @@ class PlaceMention:
     ``name`` is spelled as in the article, with its designator when one is written ("Kursk
     region", "Oskil river"); ``base`` is the name alone ("Kursk"). ``use`` is ``"government"``
     for a capital or country standing for its government ("Kyiv said", "Moscow's losses") and
-    ``"refuge"`` for a place people fled to.
+    ``"refuge"`` for a place people fled to; ``"venue"`` for where talks or meetings are held
+    ("talks in Geneva").
     """
 
     name: str
@@ -475,6 +492,8 @@ class _Candidate:
     capture: bool = False
     person: bool = False
     refuge: bool = False
+    venue: bool = False
+    organisation: bool = False
     speaker_verb: bool = False
 
 
@@ -518,8 +537,13 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
 
 _LOCATIVE = _words("in at from to")
 #: "KHARKIV, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
-_DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
+DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
 _EDGES = _words("outskirts edge edges centre center")
+_FIXTURE_PREPOSITIONS = _words("at near outside for of around on against")
+#: Words after "X's" that make X stand for its institutions rather than a location.
+_INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
+    "military defence defense ministry minister government officials leadership president"
+)
 _APPOSITION_STOP = _words("on at near with who which where whose")
 _OF_HEADS = _words("gulf sea bay strait isle republic straits")
 
@@ -642,6 +666,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
         c.strong = True
         c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
+    elif prev in _FIXTURE_PREPOSITIONS and prev2 in FIXTURE_NOUNS and not skipped:
+        c.strong = True  # "the crossing at X", "the battle for X", "positions near X"
     elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
         c.medium = True
     elif prev in CAPTURE_VERBS:
@@ -655,6 +681,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
         c.refuge = True
     if prev in {"by", "and"} and not skipped:
         c.weak = False
+    if prev in {"in", "at"} and prev2 in VENUE_NOUNS:
+        c.venue = True
     # Right context.
     n = len(tokens)
     r = j + 1
@@ -673,6 +701,11 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
             c.medium = True
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
             c.speaker_verb = True
+    if c.possessive and any(
+        t.is_word and _strip_possessive(t.low)[0] in _INSTITUTION_WORDS
+        for t in tokens[j + 1 : j + 4]
+    ):
+        c.organisation = True  # "Kel's defence ministry", "Gaza's civil defense directorate"
     app = _apposition(tokens, j if not c.possessive else n)
     if app == "person":
         c.person = True
@@ -706,7 +739,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
     per_sentence: list[tuple[Sentence, list[_Token], list[_Candidate]]] = []
     for s in article.sentences:
         tokens = _tokens(s.text, s.start)
-        dateline = _DATELINE.match(s.text)
+        dateline = DATELINE.match(s.text)
         cands = [
             c for c in _candidates(s, tokens) if not dateline or c.start >= s.start + dateline.end()
         ]
@@ -794,9 +827,14 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             use: PlaceUse = "place"
             if c.refuge:
                 use = "refuge"
-            elif (COUNTRY in flags or CAPITAL in flags) and (
-                not (c.strong or c.medium or c.locative or c.capture)
-                or (kind == "country" and c.possessive)
+            elif c.venue:
+                use = "venue"
+            elif c.organisation or (
+                (COUNTRY in flags or CAPITAL in flags)
+                and (
+                    not (c.strong or c.medium or c.locative or c.capture)
+                    or (kind == "country" and c.possessive)
+                )
             ):
                 use = "government"
             name = article.text[c.start : c.name_end]

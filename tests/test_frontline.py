@@ -108,6 +108,25 @@ def test_a_sentence_that_sets_the_scene_joins_the_fighting_next_to_it() -> None:
     assert items[0].places == ("Lysychne", "Sivash region")
 
 
+def test_offices_and_equipment_named_with_war_words_are_no_fighting() -> None:
+    text = (
+        "The defense minister said new air-defense systems would reach Kramske. "
+        "Ministers discussed war crimes trials in the capital."
+    )
+    assert frontline(text) == ()
+
+
+def test_talks_venue_is_not_a_frontline_place() -> None:
+    (item,) = frontline("The offensive on Zarichne will go on while talks in Kramske continue.")
+    assert item.places == ("Zarichne",)
+
+
+def test_dateline_is_dropped_from_the_summary() -> None:
+    (item,) = frontline("KRAMSKE, Ukraine (Wire) — Troops retreated from the town of Lypky.")
+    assert item.text == "Troops retreated from the town of Lypky."
+    assert item.places == ("Lypky",)
+
+
 def test_items_are_in_reading_order() -> None:
     text = (
         "Ukrainian forces retook Zarichne. Prices rose in the capital. "

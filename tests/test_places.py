@@ -132,6 +132,30 @@ def test_a_name_coordinated_with_a_place_is_a_place() -> None:
     assert names("Shelling hit homes, Kramske said, and Tavria and Hope agreed.") == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Artillery pounded the crossing at Ammerfeld for a second day.",
+        "The battle for Ammerfeld has lasted six months.",
+        "Sappers mined the bridge near Ammerfeld.",
+    ],
+)
+def test_a_military_site_before_a_name_is_strong_evidence(sentence: str) -> None:
+    assert names(sentence) == ["Ammerfeld"]
+
+
+def test_venue_of_talks_and_institutions_of_a_place_are_not_locations() -> None:
+    idx = places(
+        "Envoys met for talks in Kramske on Friday. "
+        "Kramske's defence ministry said the town of Lypky was shelled."
+    )
+    assert [(m.name, m.use) for m in idx.mentions] == [
+        ("Kramske", "venue"),
+        ("Kramske", "government"),
+        ("Lypky", "place"),
+    ]
+
+
 def test_spelling_of_the_article_is_kept() -> None:
     idx = places("Shells fell on the town of Kupyansk-Vuzlovyi and the city of Kyyiv.")
     assert [m.name for m in idx.mentions] == ["Kupyansk-Vuzlovyi", "Kyyiv"]
