@@ -516,7 +516,8 @@ def _classify_run(
     ):
         return []
     if not title_words and (
-        prev_word in _PLACE_PREPS or (prev_word == "of" and prev2 in _NON_PERSON_HEADS | _AREAS)
+        (prev_word in _PLACE_PREPS and (prev_word != "to" or len(name_words) == 1))
+        or (prev_word == "of" and prev2 in _NON_PERSON_HEADS | _AREAS)
     ):
         place_names.add(name.lower())
     after = text[raw_end:s_end]

@@ -50,6 +50,7 @@ _PARTICIPLES = frozenset(
     explaining stating declaring announcing claiming
     """.split()
 )
+_CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
 _PRONOUNS = frozenset({"he", "she", "i", "they", "we", "it"})
 _TRAIL_VERB_FIRST = re.compile(
     r"^[\s,—–-]*(?:" + _ATTR_RE + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
@@ -332,7 +333,9 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
             return False
         return _use_person(sp, person)
     # A call sign names the speaker: "a sergeant who goes by the call sign X".
-    cs = re.search(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", np, re.IGNORECASE)
+    cs = _CALL_SIGN.search(text, a, min(len(text), b + 40))
+    if cs is not None and cs.start() > b:
+        cs = None
     if cs:
         found = people.lookup(cs.group(1))
         if found is not None:

@@ -1,0 +1,103 @@
+"""People: titles, appositions, attribution, call signs, canonical names, pronouns, kinds."""
+
+from __future__ import annotations
+
+from briefings.article import build_article
+from briefings.people import PeopleIndex, find_people, role_kind, shortest_description
+
+
+def index(text: str) -> PeopleIndex:
+    return find_people(build_article(text))
+
+
+def names(text: str) -> set[str]:
+    return {p.name for p in index(text).people if p.named}
+
+
+def test_titles_make_people_and_become_roles() -> None:
+    idx = index(
+        "President Anna Vell met Gen. Piotr Halas on Monday. Kremlin spokesman Oleg Rann "
+        "said nothing. Prosecutor General Mira Sol charged Sgt. Ivo Tamm."
+    )
+    by = {p.name: p for p in idx.people}
+    assert by["Anna Vell"].kind == "leader"
+    assert by["Piotr Halas"].kind == "commander"
+    assert by["Oleg Rann"].role == "Kremlin spokesman" and by["Oleg Rann"].kind == "official"
+    assert by["Mira Sol"].kind == "official"
+    assert by["Ivo Tamm"].kind == "soldier"
+
+
+def test_apposition_role_and_mononym() -> None:
+    idx = index("Bors, a 30-year-old battalion commander with the 5th Brigade, said little.")
+    (p,) = [p for p in idx.people if p.named]
+    assert p.name == "Bors"
+    assert p.role == "battalion commander with the 5th Brigade"
+    assert p.kind == "commander"
+
+
+def test_surname_resolves_to_full_name() -> None:
+    idx = index("Rep. Michael Stone said he would vote. Later Stone said it again.")
+    assert names("Rep. Michael Stone said he would vote. Later Stone said it again.") == {
+        "Michael Stone"
+    }
+    assert len(idx.mentions) == 2
+    assert {idx.people[m.person].name for m in idx.mentions} == {"Michael Stone"}
+
+
+def test_places_countries_organisations_and_sentence_starts_are_not_people() -> None:
+    text = (
+        "Russia said the talks failed. Fighting raged near Dovhe and in Dovhe itself. "
+        "The Azov Regiment said it held. Still, Moscow sent more troops. "
+        "Analysts said the front was stable. In January Ukrainian forces pulled back."
+    )
+    assert names(text) == set()
+
+
+def test_call_sign_is_a_person() -> None:
+    assert "Grom" in names("A sergeant who goes by the call sign Grom said the line held.")
+
+
+def test_possessives_that_only_people_have() -> None:
+    idx = index("Observers expect Kim Jong Un’s troops to arrive. One of them was Orysia’s home.")
+    by = {p.name: p for p in idx.people}
+    assert by["Kim Jong Un"].kind == "leader"
+    assert "Orysia" in by
+
+
+def test_pronoun_antecedent_is_the_last_subject() -> None:
+    text = "Lena Hart said the army was tired. She added that Marco Vell was not ready."
+    idx = index(text)
+    found = idx.antecedent(text.index("She added") + 20)
+    assert found is not None and found.name == "Lena Hart"
+
+
+def test_unnamed_speaker_kept_by_shortest_description() -> None:
+    idx = index("A senior officer, speaking anonymously, said reserves were late.")
+    unnamed = [p for p in idx.people if not p.named]
+    assert [p.name for p in unnamed] == ["a senior officer"]
+
+
+def test_definite_description_resolves_to_an_earlier_name() -> None:
+    text = "With Ivan Dorn at the border, the president signed the order."
+    idx = index(text)
+    # Not to a name in its own sentence...
+    assert idx.resolve_description("the president", text.index("the president"), 0) is None
+    text2 = "Crowds cheered Ivan Dorn at the border. There the president signed the order."
+    idx2 = index(text2)
+    found = idx2.resolve_description("the president", text2.index("the president"), 1)
+    assert found is not None and found.name == "Ivan Dorn"
+
+
+def test_role_kinds_and_descriptions() -> None:
+    assert role_kind("platoon commander with the 21st Brigade") == "commander"
+    assert role_kind("Prosecutor General") == "official"
+    assert role_kind("gas analyst") == "expert"
+    assert role_kind("Chief Sergeant of the reconnaissance unit") == "soldier"
+    assert role_kind("Prime Minister") == "leader"
+    assert role_kind("drinks company") == "unknown"
+    assert shortest_description("one Ukrainian private fighting near the river") == (
+        "one Ukrainian private"
+    )
+    assert shortest_description("A marine from the 38th Brigade who asked") == (
+        "a marine from the 38th Brigade"
+    )
