@@ -96,7 +96,8 @@ _BOILERPLATE_PATTERNS = [
     r"(?:caption|credit|source)\s*:.{1,200}",
     r".{0,400}\((?:[\w .'’-]{0,40}/)?(?:AP|AFP|Reuters|EPA|Getty|Pool|[\w .'’-]{0,40}) ?"
     r"(?:Photo|Images?|Pool|Handout|Video)\b[^)]{0,80}\)",
-    r".{0,400}\b(?:photo(?:graph)?|image|picture)(?: credit)?: ?[^.]{1,80}\.?",
+    r".{0,400}\b(?:photo(?:graph)?|image|picture)(?: credit)?: ?(?-i:[A-Z][\w.'’-]*"
+    r"(?: (?:[A-Z][\w.'’-]*|via|for|and|of))*(?: ?/ ?[\w.'’-]+(?: [\w.'’-]+)*)*)\.?",
     r"(?:[\w .'’-]{1,60}(?:/| via ))?" + _AGENCIES + r"(?:(?:/| via )[\w .'’-]{1,40})*",
     r"file\s*[-–—]\s.{1,400}\(\w[^)]{0,80}\)",
     # Newsletter prompts, links to other stories, adverts, sharing and app prompts.

@@ -216,6 +216,15 @@ def test_plain_without_title(text: str) -> None:
     assert parse_plain(text).title is None
 
 
+def test_plain_title_over_its_byline_and_date() -> None:
+    article = article_from_bytes(
+        ("Rebels take the bridge\nBy Jane Doe\nMay 2, 2024\n\n" + BODY).encode(), name="t.txt"
+    )
+    assert article.title == "Rebels take the bridge"
+    assert article.published == date(2024, 5, 2)
+    assert article.paragraphs[0].text.startswith("Rebel forces")
+
+
 def test_plain_hard_wrapped_paragraphs_are_joined() -> None:
     text = (
         "Rebel forces seized the bridge at Tarnow on Monday after a night of\n"
@@ -428,6 +437,8 @@ TRAILERS = [
     "jane.doe@example.com",
 ]
 NOT_TRAILERS = [
+    "Officials released a satellite image: it showed the bridge cut in two.",
+    "The photo: a burned tank on the road to the village, taken on Monday.",
     "By nightfall, the town had fallen.",
     "By Monday, Russian forces had taken the village.",
     "Related talks broke down on Tuesday, officials said.",

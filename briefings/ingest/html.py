@@ -90,7 +90,7 @@ def parse_html(html_text: str, *, name: str) -> Parsed:
     return Parsed(
         body="\n".join(paragraphs),
         title=title,
-        source=_text_attr(doc, "sitename"),
+        source=_text_attr(doc, "sitename") or _text_attr(doc, "hostname"),
         url=_text_attr(doc, "url"),
         published=_published(getattr(doc, "date", None), html_text),
     )

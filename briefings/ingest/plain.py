@@ -85,8 +85,15 @@ def parse_plain(text: str) -> Parsed:
     """Read a plain-text article: title, date stamp, dateline outlet and paragraphs."""
     blocks = split_blocks(text.replace("\r\n", "\n").replace("\r", "\n"))
     title: str | None = None
-    if len(blocks) > 1 and len(blocks[0]) == 1 and _looks_like_title(blocks[0][0]):
-        title = blocks.pop(0)[0]
+    if len(blocks) > 1 and _looks_like_title(blocks[0][0]):
+        # The headline alone, or over its byline and date stamp ("Headline\nBy X\nMay 2, 2024").
+        rest = blocks[0][1:]
+        if all(is_trailer(line) or date_stamp(line) for line in rest):
+            title = blocks[0][0]
+            if rest:
+                blocks[0] = rest
+            else:
+                blocks.pop(0)
     paragraphs: list[str] = []
     for block in blocks:
         if _is_wrapped(block):
