@@ -318,6 +318,8 @@ class Renderer:
             raise TemplateError(f"{where}, line {exc.lineno}: {exc.message}") from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template {exc.name} not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TemplateError(f"template {name} cannot be read: {exc}") from None
 
     def _render(self, name: str, context: dict[str, Any]) -> str:
         try:

@@ -347,6 +347,12 @@ def test_a_user_template_failing_at_render_names_file_and_line(tmp_path: Path) -
         r.post_messages(sample())
 
 
+def test_an_unreadable_user_template_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "header.md.j2").write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(TemplateError, match=r"header\.md\.j2 cannot be read"):
+        Renderer(RenderOptions(template_dir=tmp_path))
+
+
 def test_a_missing_template_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="does not exist"):
         Renderer(RenderOptions(template_dir=tmp_path / "nope"))
