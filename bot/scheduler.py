@@ -172,8 +172,12 @@ class BriefingScheduler:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self, *, deliver: bool = True) -> None:
-        """Inside the running loop: settle the outbox after a crash, post the catch-ups, start
-        the jobs, and (``deliver``) the outbox's delivery loop."""
+        """Inside the running loop: settle the outbox after a crash, start the jobs, post the
+        catch-ups, and (``deliver``) run the outbox's delivery loop.
+
+        The jobs start before the catch-up so that no run falls between the two; a job and the
+        catch-up computing the same run write the same outbox keys, so it is posted once.
+        """
         now = self.clock()
         recovered = await self.outbox.recover(now=now)
         if recovered.recovered or recovered.resent:
@@ -182,9 +186,9 @@ class BriefingScheduler:
                 recovered.recovered,
                 recovered.resent,
             )
-        await self.catch_up(now=now)
         await self.sync_jobs()
         self.scheduler.start()
+        await self.catch_up(now=self.clock())
         if deliver:
             self._stop.clear()
             self._delivery = asyncio.create_task(self.outbox.run(self.clock, self._stop))

@@ -74,6 +74,10 @@ async def wait_for_the_dead() -> None:
     """Let the other tasks of the crashed "process" run into the crash too, before restarting
     on the same database (a real crash stops them all at once)."""
     me = asyncio.current_task()
-    others = [t for t in asyncio.all_tasks() if t is not me]
+    others = [
+        t
+        for t in asyncio.all_tasks()
+        if t is not me and getattr(t.get_coro(), "__qualname__", "").startswith("Outbox.")
+    ]
     if others:
         await asyncio.wait(others, timeout=5)

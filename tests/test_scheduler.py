@@ -10,12 +10,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from delivery_fakes import FakeSender, SimulatedCrash, wait_for_the_dead
+from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import load_config
+from bot.delivery import DiscordSender
 from bot.outbox import Outbox
 from bot.scheduler import (
     BriefingScheduler,
@@ -315,3 +318,89 @@ def test_scheduler_config(tmp_path: Path) -> None:
         cfg.write_text(f"[scheduler]\n{body}\n")
         with pytest.raises(ConfigError, match=message):
             load_config(cfg, env={})
+
+
+# --- end to end: scheduler, outbox and discord.py against the local fake Discord ---------
+
+
+class DyingSender(DiscordSender):
+    """The real sender, in a process that is killed right after its ``n``-th accepted post."""
+
+    def __init__(self, client: discord.Client, n: int) -> None:
+        super().__init__(client)
+        self.left = n
+        self.dead = False
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        if self.dead:
+            raise SimulatedCrash
+        mid = await super().send(channel_id, payload)
+        self.left -= 1
+        if self.left <= 0:
+            self.dead = True
+            raise SimulatedCrash
+        return mid
+
+
+async def test_fan_out_killed_midway_restarts_with_one_post_per_channel(
+    monkeypatch: pytest.MonkeyPatch, db_url: str
+) -> None:
+    channels = [5000 + i for i in range(30)]
+    admin = 7777
+    async with FakeDiscord() as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api)
+        client = discord.Client(intents=discord.Intents.none())
+        await client.login("test-token")
+        try:
+            for ch in (5003, 5007, 5011):
+                server.fail_next(rf"/channels/{ch}/messages", (429, {"retry_after": 0.01}))
+            server.fail_next(r"/channels/5005/messages", (500, {"message": "oops"}))
+            # the channel stays forbidden (for reading it back after the crash, too)
+            forbidden = (403, {"message": "Missing Access"})
+            server.fail_next(r"/channels/5013/messages", *[forbidden] * 5)
+
+            engine = create_async_engine(db_url)
+            await create_tables(engine)
+            subs = [await daily(engine, ch) for ch in channels]
+            clock = Clock(DAY1 + timedelta(seconds=1))
+            config = SchedulerConfig(misfire_grace=GRACE, admin_channel_id=admin)
+
+            def scheduler(sender: DiscordSender) -> BriefingScheduler:
+                box = Outbox(engine, sender, rng=random.Random(5), admin_channel_id=admin)
+                return BriefingScheduler(engine, box, Renders(), config=config, clock=clock)
+
+            first = scheduler(DyingSender(client, n=12))
+            await first.start(deliver=False)  # the 08:00 run is due: 30 posts of 2 parts
+            with pytest.raises(SimulatedCrash):
+                await first.outbox.deliver_due(now=clock.now)
+            await wait_for_the_dead()
+            first.scheduler.shutdown(wait=False)
+            await engine.dispose()
+            assert 0 < sum(len(server.messages.get(f"channel:{c}", [])) for c in channels) < 60
+
+            clock.now = DAY1 + timedelta(minutes=1)
+            engine = create_async_engine(db_url)
+            second = scheduler(DiscordSender(client))
+            await second.start(deliver=False)
+            try:
+                for _ in range(5):
+                    report = await second.outbox.deliver_due(now=clock.now)
+                    if report.next_due is None:
+                        break
+                    clock.now = max(clock.now, report.next_due)
+            finally:
+                await second.stop()
+            for sub in subs:
+                got = [m["content"] for m in server.messages.get(f"channel:{sub.channel_id}", [])]
+                if sub.channel_id == 5013:
+                    assert got == []
+                    continue
+                head = f"briefing for {sub.channel_id} at 2026-03-02 08:00"
+                assert got == [head, "sections: frontline,forces,policy,quotes"], sub.channel_id
+            reports = [m["content"] for m in server.messages.get(f"channel:{admin}", [])]
+            assert len(reports) == 1 and "<#5013>" in reports[0]
+            paused = await get_subscription(engine, subs[13].id)
+            assert paused is not None and paused.paused
+            await engine.dispose()
+        finally:
+            await client.close()
