@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefings.article import build_article, is_boilerplate, is_trailer
 from briefings.errors import InputError
@@ -534,3 +536,34 @@ def test_fixture_ingests_cleanly(name: str) -> None:
     for trailer in ("By ", "contributed", "Copyright", "©", "Sign up", "Advertisement"):
         assert not any(p.text.startswith(trailer) for p in article.paragraphs), trailer
     assert "<" not in article.text and "**" not in article.text and "](" not in article.text
+
+
+# --- no input ever escapes as anything but InputError -----------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400), name=st.sampled_from(["a.txt", "a.md", "a.html", "<stdin>"]))
+def test_any_bytes_give_an_article_or_input_error(data: bytes, name: str) -> None:
+    try:
+        article = article_from_bytes(data, name=name)
+    except InputError as exc:
+        assert str(exc).startswith(f"{name}: ")
+        assert "\n" not in str(exc)
+    else:
+        assert article.paragraphs and article.text.strip()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("ab #*_[]()!<>`-|:.\n\t“”’—0123456789ÉéA")), max_size=300
+    ),
+    name=st.sampled_from(["a.txt", "a.md", "<stdin>"]),
+)
+def test_any_text_gives_an_article_or_input_error(text: str, name: str) -> None:
+    try:
+        article = article_from_bytes(text.encode(), name=name)
+    except InputError:
+        return
+    for s in article.sentences:
+        assert article.text[s.start : s.end] == s.text
