@@ -27,6 +27,8 @@ from briefings.sanitize import clean, escape_markdown, safe_url
 
 HELP_COLOR = 0x5865F2
 SOURCES_COLOR = 0x95A5A6
+# /sources lists the most recent articles; /briefing article: (autocomplete) finds the others.
+SOURCES_SHOWN = 25
 
 
 class CommandError(SitrepError):
@@ -260,7 +262,7 @@ async def cmd_policy(store: Store, renderer: Renderer, inv: Invocation) -> list[
 
 
 async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
-    known = await store.recent(limit=200)
+    known = await store.recent(limit=SOURCES_SHOWN)
     total = await store.count()
     if not known:
         return [Message(content="No articles are loaded yet. Add some to the configuration.")]
@@ -281,6 +283,9 @@ async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list
             + (f" {n}/{len(chunks)}" if len(chunks) > 1 else ""),
             description=chunk,
             color=SOURCES_COLOR,
+            footer="Older articles: /briefing article: finds any by its title"
+            if total > len(known)
+            else None,
             timestamp=inv.now,
         )
         for n, chunk in enumerate(chunks, 1)

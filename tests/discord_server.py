@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +56,7 @@ class Recorded:
     files: list[tuple[str, str, int]] = field(default_factory=list)  # field, filename, size
     file_data: dict[str, bytes] = field(default_factory=dict)
     status: int = 0
+    received_at: float = 0.0  # time.perf_counter() when the request arrived
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -153,6 +155,7 @@ class FakeDiscord:
 
     async def _read(self, request: web.Request) -> Recorded:
         rec = Recorded(request.method, request.path, dict(request.query))
+        rec.received_at = time.perf_counter()
         ctype = request.headers.get("Content-Type", "")
         if ctype.startswith("multipart/"):
             reader = await request.multipart()
