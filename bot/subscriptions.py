@@ -129,6 +129,28 @@ class Subscription:
     def job_id(self) -> str:
         return f"sub:{self.id}"
 
+    def next_run(self, now: datetime) -> datetime | None:
+        """The next scheduled run after ``now`` (None while paused)."""
+        if self.paused:
+            return None
+        runs = self.schedule.next_runs(now, 1)
+        return runs[0] if runs else None
+
+    def describe(self, now: datetime) -> str:
+        """One line for ``/subscriptions``: channel, schedule, sections, and the next run in
+        Discord's timestamp format (each reader sees it in their own time zone)."""
+        head = (
+            f"#{self.id} <#{self.channel_id}> · {self.schedule.describe()} · "
+            f"{', '.join(self.sections)}"
+        )
+        if self.paused:
+            return f"{head} · paused: {self.paused_reason or 'by an admin'}"
+        nxt = self.next_run(now)
+        if nxt is None:
+            return f"{head} · no further runs"
+        ts = int(nxt.timestamp())
+        return f"{head} · next <t:{ts}:f> (<t:{ts}:R>)"
+
 
 @dataclass(frozen=True, slots=True)
 class DeclaredSubscription:

@@ -195,3 +195,22 @@ def test_bad_config_subscriptions_name_file_and_key(
     with pytest.raises(ConfigError, match=message) as info:
         load_config(cfg, env={})
     assert str(cfg.name) in str(info.value)
+
+
+async def test_describe_shows_the_next_run_as_a_discord_timestamp(engine: AsyncEngine) -> None:
+    sub = await create_subscription(
+        engine,
+        channel_id=10,
+        schedule="daily 08:00",
+        timezone="Europe/Kyiv",
+        sections="quotes",
+        now=NOW,
+    )
+    nxt = int(datetime(2026, 1, 2, 6, tzinfo=UTC).timestamp())  # 08:00 in Kyiv
+    assert sub.describe(NOW) == (
+        f"#{sub.id} <#10> · daily 08:00 (Europe/Kyiv) · quotes · next <t:{nxt}:f> (<t:{nxt}:R>)"
+    )
+    await set_paused(engine, sub.id, True, "Missing Access (403)")
+    paused = await get_subscription(engine, sub.id)
+    assert paused is not None and paused.next_run(NOW) is None
+    assert paused.describe(NOW).endswith("· paused: Missing Access (403)")
