@@ -334,3 +334,27 @@ async def test_restart_reopens_the_same_store_without_rereading(
         assert "Ceasefire Talks Stall" in callback(reqs).payload["embeds"][0]["description"]
     finally:
         await second.close()
+
+
+async def test_hostile_article_file_never_pings_in_any_command(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "bot"
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(
+        f"[store]\nurl = 'sqlite:///h.db'\n[sources]\nfiles = ['{fixtures / 'hostile.txt'}']\n"
+    )
+    b = SitrepBot(load_config(cfg, env={}))
+    try:
+        await b.login(TOKEN)
+        for name in ("briefing", "quotes", "forces", "frontline", "policy", "sources"):
+            reqs = await run(server, b, name)
+            payloads = [r.payload for r in reqs if r.json and r.method == "POST"]
+            assert payloads, name
+            for p in payloads:
+                if p:
+                    check_limits(p)
+            if name in ("briefing", "sources"):
+                assert "Ridge" in json.dumps(payloads)  # the hostile title is shown, defused
+    finally:
+        await b.close()
