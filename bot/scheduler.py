@@ -24,9 +24,10 @@ Configuration (``[scheduler]``, registered with the config loader on import)::
 
     [scheduler]
     misfire_grace_minutes = 15        # how late a post may still go out (also the catch-up)
-    admin_channel = 123456789012345678  # where delivery failures are reported (optional)
     max_attempts = 6                  # sends of one message before it is given up
     concurrency = 50                  # channels posted to at the same time
+
+Delivery failures are reported to ``[discord] admin_channel``.
 """
 
 from __future__ import annotations
@@ -34,15 +35,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import Config, register_table
 from bot.config import Table as ConfigTable
-from bot.config import register_table
 from bot.outbox import Outbox, Post
 from bot.schedule import ScheduleError
 from bot.subscriptions import Subscription, get_subscription, list_subscriptions
@@ -82,13 +83,11 @@ class SchedulerConfig:
 def parse_scheduler_config(t: ConfigTable) -> SchedulerConfig:
     """``[scheduler]``; ConfigError naming file and key."""
     grace = t.integer("misfire_grace_minutes", 15, minimum=1)
-    admin = t.snowflake("admin_channel")
     attempts = t.integer("max_attempts", 6, minimum=1)
     concurrency = t.integer("concurrency", 50, minimum=1)
     assert grace is not None and attempts is not None and concurrency is not None
     return SchedulerConfig(
         misfire_grace=timedelta(minutes=grace),
-        admin_channel_id=admin,
         max_attempts=attempts,
         concurrency=concurrency,
     )
@@ -97,11 +96,12 @@ def parse_scheduler_config(t: ConfigTable) -> SchedulerConfig:
 register_table("scheduler", parse_scheduler_config)
 
 
-def scheduler_config_of(config: object) -> SchedulerConfig:
-    """The ``[scheduler]`` of a loaded ``bot.config.Config``, defaults when absent."""
-    table = getattr(config, "table", None)
-    value = table("scheduler") if callable(table) else None
-    return value if isinstance(value, SchedulerConfig) else SchedulerConfig()
+def scheduler_config_of(config: Config) -> SchedulerConfig:
+    """The ``[scheduler]`` of a loaded configuration (defaults when absent), with the admin
+    channel of ``[discord]``."""
+    value = config.table("scheduler")
+    found = value if isinstance(value, SchedulerConfig) else SchedulerConfig()
+    return replace(found, admin_channel_id=config.discord.admin_channel_id)
 
 
 def due_run(sub: Subscription, now: datetime, grace: timedelta) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from bot.subscriptions import (
     Subscription,
     create_subscription,
     create_tables,
+    declared_in,
     delete_subscription,
     get_subscription,
     set_paused,
@@ -304,7 +306,7 @@ async def daily_sub(sections: tuple[str, ...]) -> Subscription:
 
 def test_scheduler_config(tmp_path: Path) -> None:
     cfg = tmp_path / "sitrep.toml"
-    cfg.write_text("[scheduler]\nmisfire_grace_minutes = 30\nadmin_channel = 55\n")
+    cfg.write_text("[scheduler]\nmisfire_grace_minutes = 30\n[discord]\nadmin_channel = 55\n")
     conf = scheduler_config_of(load_config(cfg, env={}))
     assert conf == SchedulerConfig(misfire_grace=timedelta(minutes=30), admin_channel_id=55)
     empty = tmp_path / "empty.toml"
@@ -313,7 +315,7 @@ def test_scheduler_config(tmp_path: Path) -> None:
     for body, message in [
         ("misfire_grace_minutes = 0", r"\[scheduler\] misfire_grace_minutes: must be at least 1"),
         ("grace = 5", r"\[scheduler\] grace: unknown key"),
-        ("admin_channel = -1", r"\[scheduler\] admin_channel: must be a Discord id"),
+        ("max_attempts = 0", r"\[scheduler\] max_attempts: must be at least 1"),
     ]:
         cfg.write_text(f"[scheduler]\n{body}\n")
         with pytest.raises(ConfigError, match=message):
@@ -404,3 +406,19 @@ async def test_fan_out_killed_midway_restarts_with_one_post_per_channel(
             await engine.dispose()
         finally:
             await client.close()
+
+
+def test_the_documented_example_blocks_load(tmp_path: Path) -> None:
+    """The commented [scheduler] and [[subscriptions]] of the example, uncommented, are valid."""
+    example = Path(__file__).resolve().parents[1] / "config" / "sitrep.example.toml"
+    lines = example.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# [scheduler]")
+    body = [line.removeprefix("# ") for line in lines[start:] if line.startswith("# ")]
+    body = [line for line in body if re.match(r"\[|\w+ = ", line)]  # not the prose
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text("\n".join(body) + "\n", encoding="utf-8")
+    config = load_config(cfg, env={})
+    assert scheduler_config_of(config).misfire_grace == timedelta(minutes=15)
+    (declared,) = declared_in(config)
+    assert (declared.schedule, declared.timezone) == ("daily 08:00", "Europe/Kyiv")
+    assert declared.sections == ("frontline", "quotes")
