@@ -182,7 +182,8 @@ _FRONT_AFTER = re.compile(
 )
 _ADVANCE_BEFORE = re.compile(
     r"\b(?:advanced|advancing|advance|advances|pushed|pushing|moved|retreated|withdrew|"
-    r"penetrated|gained|progressed|within|closer)\s+(?:by\s+)?" + rf"(?:{_QUAL})?$",
+    r"penetrated|gained|progressed|within|closer|stretch\w*|spans?|spanning|runs|running)"
+    r"\s+(?:for\s+|by\s+)?" + rf"(?:{_QUAL})?$",
     re.IGNORECASE,
 )
 _WEIGHING_BEFORE = re.compile(
@@ -194,6 +195,8 @@ _OF_DET = re.compile(
 )
 _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 
+_CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|and\b|—|–)", re.IGNORECASE)
+_STRONG_AFTER = re.compile(r"[ -]strong\b", re.IGNORECASE)
 _KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
 _PAST_VERBS = frozenset(
     "killed eliminated captured executed wounded injured neutralised neutralized".split()
@@ -374,11 +377,14 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         if head is None:
             # "the wounding of more than 700 others", "the deaths of 290 ..."
             nxt = _words_after(text, p.end, hi, 1)
+            killing = cas_verb is not None and _KILLING.match(cas_verb.group(0)) is not None
             if nxt and (
                 nxt[0][0].lower() in ("others", "people", "civilians", "more")
-                or (cas_verb and _KILLING.match(cas_verb.group(0)) and _is_plural(nxt[0][0]))
+                or (killing and _is_plural(nxt[0][0]))
             ):
                 end = nxt[0][2]
+            elif killing and _CLAUSE_END.match(text, p.end, hi):
+                pass  # "killed 12 and wounded 30"
             elif not cas_of:
                 return None
         if kind not in ("equipment", "territory"):
@@ -386,6 +392,9 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         if cas_of:
             start = p.start - len(before) + cas_of.start()
     elif head is None:
+        strong = _STRONG_AFTER.match(text, p.end, hi)
+        if strong:  # "a 3,000-strong force"
+            return _Found(start, _tail(text, strong.end(), hi, 1), "troops", value)
         # "about 250 were taken hostage", "the death toll has passed 35,000", "5 million fled"
         after = _CASUALTY_PASSIVE.match(text, p.end, hi)
         if after:
@@ -443,7 +452,8 @@ def _classify_measure(
     value = p.normalized
     if unit in _AREA_UNITS:
         m_of = _OF_DET.match(text, p.end, hi)
-        end = _tail(text, m_of.end(), hi, 2) if m_of and m_of.end() > p.end else p.end
+        has_of = m_of is not None and " of" in text[p.end : m_of.end()].lower()
+        end = _tail(text, m_of.end(), hi, 2) if m_of and has_of else p.end
         return _Found(start, end, "territory", value)
     if unit in _DISTANCE_UNITS:
         m = _DISTANCE_AFTER.match(text, p.end, hi)

@@ -78,6 +78,10 @@ def test_ratios(text: str, expected: tuple[str, str, str]) -> None:
             ("troops", "4000", "a mobile reserve of about 4,000"),
         ),
         (
+            "A 3,000-strong force arrived from the north.",
+            ("troops", "3000", "3,000-strong force"),
+        ),
+        (
             "Perhaps 300 militiamen still hold the airport.",
             ("troops", "300", "Perhaps 300 militiamen"),
         ),
@@ -133,6 +137,10 @@ def test_troops(text: str, expected: tuple[str, str, str]) -> None:
         (
             "Police said they had neutralised 12 assailants near the border.",
             ("casualties", "12", "neutralised 12 assailants"),
+        ),
+        (
+            "The blast killed 12 and wounded 30, police said.",
+            ("casualties", "30", "wounded 30"),
         ),
         (
             "A company a week means two thousand men a month, he said.",
@@ -195,6 +203,14 @@ def test_equipment(text: str, expected: tuple[str, str, str]) -> None:
         (
             "They now hold 1,200 square kilometres of territory.",
             ("territory", "1200 km2", "1,200 square kilometres of territory"),
+        ),
+        (
+            "The front line stretches for 1,200 km from the sea to the mountains.",
+            ("territory", "1200 km", "1,200 km from the sea"),
+        ),
+        (
+            "Their forces took 40 square kilometres this week.",
+            ("territory", "40 km2", "40 square kilometres"),
         ),
         (
             "The army advanced 8 km in a week.",

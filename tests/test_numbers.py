@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from briefings.article import build_article
+from briefings.forces import extract_forces
 from briefings.numbers import NumberPhrase, find_numbers, format_number, parse_number
 
 
@@ -120,3 +124,73 @@ def test_format_number() -> None:
     assert format_number(2.5) == "2.5"
     assert format_number(100 / 3) == "33"
     assert format_number(0.25) == "0.25"
+
+
+_PIECES = [
+    "1",
+    "12",
+    "1,200",
+    "2.5",
+    "½",
+    "a",
+    "an",
+    "one",
+    "two",
+    "twenty",
+    "-",
+    "–",
+    "to",
+    "-to-",
+    ":",
+    "in",
+    "or",
+    "and",
+    "between",
+    "half",
+    "third",
+    "dozen",
+    "hundred",
+    "thousand",
+    "million",
+    "times",
+    "as many",
+    "%",
+    "percent",
+    "km",
+    "kg",
+    "ton",
+    "year-old",
+    "July",
+    "2022",
+    "$",
+    "m",
+    "bn",
+    "of",
+    "the",
+    "troops",
+    "killed",
+    "a day",
+    ",",
+    ".",
+    "(",
+    ")",
+    " ",
+    "F-",
+    "No.",
+    "Mr",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_text_reads_without_error(pieces: list[str], spaced: bool) -> None:
+    text = (" " if spaced else "").join(pieces)
+    for p in find_numbers(text):
+        assert 0 <= p.start < p.end <= len(text)
+        assert text[p.start : p.end] == p.text
+        assert p.normalized
+    parse_number(text)
+    article = build_article(text)
+    for item in extract_forces(article):
+        assert item.text in article.text
+        assert item.value
