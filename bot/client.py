@@ -9,6 +9,7 @@ per command and sends the reply with ``allowed_mentions`` none. Commands are syn
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -27,6 +28,12 @@ from bot.store import Store, load_configured
 from briefings.model import SECTIONS
 
 log = logging.getLogger(__name__)
+
+# Modules that extend the bot, in this order (as discord.py extensions do, but plain): each may
+# define ``register_commands(tree)`` (called when the bot is built, also for sync-commands),
+# ``async setup(bot)`` (called in setup_hook once the store is open) and ``async teardown(bot)``
+# (called in close(), in reverse order).
+EXTENSIONS: tuple[str, ...] = ("bot.scheduler",)
 
 UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again later."
 
@@ -68,7 +75,19 @@ class SitrepBot(discord.Client):
         self.session: aiohttp.ClientSession | None = None
         self.webhook: WebhookSink | None = None
         self.sink = DiscordSink(self)
+        self.extensions_loaded: list[Any] = []
         register_commands(self.tree)
+        for name in EXTENSIONS:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            self.extensions_loaded.append(module)
+            register = getattr(module, "register_commands", None)
+            if register is not None:
+                register(self.tree)
 
     @property
     def store(self) -> Store:
@@ -87,9 +106,21 @@ class SitrepBot(discord.Client):
             self.webhook = WebhookSink(
                 self.session, hook.url.value, username=hook.username, avatar_url=hook.avatar_url
             )
+        for module in self.extensions_loaded:
+            setup = getattr(module, "setup", None)
+            if setup is not None:
+                await setup(self)
         log.info("ready to answer: %d articles known", await self._store.count())
 
     async def close(self) -> None:
+        if self.serve:
+            for module in reversed(self.extensions_loaded):
+                teardown = getattr(module, "teardown", None)
+                if teardown is not None:
+                    try:
+                        await teardown(self)
+                    except Exception:
+                        log.exception("extension %s failed to tear down", module.__name__)
         await super().close()
         if self.session is not None:
             await self.session.close()

@@ -11,6 +11,7 @@ value is then available as ``config.table(name)``.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -382,6 +383,19 @@ def register_table(name: str, parse: TableParser, *, array: bool = False) -> Non
 
 _KNOWN = ("store", "render", "ingest", "articles", "sources", "discord", "webhook")
 
+# Modules that register tables of their own (``register_table`` at import): imported before a
+# file is read, so that their tables are known whatever the caller imported first.
+EXTENSION_MODULES: tuple[str, ...] = ("bot.subscriptions", "bot.scheduler")
+
+
+def _import_extensions() -> None:
+    for name in EXTENSION_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # the module exists but lacks a dependency: say so
+                raise
+
 
 def default_config(env: Mapping[str, str] | None = None, *, folder: Path | None = None) -> Config:
     """The configuration with every default (no file): a SQLite file in ``folder``."""
@@ -399,6 +413,7 @@ def default_config(env: Mapping[str, str] | None = None, *, folder: Path | None 
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path``; every problem is a ``ConfigError`` naming file and key."""
     env = os.environ if env is None else env
+    _import_extensions()
     file = Path(path)
     try:
         raw = file.read_bytes()
