@@ -51,7 +51,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store import metadata
@@ -699,18 +700,15 @@ async def _insert_new(conn: AsyncConnection, posts: Sequence[Post], at: datetime
         unique.setdefault(r["key"], r)
     if not unique:
         return 0
-    try:
-        async with conn.begin_nested():
-            await conn.execute(outbox.insert(), list(unique.values()))
-        return len(unique)
-    except IntegrityError:
-        # another process inserted some of them meanwhile: insert one by one
-        added = 0
-        for r in unique.values():
-            try:
-                async with conn.begin_nested():
-                    await conn.execute(outbox.insert().values(**r))
-                added += 1
-            except IntegrityError:
-                continue
-        return added
+    # Keys written meanwhile by another process are skipped by the database itself.
+    await conn.execute(_insert_ignoring_known_keys(conn.dialect.name), list(unique.values()))
+    return len(unique)
+
+
+def _insert_ignoring_known_keys(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` where the dialect has it."""
+    if dialect == "sqlite":
+        return sqlite_insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.key])
+    if dialect == "postgresql":
+        return postgresql_insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.key])
+    return outbox.insert()

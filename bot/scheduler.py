@@ -167,6 +167,7 @@ class BriefingScheduler:
             },
         )
         self._stop = asyncio.Event()
+        self._shapes: dict[str, tuple[str, str]] = {}  # job id -> (schedule, time zone)
         self._delivery: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -208,12 +209,19 @@ class BriefingScheduler:
         active = await list_subscriptions(self.engine, active_only=True)
         wanted: set[str] = set()
         for sub in active:
+            # An unchanged job is left alone: replacing it would recompute its next run from
+            # now and could drop a run that is due but not yet started.
+            shape = (sub.schedule_spec, sub.timezone)
+            if self._shapes.get(sub.job_id) == shape and self.scheduler.get_job(sub.job_id):
+                wanted.add(sub.job_id)
+                continue
             try:
                 trigger = sub.schedule.trigger()
             except ScheduleError as exc:  # a row edited by hand, or a zone that left tzdata
                 log.error("subscription %s has a bad schedule, skipped: %s", sub.id, exc)
                 continue
             wanted.add(sub.job_id)
+            self._shapes[sub.job_id] = shape
             self.scheduler.add_job(
                 self._fire,
                 trigger=trigger,
@@ -229,6 +237,7 @@ class BriefingScheduler:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("sub:") and job.id not in wanted:
                 job.remove()
+                self._shapes.pop(job.id, None)
                 removed += 1
         return len(wanted), removed
 

@@ -281,3 +281,25 @@ async def test_an_unverifiable_send_is_checked_again_not_resent(engine: AsyncEng
     assert (await box.recover(now=after, stale_before=after - box.lease)).recovered == 1
     assert sender.texts(10) == ["x"]
     assert [r.status for r in await box.rows()] == ["sent"]
+
+
+async def test_keys_written_by_another_process_meanwhile_are_skipped(engine: AsyncEngine) -> None:
+    """The database itself ignores a known key (ON CONFLICT DO NOTHING), no IntegrityError."""
+    from bot.outbox import _insert_ignoring_known_keys
+
+    box = make_box(engine, FakeSender())
+    await box.enqueue(parts(1, 10, "first"), now=T0)
+    row = {
+        "key": post_key(1, T0, 0),
+        "nonce": "x",
+        "part": 0,
+        "channel_id": 10,
+        "payload": {"content": "second"},
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": T0,
+        "created_at": T0,
+    }
+    async with engine.begin() as conn:
+        await conn.execute(_insert_ignoring_known_keys(conn.dialect.name), [row])
+    assert [r.payload["content"] for r in await box.rows()] == ["first"]

@@ -118,8 +118,13 @@ async def test_jobs_follow_the_table(engine: AsyncEngine) -> None:
         await set_paused(engine, c.id, False)
         assert await bs.sync_jobs() == (2, 1)
         assert sorted(job.id for job in bs.scheduler.get_jobs()) == [f"sub:{a.id}", f"sub:{c.id}"]
+        # an unchanged job is not replaced (which would recompute its next run from now):
+        # mark it with a next run time its trigger would never give, then sync again
+        odd = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=7, second=0, microsecond=0)
+        bs.scheduler.modify_job(f"sub:{a.id}", next_run_time=odd)
         assert await bs.sync_jobs() == (2, 0)
         assert len(bs.scheduler.get_jobs()) == 2
+        assert bs.next_run(a.id) == odd
     finally:
         await bs.stop()
 
