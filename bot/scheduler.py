@@ -46,7 +46,13 @@ from bot.config import Config, register_table
 from bot.config import Table as ConfigTable
 from bot.outbox import Outbox, Post
 from bot.schedule import ScheduleError
-from bot.subscriptions import Subscription, get_subscription, list_subscriptions
+from bot.subscriptions import (
+    Subscription,
+    declared_in,
+    get_subscription,
+    list_subscriptions,
+    sync_declared,
+)
 from briefings.messages import Message
 from briefings.model import SECTIONS
 
@@ -60,6 +66,7 @@ __all__ = [
     "due_run",
     "parse_scheduler_config",
     "render_latest",
+    "sync_and_start",
 ]
 
 RenderPost = Callable[[Subscription, datetime], Awaitable[Sequence[Message]]]
@@ -299,3 +306,43 @@ class BriefingScheduler:
         """When APScheduler will next run the subscription's job (None: no job)."""
         job = self.scheduler.get_job(f"sub:{subscription_id}")
         return job.next_run_time if job is not None else None
+
+    # ------------------------------------------------------------ replay (dry-run --fast)
+
+    async def replay(
+        self, start: datetime, until: datetime, *, limit: int = 10_000
+    ) -> list[RunResult]:
+        """Play the schedules of ``(start, until]`` at once, in time order, as if the clock had
+        passed: each run is rendered, enqueued and delivered at its own time. For
+        ``sitrep dry-run --until ... --fast`` with a console sender; APScheduler is not used."""
+        events: list[tuple[datetime, int]] = []
+        for sub in await list_subscriptions(self.engine, active_only=True):
+            try:
+                runs = sub.schedule.runs_between(start, until, limit=limit)
+            except ScheduleError as exc:
+                log.error("subscription %s has a bad schedule, skipped: %s", sub.id, exc)
+                continue
+            events.extend((when, sub.id) for when in runs)
+        events.sort()
+        results: list[RunResult] = []
+        for when, sub_id in events[:limit]:
+            result = await self.run_subscription(sub_id, now=when)
+            await self.outbox.deliver_due(now=when)
+            results.append(result)
+        return results
+
+
+async def sync_and_start(
+    scheduler: BriefingScheduler, config: Config, *, deliver: bool = True
+) -> None:
+    """Start-up as the bot does it: the configuration's ``[[subscriptions]]`` into the table,
+    then ``scheduler.start``."""
+    report = await sync_declared(scheduler.engine, declared_in(config), now=scheduler.clock())
+    if report.added or report.removed:
+        log.info(
+            "subscriptions from the configuration: %d added, %d removed, %d kept",
+            report.added,
+            report.removed,
+            report.kept,
+        )
+    await scheduler.start(deliver=deliver)

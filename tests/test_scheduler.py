@@ -19,7 +19,7 @@ from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import load_config
-from bot.delivery import DiscordSender
+from bot.delivery import ConsoleSender, DiscordSender
 from bot.outbox import Outbox
 from bot.scheduler import (
     BriefingScheduler,
@@ -27,6 +27,7 @@ from bot.scheduler import (
     due_run,
     render_latest,
     scheduler_config_of,
+    sync_and_start,
 )
 from bot.subscriptions import (
     Subscription,
@@ -35,6 +36,7 @@ from bot.subscriptions import (
     declared_in,
     delete_subscription,
     get_subscription,
+    list_subscriptions,
     set_paused,
 )
 from briefings.errors import ConfigError
@@ -427,3 +429,41 @@ def test_the_documented_example_blocks_load(tmp_path: Path) -> None:
     (declared,) = declared_in(config)
     assert (declared.schedule, declared.timezone) == ("daily 08:00", "Europe/Kyiv")
     assert declared.sections == ("frontline", "quotes")
+
+
+async def test_replay_plays_a_day_of_schedules_in_time_order(engine: AsyncEngine) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    kyiv = await create_subscription(
+        engine, channel_id=1, schedule="daily 08:00", timezone="Europe/Kyiv", now=start
+    )
+    six = await create_subscription(engine, channel_id=2, schedule="every 6h", now=start)
+    printed: list[str] = []
+    box = Outbox(engine, ConsoleSender(printed.append), rng=random.Random(1))
+    bs = BriefingScheduler(engine, box, Renders(), clock=Clock(start))
+    results = await bs.replay(start, start + timedelta(days=1))
+    assert [(r.subscription_id, r.scheduled_for) for r in results] == [
+        (kyiv.id, datetime(2026, 1, 1, 6, tzinfo=UTC)),  # 08:00 in Kyiv
+        (six.id, datetime(2026, 1, 1, 6, tzinfo=UTC)),
+        (six.id, datetime(2026, 1, 1, 12, tzinfo=UTC)),
+        (six.id, datetime(2026, 1, 1, 18, tzinfo=UTC)),
+        (six.id, datetime(2026, 1, 2, 0, tzinfo=UTC)),
+    ]
+    assert len(printed) == 10  # every run posted (two parts each), in order
+    assert "briefing for 1 at 2026-01-01 08:00" in printed[0]  # rendered at Kyiv time
+    assert "briefing for 2 at 2026-01-02 00:00" in printed[-2]
+    assert {r.status for r in await box.rows()} == {"sent"}
+
+
+async def test_sync_and_start_brings_the_configuration_into_the_table(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text('[[subscriptions]]\nchannel = 77\nschedule = "weekdays 07:30"\n')
+    bs = build(engine, FakeSender(), Clock(DAY1))
+    await sync_and_start(bs, load_config(cfg, env={}), deliver=False)
+    try:
+        (sub,) = await list_subscriptions(engine)
+        assert (sub.channel_id, sub.origin) == (77, "config")
+        assert [job.id for job in bs.scheduler.get_jobs()] == [f"sub:{sub.id}"]
+    finally:
+        await bs.stop()
