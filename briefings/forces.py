@@ -169,7 +169,8 @@ _RATIO_CUE = re.compile(
 )
 _DIRECTION = (
     r"(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:[\s-]?(?:east|west))?(?:ward)?\s+of|"
-    r"from|away\s+from|behind|beyond|inside|into|deep\s+into|short\s+of|off|outside)"
+    r"from|away\s+from|behind|beyond|inside|into|deep\s+into|short\s+of|off|outside|"
+    r"towards?|across|past)"
 )
 _DISTANCE_AFTER = re.compile(
     r"(?:\s*\([^()]{1,30}\))?\s+" + _DIRECTION + r"\b",
@@ -197,6 +198,7 @@ _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 
 _CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|and\b|—|–)", re.IGNORECASE)
 _STRONG_AFTER = re.compile(r"[ -]strong\b", re.IGNORECASE)
+_MOVE_VERB = re.compile(r"advanc|push|mov|retreat|withdr|penetrat|gain|progress", re.IGNORECASE)
 _KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
 _PAST_VERBS = frozenset(
     "killed eliminated captured executed wounded injured neutralised neutralized".split()
@@ -456,13 +458,16 @@ def _classify_measure(
         end = _tail(text, m_of.end(), hi, 2) if m_of and has_of else p.end
         return _Found(start, end, "territory", value)
     if unit in _DISTANCE_UNITS:
+        adv = _ADVANCE_BEFORE.search(before)
+        if adv and _MOVE_VERB.match(adv.group(0)):
+            start = p.start - len(before) + adv.start()
         m = _DISTANCE_AFTER.match(text, p.end, hi)
         if m:
             return _Found(start, _tail(text, m.end(), hi, 3), "territory", value)
         m = _FRONT_AFTER.match(text, p.end, hi)
         if m:
             return _Found(start, m.end(), "territory", value)
-        if _ADVANCE_BEFORE.search(before):
+        if adv:
             return _Found(start, p.end, "territory", value)
         return None
     if unit in _WEIGHT_UNITS:

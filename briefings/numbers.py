@@ -79,7 +79,8 @@ _CAPITAL_QUALIFIERS = frozenset(
     """
     about around roughly some nearly almost approximately perhaps barely only just over under
     more fewer less at up as close an estimated maybe possibly and but or while with of by
-    to from in on than all another those these the its their his her our between
+    to from in on than all another those these the its their his her our between i we they
+    monday tuesday wednesday thursday friday saturday sunday yesterday today
     """.split()
 )
 

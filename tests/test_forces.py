@@ -214,7 +214,7 @@ def test_equipment(text: str, expected: tuple[str, str, str]) -> None:
         ),
         (
             "The army advanced 8 km in a week.",
-            ("territory", "8 km", "8 km"),
+            ("territory", "8 km", "advanced 8 km"),
         ),
     ],
 )

@@ -112,6 +112,11 @@ def test_not_quantities(text: str) -> None:
     assert _found(text) == []
 
 
+def test_numbers_after_weekdays_and_pronouns_are_counts() -> None:
+    assert _found("Officials said on Tuesday 37 people died.") == [("37", "count", "37")]
+    assert _found("Then I counted 12 tanks.") == [("12", "count", "12")]
+
+
 def test_half_and_fractions_need_what_they_divide() -> None:
     assert _found("nearly half the territory") == [("half", "fraction", "50%")]
     assert _found("a third of the town") == [("a third", "fraction", "33%")]
