@@ -658,9 +658,12 @@ class Outbox:
             wait = idle
             if report.next_due is not None:
                 wait = min(idle, max(0.0, (report.next_due - clock()).total_seconds()))
-            if wait <= 0:
+            progressed = report.sent or report.retried or report.failed
+            if wait <= 0 and progressed:
                 await asyncio.sleep(0)  # let other tasks run between immediate rounds
                 continue
+            # due rows that this round could not take (another process holds them): no spinning
+            wait = max(wait, 0.5)
             waker = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
             try:
