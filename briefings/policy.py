@@ -20,59 +20,98 @@ from briefings.people import COMMAND_KINDS, PeopleIndex, Person, PersonKind, fin
 
 MAX_TEXT = 220
 
-# Cues by kind, with their weight in the ranking.
-_CUES: tuple[tuple[str, float, re.Pattern[str]], ...] = tuple(
-    (name, weight, re.compile(pattern, re.IGNORECASE))
-    for name, weight, pattern in (
-        (
-            "decision",
-            3.0,
-            r"\b(?:decision|decided|decides|authori[sz]\w*|approv\w*|allow(?:ed|s|ing)? \w+ to|"
-            r"permission|permitted|ordered|orders? to|decree\w*|signed|veto\w*|ban(?:ned|s)?|"
-            r"lift(?:ed)? restrictions|green[- ]light\w*)\b",
-        ),
-        (
-            "sanctions",
-            3.0,
-            r"\b(?:sanction\w*|embargo\w*|tariffs?|price cap|export controls?|asset freezes?|"
-            r"froze|frozen assets)\b",
-        ),
-        (
-            "negotiation",
-            2.5,
-            r"\b(?:negotiat\w*|talks|cease-?fire|truce|peace|deal|agreement|treaty|summit|"
-            r"diplomac\w*|diplomatic|mediat\w*|bargaining|envoy|counterpart)\b",
-        ),
-        (
-            "delivery",
-            2.5,
-            r"\b(?:deliver\w*|shipments?|military aid|aid package|arms (?:supplies|sales)|"
-            r"weapons (?:supplies|deliveries|package)|supply of (?:weapons|arms|ammunition)|"
-            r"provid\w* [^.;]{0,40}(?:missiles|weapons|arms|ammunition|air defen[cs]e|tanks|aid)|"
-            r"long-range (?:missiles|weapons|strikes))\b",
-        ),
-        (
-            "legal",
-            2.0,
-            r"\b(?:trial|charged|charges|war crimes?|prosecut\w*|indict\w*|tribunal|court|"
-            r"arrest warrant|investigat\w*)\b",
-        ),
-        (
-            "politics",
-            2.0,
-            r"\b(?:annex\w*|referendum|inaugurat\w*|administration|election\w*|parliament|"
-            r"legislation|mobili[sz]ation|conscription|government)\b",
-        ),
-        (
-            "statement",
-            1.0,
-            r"\b(?:said|says|told|tells|added|stated|statement|announc\w*|declar\w*|vow\w*|"
-            r"pledg\w*|promis\w*|warn\w*|threat\w*|urg\w*|demand\w*|reject\w*|condemn\w*|"
-            r"accus\w*|mock\w*|suggest\w*|insist\w*|call(?:ed|s)? (?:on|for)|"
-            r"address|challenged|claims?|claimed)\b",
-        ),
-    )
+# Cues by kind, with their weight in the ranking. Words are matched whole, stems ("negotiat")
+# as prefixes of a word, phrases on the lower-cased sentence.
+_WEIGHTS: dict[str, float] = {
+    "decision": 3.0,
+    "sanctions": 3.0,
+    "negotiation": 2.5,
+    "delivery": 2.5,
+    "legal": 2.0,
+    "politics": 2.0,
+    "statement": 1.0,
+}
+_CUE_VOCABULARY: dict[str, tuple[str, str]] = {
+    "decision": (
+        "decision decisions decided decides permission permitted ordered decree decrees signed "
+        "veto vetoed vetoes ban banned bans",
+        "authoris authoriz approv",
+    ),
+    "sanctions": ("embargo embargoes tariff tariffs froze", "sanction"),
+    "negotiation": (
+        "talks ceasefire cease-fire truce peace deal agreement treaty summit diplomatic "
+        "bargaining envoy counterpart",
+        "negotiat diplomac mediat",
+    ),
+    "delivery": ("shipment shipments", "deliver"),
+    "legal": ("trial charged charges tribunal court", "prosecut indict investigat"),
+    "politics": (
+        "referendum administration parliament legislation conscription government",
+        "annex inaugurat election mobilis mobiliz",
+    ),
+    "statement": (
+        "said says told tells added stated statement vow vows vowed vowing urge urged urges "
+        "urging mocked mocking address challenged claim claims claimed",
+        "announc declar pledg promis warn threat demand reject condemn accus suggest insist",
+    ),
+}
+_CUE_WORDS: dict[str, str] = {}
+_CUE_STEMS: dict[str, list[tuple[str, str]]] = {}
+for _cat, (_words, _stems) in _CUE_VOCABULARY.items():
+    for _w in _words.split():
+        _CUE_WORDS.setdefault(_w, _cat)
+    for _st in _stems.split():
+        _CUE_STEMS.setdefault(_st[:4], []).append((_st, _cat))
+_CUE_PHRASES = re.compile(
+    r"(?P<decision>\ballow(?:ed|s|ing)? \w+ to\b|\borders? to\b|\blift(?:ed|s)? restrictions|"
+    r"\bgreen[- ]light)"
+    r"|(?P<sanctions>\bprice caps?\b|\bexport controls?\b|\basset freezes?\b|\bfrozen assets)"
+    r"|(?P<delivery>\bmilitary aid\b|\baid packages?\b|\barms (?:supplies|sales|deliveries)\b|"
+    r"\bweapons (?:supplies|deliveries|packages?)\b|\bsupply of (?:weapons|arms|ammunition)\b|"
+    r"\bprovid\w* [^.;]{0,40}(?:missiles|weapons|arms|ammunition|air defen[cs]e|tanks|aid)\b|"
+    r"\blong-range (?:missiles|weapons|strikes)\b)"
+    r"|(?P<legal>\bwar crimes?\b|\barrest warrants?\b)"
+    r"|(?P<statement>\bcall(?:ed|s)? (?:on|for)\b)"
 )
+_PHRASE_TRIGGERS = (
+    "allow",
+    "order",
+    "lift",
+    "green",
+    "price",
+    "export",
+    "asset",
+    "frozen",
+    "aid",
+    "arms",
+    "weapons",
+    "supply",
+    "provid",
+    "long-range",
+    "war crime",
+    "warrant",
+    "call",
+)
+_WORD = re.compile(r"[a-z][a-z-]*")
+
+
+def _cue_kinds(lower: str) -> set[str]:
+    """The kinds of policy cue in a lower-cased sentence."""
+    kinds: set[str] = set()
+    for w in _WORD.findall(lower):
+        cat = _CUE_WORDS.get(w)
+        if cat is not None:
+            kinds.add(cat)
+            continue
+        for stem, cat2 in _CUE_STEMS.get(w[:4], ()):
+            if w.startswith(stem):
+                kinds.add(cat2)
+                break
+    if any(t in lower for t in _PHRASE_TRIGGERS):
+        kinds.update(m.lastgroup for m in _CUE_PHRASES.finditer(lower) if m.lastgroup)
+    return kinds
+
+
 # Verbs after which even a person of unknown role acts as a leader or official.
 _ACTING = re.compile(
     r"\s*(?:,[^,]{1,120},\s*)?(?:had |has |have )?(?:declared|ordered|announced|signed|decided|"
@@ -108,7 +147,7 @@ def extract_policy(article: Article, people: PeopleIndex | None = None) -> tuple
 def _policy_item(article: Article, people: PeopleIndex, s: Sentence) -> PolicyItem | None:
     unquoted = _QUOTED.sub(" ", s.text)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
-    cues = [(name, w) for name, w, rx in _CUES if rx.search(unquoted)]
+    cues = [(name, _WEIGHTS[name]) for name in sorted(_cue_kinds(unquoted.lower()))]
     actors = _actors(article, people, s)
     if not cues and not any(p.kind == "leader" for p in actors):
         return None
