@@ -24,42 +24,104 @@ from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find
 
 MAX_TEXT = 220
 
-# Cue classes, strongest first: (name, weight, pattern). Patterns match lower-cased text.
-_CUES: tuple[tuple[str, float, str], ...] = (
-    (
+
+@dataclass(frozen=True, slots=True)
+class _CueClass:
+    """Words of one kind of fighting: stems (any word that starts so), whole words, phrases."""
+
+    name: str
+    weight: float
+    stems: tuple[str, ...]
+    words: frozenset[str]
+    phrases: re.Pattern[str]
+
+
+# Cue classes, strongest first. Everything is matched on lower-cased text.
+_CLASSES: tuple[_CueClass, ...] = (
+    _CueClass(
         "seized",
         3.0,
-        r"captur\w*|seiz\w*|retak\w*|retook|recaptur\w*|liberat\w*|overr[au]n\w*|"
-        r"encircl\w*|surround\w*|(?:took|take[ns]?|taking|gain(?:ed|ing)?|seized?|establish\w*)"
-        r" (?:full |partial )?control|fell to|fall of|in (?:russian|enemy|ukrainian) hands|"
-        r"occupy\w*|occupied|storm(?:ed|ing)|breach\w*|foothold|cut(?:ting)? off",
+        tuple(
+            "captur seiz retak recaptur liberat overran overrun encircl surround occupy "
+            "breach".split()
+        ),
+        frozenset("retook occupied stormed storming foothold".split()),
+        re.compile(
+            r"\b(?:(?:took|take[ns]?|taking|gain(?:ed|ing)?|seized?|establish\w*)"
+            r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off)\b"
+        ),
     ),
-    (
+    _CueClass(
         "moved",
         2.5,
-        r"advanc\w*|retreat\w*|withdr[ae]w\w*|pull(?:ed|ing)? (?:back|out)|"
-        r"push(?:ed|es|ing)? (?:\w+ )?(?:back|forward|away|westward|eastward|northward|southward)|"
-        r"pushing|surg(?:ed|ing) forward|counter-?(?:attack|offensive|charge)\w*|offensive\w*|"
-        r"incursion\w*|break-?(?:out|through)|(?:broke|breaking) (?:through|out)|gains?|gained|"
-        r"forced \w+ back|"
-        r"fall back|fell back|lost ground",
+        tuple(
+            """advanc retreat withdr counterattack counter-attack counteroffensive
+            counter-offensive counter-charge offensive incursion""".split()
+        ),
+        frozenset("pushing gain gains gained breakout break-out breakthrough".split()),
+        re.compile(
+            r"\b(?:pull(?:ed|ing)? (?:back|out)|push(?:ed|es|ing)? (?:\w+ )?(?:back|forward|away|"
+            r"westward|eastward|northward|southward)|surg(?:ed|ing) forward|(?:broke|breaking) "
+            r"(?:through|out)|forced \w+ back|f[ae]ll back|lost ground)\b"
+        ),
     ),
-    (
+    _CueClass(
         "attacked",
         2.0,
-        r"assault\w*|attack\w*|strikes?|struck|airstrikes?|air strikes?|bombard\w*|"
-        r"shell(?:ed|ing|s)|pound\w*|siege|besieg\w*|raid(?:ed|s)?|shot down|invasion|invad\w*",
+        tuple("assault attack airstrike bombard besieg invad shelling".split()),
+        frozenset(
+            "strike strikes struck shelled pounded pounding siege raid raided raids "
+            "invasion".split()
+        ),
+        re.compile(r"\b(?:air strikes?|shot down)\b"),
     ),
-    (
+    _CueClass(
         "held",
         1.5,
-        r"hold\w*|held|defen[cs]\w*|fight\w*|battle\w*|clash\w*|front ?lines?|front-line|"
-        r"frontline|trench\w*|combat|positions?|embattled|struggl\w*|outpost|stalemate|"
-        r"under (?:fire|pressure)|bomb(?:ed|ing|s)?|missiles?|rockets?|artillery|drones?|"
-        r"mortars?|target(?:ed|ing|s)?|destroy(?:ed|ing)?",
+        tuple(
+            """hold defen fight battle clash trench struggl frontline front-line destroy target
+            mortar missile rocket drone bomb""".split()
+        ),
+        frozenset("held combat position positions embattled outpost stalemate artillery".split()),
+        re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
     ),
 )
-_CUE_RE = tuple((name, weight, re.compile(rf"\b(?:{pat})\b")) for name, weight, pat in _CUES)
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_WORD_CLASS: dict[str, int] = {}  # a word's best class (its index; len(_CLASSES) for none)
+
+
+def _word_class(word: str) -> int:
+    hit = _WORD_CLASS.get(word)
+    if hit is None:
+        hit = next(
+            (k for k, c in enumerate(_CLASSES) if word in c.words or word.startswith(c.stems)),
+            len(_CLASSES),
+        )
+        if len(_WORD_CLASS) < 100_000:
+            _WORD_CLASS[word] = hit
+    return hit
+
+
+#: Words without which no phrase of any class can match: the phrase regexes run only then.
+_PHRASE_TRIGGERS = frozenset(
+    """
+    control fell fall hands off back out forward away westward eastward northward southward
+    through ground strike strikes down front fire pressure
+    """.split()
+)
+
+
+def _best_class(low: str) -> int:
+    """The index of the strongest cue class in lower-cased ``low``; ``len(_CLASSES)`` if none."""
+    words = _WORD.findall(low)
+    best = min((_word_class(w) for w in words), default=len(_CLASSES))
+    if best and not _PHRASE_TRIGGERS.isdisjoint(words):
+        for k in range(best):
+            if _CLASSES[k].phrases.search(low):
+                return k
+    return best
+
+
 _NEEDS_PLACE = frozenset({"held"})
 
 _LEAD = re.compile(
@@ -92,11 +154,13 @@ _NOT_FIGHTING = re.compile(
 def _cue(sentence: str) -> _Cue | None:
     """The strongest fighting cue of ``sentence``, if any."""
     low = _NOT_FIGHTING.sub(" ", sentence.lower())
-    narration = _QUOTED.sub(" ", low)
-    for name, weight, pattern in _CUE_RE:
-        if pattern.search(low):
-            return _Cue(name, weight, quoted_only=not pattern.search(narration))
-    return None
+    k = _best_class(low)
+    if k == len(_CLASSES):
+        return None
+    quoted_only = False
+    if "“" in low or '"' in low:
+        quoted_only = _best_class(_QUOTED.sub(" ", low)) > k
+    return _Cue(_CLASSES[k].name, _CLASSES[k].weight, quoted_only)
 
 
 def frontline_places(mentions: tuple[PlaceMention, ...]) -> tuple[str, ...]:

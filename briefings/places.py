@@ -450,27 +450,24 @@ _CONNECTORS = _words("al el de del da di du la le van von bin ibn abu upon")
 _QUOTES = frozenset("\"“”‘’'")
 
 
-@dataclass(frozen=True, slots=True)
 class _Token:
-    text: str
-    start: int
-    end: int
+    """A word or a punctuation mark of a sentence, with what the patterns ask of it."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    __slots__ = ("end", "is_cap", "is_word", "low", "start", "text")
 
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum()
-
-    @property
-    def is_cap(self) -> bool:
-        t = self.text
-        if not t[0].isupper():
-            return False
-        # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
-        return not ("-" in t and t.rsplit("-", 1)[1][:1].islower())
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.low = text.lower()
+        first = text[0]
+        self.is_word = first.isalnum()
+        if first.isupper():
+            # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
+            self.is_cap = not ("-" in text and text.rsplit("-", 1)[1][:1].islower())
+        else:
+            # "al-Balah" in "Deir al-Balah"
+            self.is_cap = "-" in text and _ARTICLE_PREFIX.match(text) is not None
 
 
 @dataclass(slots=True)
@@ -536,6 +533,16 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
 
 
 _LOCATIVE = _words("in at from to")
+_REFUGE_PREPOSITIONS = _words("to into in toward towards")
+_ARTICLE_PREFIX = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|ed|es|ud|ul)-[A-Z]")
+#: People named after a place or group: "Hamas fighters", "Gaza officials".
+GROUP_NOUNS = _words(
+    """
+    fighters militants troops forces soldiers officials leaders leadership supporters members
+    commanders militia militias militiamen gunmen rebels insurgents army military government
+    spokesman spokeswoman authorities police negotiators delegation lawmakers politicians
+    """
+)
 #: "KHARKIV, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
 DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
 _EDGES = _words("outskirts edge edges centre center")
@@ -677,7 +684,7 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
         c.locative = prev in _LOCATIVE
         if prev2 in CAPTURE_VERBS and prev in {"to", "of", "on"}:
             c.capture = True
-    if prev in {"to", "into", "in"} and (prev2 in REFUGE_VERBS or prev3 in REFUGE_VERBS):
+    if prev in _REFUGE_PREPOSITIONS and (prev2 in REFUGE_VERBS or prev3 in REFUGE_VERBS):
         c.refuge = True
     if prev in {"by", "and"} and not skipped:
         c.weak = False
@@ -701,6 +708,10 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
             c.medium = True
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
             c.speaker_verb = True
+        elif low in GROUP_NOUNS:
+            # "Hamas fighters", "Gaza officials": the name qualifies people, it locates nothing.
+            c.weak = c.medium = c.locative = c.capture = False
+            c.organisation = True
     if c.possessive and any(
         t.is_word and _strip_possessive(t.low)[0] in _INSTITUTION_WORDS
         for t in tokens[j + 1 : j + 4]
@@ -725,8 +736,26 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
         c.kind = c.kind or "settlement"
 
 
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
+_NEVER_NAMES = DEMONYMS | MONTHS_DAYS
+
+
+def _may_name_a_place(text: str) -> bool:
+    """False when every capitalised word is a sentence opener, a nationality or a month.
+
+    A quick test that spares tokenizing a third of the sentences; ``_candidates`` would reject
+    each of those words anyway.
+    """
+    for m in _CAPITALISED.finditer(text):
+        low = m.group().lower()
+        if low in _NEVER_NAMES or (m.start() <= 2 and low in SENTENCE_STARTERS):
+            continue
+        return True
+    return False
+
+
 def _kind_from_flags(flags: str) -> PlaceKind:
-    if COUNTRY in flags and CAPITAL not in flags and CITY not in flags:
+    if COUNTRY in flags and CAPITAL not in flags:
         return "country"
     if SUBDIVISION in flags and CITY not in flags and TOWN not in flags:
         return "region"
@@ -738,6 +767,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
     gaz = gaz if gaz is not None else gazetteer()
     per_sentence: list[tuple[Sentence, list[_Token], list[_Candidate]]] = []
     for s in article.sentences:
+        if not _may_name_a_place(s.text):
+            continue
         tokens = _tokens(s.text, s.start)
         dateline = DATELINE.match(s.text)
         cands = [

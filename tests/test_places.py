@@ -156,6 +156,15 @@ def test_venue_of_talks_and_institutions_of_a_place_are_not_locations() -> None:
     ]
 
 
+def test_a_name_that_qualifies_people_locates_nothing() -> None:
+    text = "Soldiers killed dozens of Kramske fighters in the village of Lypky."
+    assert names(text) == ["Lypky"]
+
+
+def test_arabic_article_inside_a_name() -> None:
+    assert names("Tanks entered the town of Deir al-Kamar at dawn.") == ["Deir al-Kamar"]
+
+
 def test_spelling_of_the_article_is_kept() -> None:
     idx = places("Shells fell on the town of Kupyansk-Vuzlovyi and the city of Kyyiv.")
     assert [m.name for m in idx.mentions] == ["Kupyansk-Vuzlovyi", "Kyyiv"]
@@ -214,6 +223,11 @@ def test_capital_as_seat_of_government_is_marked_so() -> None:
 def test_country_is_a_country() -> None:
     idx = places("Ukraine's army pushed deeper into Russia in August.")
     assert {m.kind for m in idx.mentions} == {"country"}
+
+
+def test_place_people_fled_toward_is_a_refuge() -> None:
+    idx = places("Families fled toward Khartoum as the shelling grew.")
+    assert [(m.name, m.use) for m in idx.mentions] == [("Khartoum", "refuge")]
 
 
 def test_place_people_fled_to_is_a_refuge() -> None:
