@@ -168,3 +168,40 @@ async def test_sync_commands_globally(server: FakeDiscord, tmp_path: Path) -> No
     done = await sync_commands_async(load_config(cfg, env={}), [], token="t")
     assert done[0].startswith("global: 7 commands")
     assert server.calls("PUT", f"/applications/{APP_ID}/commands")
+
+
+def test_run_with_a_refused_token_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    from bot.runner import run
+    from briefings.errors import ConfigError
+
+    loop = asyncio.new_event_loop()
+    server = FakeDiscord()
+    loop.run_until_complete(server.start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        server.fail_next("/users/@me", (401, {"message": "401: Unauthorized", "code": 0}))
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api)
+        monkeypatch.setenv("DISCORD_TOKEN", "refused-token")
+        cfg = tmp_path / "s.toml"
+        cfg.write_text("[store]\nurl = 'sqlite:///s.db'\n")
+        with pytest.raises(ConfigError, match="refused the token"):
+            run(str(cfg))
+        assert server.requests[0].path == "/api/v10/users/@me"
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_dry_run_with_a_configuration_prints_the_latest_post(configured: Path) -> None:
+    r = sitrep("dry-run", "--config", str(configured))
+    assert r.returncode == 0, r.stderr
+    assert "Defenders Hold the Bridgehead" in r.stdout
+    assert "===== message 1 of" in r.stdout
