@@ -14,6 +14,7 @@ The word lists below are general vocabulary of war reporting, not names from any
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -497,7 +498,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
                 continue
             start = max(found.start, taken_until, sentence.start)
             kind = _kind(found.kind)
-            score = _SCORES[kind] + (0.15 if "/" in found.value and kind != "ratio" else 0.0)
+            score = _score(kind, found.value, phrase)
             items.append(
                 ForceItem(
                     text=text[start : found.end],
@@ -509,6 +510,19 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
             )
             taken_until = found.end
     return tuple(items)
+
+
+def _score(kind: ForceKind, value: str, phrase: NumberPhrase) -> float:
+    """Rank for rendering: ratios, then loss rates, then losses and forces, bigger first."""
+    score = _SCORES[kind]
+    if kind == "ratio":
+        return round(0.96 + 0.04 * min(1.0, phrase.value / 10), 3)
+    if "/" in value:
+        score += 0.15
+    if kind in ("troops", "casualties", "equipment") and phrase.form == "count":
+        # "45,000 troops" before "three soldiers": up to 0.09 more for a million or more.
+        score += 0.015 * min(6.0, math.log10(max(phrase.value, 1.0)))
+    return round(min(score, 0.95), 3)
 
 
 def _kind(name: str) -> ForceKind:

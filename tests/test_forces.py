@@ -355,3 +355,10 @@ def test_real_articles_recall_and_precision(shared_articles: Path, gold_dir: Pat
     assert precision >= 0.75, f"number precision {precision:.2f}"
     # Generous bound (shared machine): the whole distillation must stay well under 5 ms/1,000 words.
     assert elapsed / words * 1000 < 20, f"{elapsed / words * 1e6:.1f} ms per 1,000 words"
+
+
+def test_bigger_forces_rank_above_small_groups() -> None:
+    items = _items("Three soldiers crossed first. Behind them came 40,000 troops.")
+    small, big = items
+    assert (small.value, big.value) == ("3", "40000")
+    assert big.score > small.score
