@@ -98,7 +98,7 @@ class SitrepBot(discord.Client):
     async def setup_hook(self) -> None:
         if not self.serve:
             return
-        self._store = await Store.open(self.config.store.url)
+        self._store = await Store.open(self.config.store.url, origin=self.config.path)
         await load_configured(self._store, self.config)
         hook = self.config.webhook
         if hook.url is not None:

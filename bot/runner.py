@@ -82,7 +82,7 @@ async def dry_run_command(
                 return await _answer_and_print(store, renderer, invocation, sink, now)
             finally:
                 await store.close()
-    store = await Store.open(config.store.url)
+    store = await Store.open(config.store.url, origin=config.path)
     try:
         await load_configured(store, config)
         return await _answer_and_print(store, renderer, invocation, sink, now)
@@ -109,7 +109,7 @@ async def _answer_and_print(
 async def dry_run_post(config: Config, *, out: TextIO | None = None) -> int:
     """With a configuration and no command: load the sources and print the latest briefing
     exactly as it would be posted."""
-    store = await Store.open(config.store.url)
+    store = await Store.open(config.store.url, origin=config.path)
     try:
         await load_configured(store, config)
         latest = await store.latest()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -34,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Config
@@ -47,15 +50,16 @@ from briefings.sanitize import clean, escape_markdown
 log = logging.getLogger(__name__)
 
 metadata = MetaData()
+LATEST_TTL = 10.0
 
 articles = Table(
     "articles",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("sha256", String(64), nullable=False, unique=True),
-    Column("title", String(500)),
-    Column("source", String(300)),
-    Column("url", String(2000)),
+    Column("title", Text),
+    Column("source", Text),
+    Column("url", Text),
     Column("published", Date),
     Column("text", Text, nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
@@ -83,9 +87,9 @@ briefings = Table(
 source_files = Table(
     "source_files",
     metadata,
-    Column("path", String(2000), primary_key=True),
-    Column("size", Integer, nullable=False),
-    Column("mtime_ns", Integer, nullable=False),
+    Column("path", String(1024), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
 )
 
@@ -177,13 +181,28 @@ class Store:
         self.engine = engine
         self._cache: dict[int, Briefing] = {}
         self._latest: StoredArticle | None = None
-        self._latest_known = False
+        self._latest_at = float("-inf")  # monotonic time when _latest was read
 
     @classmethod
-    async def open(cls, url: str, *, echo: bool = False) -> Store:
-        engine = create_async_engine(url, echo=echo)
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+    async def open(cls, url: str, *, echo: bool = False, origin: object = None) -> Store:
+        """Open (and create the tables of) the database at ``url``. A driver that is missing
+        or a database that cannot be reached is a ``ConfigError`` naming ``origin`` (the
+        configuration file) and the key."""
+        where = f"{origin}: " if origin else ""
+        try:
+            engine = create_async_engine(url, echo=echo)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                f"{where}[store] url needs the {exc.name} driver: pip install 'sitrep[postgres]'"
+            ) from None
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(metadata.create_all)
+        except (OSError, SQLAlchemyError) as exc:
+            await engine.dispose()
+            raise ConfigError(
+                f"{where}[store] url: cannot open the database: {_reason(exc)}"
+            ) from None
         return cls(engine)
 
     async def close(self) -> None:
@@ -192,7 +211,14 @@ class Store:
     # ------------------------------------------------------------ writing
 
     async def add_article(self, article: Article, briefing: Briefing | None = None) -> bool:
-        """Store ``article`` and its briefing; False when an article with its SHA-256 is known."""
+        """Store ``article`` and its briefing; False when an article with its SHA-256 is known
+        (also when another process stored it a moment before: the unique key decides)."""
+        try:
+            return await self._add_article(article, briefing)
+        except IntegrityError:
+            return False
+
+    async def _add_article(self, article: Article, briefing: Briefing | None) -> bool:
         async with self.engine.begin() as conn:
             found = await conn.scalar(
                 select(articles.c.id).where(articles.c.sha256 == article.sha256)
@@ -221,7 +247,7 @@ class Store:
                     **{f"{name}_count": len(briefing.section(name)) for name in SECTIONS},
                 )
             )
-        self._latest_known = False
+        self._latest_at = float("-inf")
         return True
 
     async def load_files(
@@ -296,10 +322,12 @@ class Store:
             return [_stored(row) for row in (await conn.execute(stmt)).all()]
 
     async def latest(self) -> StoredArticle | None:
-        if not self._latest_known:
+        """The most recent article; read again after ``LATEST_TTL`` seconds, so that articles
+        another process added are seen."""
+        if time.monotonic() - self._latest_at > LATEST_TTL:
             found = await self.recent(1)
             self._latest = found[0] if found else None
-            self._latest_known = True
+            self._latest_at = time.monotonic()
         return self._latest
 
     async def get(self, article_id: int) -> StoredArticle | None:
@@ -363,6 +391,11 @@ def speakers_of(briefing: Briefing, query: str = "") -> list[str]:
     q = query.strip().casefold()
     names = [name for name in counts if q in name.casefold()]
     return sorted(names, key=lambda n: (-counts[n], not n.casefold().startswith(q), n.casefold()))
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return " ".join(str(orig).split())[:200] or type(orig).__name__
 
 
 def _escape_like(text: str) -> str:

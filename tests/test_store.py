@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.config import load_config
-from bot.store import NotFound, Store, load_configured, speakers_of
+from bot.store import NotFound, Store, load_configured, metadata, speakers_of
 from briefings import build_article
 from briefings.model import ArticleMeta, Briefing, QuoteItem
 
@@ -25,10 +31,79 @@ def briefing_with_quotes(a, *speakers: str) -> Briefing:  # type: ignore[no-unty
     return Briefing(article=ArticleMeta.of(a), quotes=quotes)
 
 
-@pytest.fixture
-async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (skipped with the reason when none can run)."""
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("PostgreSQL is not installed (initdb and pg_ctl not on PATH)")
+    prefix: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="sitrep-pg-"))
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no postgres user to run PostgreSQL as")
+        os.chown(folder, pw.pw_uid, pw.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", _free_port()
+    try:
+        subprocess.run(
+            [*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "sitrep"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            [
+                *prefix,
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"PostgreSQL could not start: {exc}")
+    try:
+        yield f"postgresql+asyncpg://sitrep@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "stop", "-m", "immediate"],
+            capture_output=True,
+            timeout=120,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    s = await Store.open(url)
     yield s
+    if request.param == "postgresql":
+        async with s.engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
     await s.close()
 
 
@@ -136,3 +211,13 @@ async def test_missing_folder_is_a_config_error(tmp_path: Path) -> None:
             await load_configured(store, config)
     finally:
         await store.close()
+
+
+async def test_unreachable_database_is_a_config_error(tmp_path: Path) -> None:
+    from briefings.errors import ConfigError
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"
+    with pytest.raises(ConfigError, match=r"conf.toml: \[store\] url: cannot open the database"):
+        await Store.open(url, origin="conf.toml")
+    with pytest.raises(ConfigError, match=r"\[store\] url: cannot open"):
+        await Store.open("postgresql+asyncpg://nobody@127.0.0.1:1/none")
