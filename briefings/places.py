@@ -347,7 +347,7 @@ ORGANISATION_WORDS = _words(
     radio press agreement treaty accord act bill plan operation mission program programme
     system systems fighting vehicles vehicle missile missiles tank tanks drone drones
     battalions squadron unit units staff headquarters authority authorities bureau police
-    commission movement front inc corp ltd media club league
+    commission movement front inc corp ltd media club league fleet
     """
 )
 #: Capitalised words that begin sentences and are not names.
@@ -533,6 +533,22 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
 
 
 _LOCATIVE = _words("in at from to")
+#: Titles written before a name inside a capitalised run: "Kharkiv Governor ...".
+_TITLES = _words(
+    """
+    president gen general governor mayor minister prime premier chancellor sen senator rep
+    gov col lt maj sgt capt adm commander chief spokesman spokeswoman secretary ambassador
+    prosecutor king queen prince sheikh emir ayatollah pope mr mrs ms dr prof
+    """
+)
+_AUXILIARIES = _words("was were is are been being has have had finally eventually largely")
+_PASSIVE_CAPTURE = _words(
+    """
+    captured seized taken retaken recaptured liberated encircled surrounded overrun besieged
+    shelled struck hit attacked bombed stormed occupied flattened pounded cut destroyed damaged
+    razed levelled leveled abandoned evacuated
+    """
+)
 _REFUGE_PREPOSITIONS = _words("to into in toward towards")
 _ARTICLE_PREFIX = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|ed|es|ud|ul)-[A-Z]")
 #: People named after a place or group: "Hamas fighters", "Gaza officials".
@@ -575,6 +591,13 @@ def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
             i += 1
         if i > j:
             continue
+        # "Kharkiv Governor Oleh Syniehubov": a title ends the place and starts a person.
+        titled = next((k for k in range(i, j + 1) if tokens[k].low in _TITLES), -1)
+        if titled == i:
+            continue
+        qualifies_person = titled > i
+        if qualifies_person:
+            j = titled - 1
         words = [t.low for t in tokens[i : j + 1]]
         last_text, possessive = _strip_possessive(tokens[j].text)
         if (
@@ -597,10 +620,24 @@ def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
         start = tokens[i].start
         end = tokens[j].end - (len(tokens[j].text) - len(last_text))
         base = sentence.text[start - sentence.start : end - sentence.start]
-        out.append(
-            _Candidate(sentence.index, i, j, base, start, end, possessive, name=base, name_end=end)
+        cand = _Candidate(
+            sentence.index, i, j, base, start, end, possessive, name=base, name_end=end
         )
+        cand.organisation = qualifies_person
+        out.append(cand)
     return out
+
+
+def _fell(tokens: list[_Token], r: int) -> bool:
+    """True after a name that "fell" or "was captured" (a passive verb of capture or attack)."""
+    k, aux = r, False
+    while k < len(tokens) and k < r + 4 and tokens[k].low in _AUXILIARIES:
+        k += 1
+        aux = True
+    if k >= len(tokens):
+        return False
+    low = tokens[k].low
+    return (low == "fell" and not aux) or (aux and low in _PASSIVE_CAPTURE)
 
 
 def _left(tokens: list[_Token], i: int) -> tuple[int, list[str]]:
@@ -708,6 +745,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
             c.medium = True
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
             c.speaker_verb = True
+        elif _fell(tokens, r):
+            c.medium = c.capture = True  # "X fell", "X was captured"
         elif low in GROUP_NOUNS:
             # "Hamas fighters", "Gaza officials": the name qualifies people, it locates nothing.
             c.weak = c.medium = c.locative = c.capture = False

@@ -165,6 +165,32 @@ def test_arabic_article_inside_a_name() -> None:
     assert names("Tanks entered the town of Deir al-Kamar at dawn.") == ["Deir al-Kamar"]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Velyka Novosilka fell to the attackers in January.",
+        "Velyka Novosilka was captured last week, the ministry said.",
+        "Velyka Novosilka has been largely destroyed by glide bombs.",
+    ],
+)
+def test_a_known_name_that_fell_or_was_captured(sentence: str) -> None:
+    assert names(sentence) == ["Velyka Novosilka"]
+
+
+def test_an_active_verb_after_a_name_is_no_evidence() -> None:
+    assert names("Bradley attacked the plan in a speech.") == []
+
+
+def test_a_title_inside_a_capitalised_run_starts_a_person() -> None:
+    idx = places("Kramske Governor Ivan Lysovka said the town of Lypky was shelled.")
+    assert [(m.name, m.use) for m in idx.mentions] == [("Lypky", "place")]
+    idx = places("Shells fell in Kramske. Kramske Mayor Ivan Lysovka said two died.")
+    assert [(m.name, m.use) for m in idx.mentions] == [
+        ("Kramske", "place"),
+        ("Kramske", "government"),
+    ]
+
+
 def test_spelling_of_the_article_is_kept() -> None:
     idx = places("Shells fell on the town of Kupyansk-Vuzlovyi and the city of Kyyiv.")
     assert [m.name for m in idx.mentions] == ["Kupyansk-Vuzlovyi", "Kyyiv"]
