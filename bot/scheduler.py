@@ -346,3 +346,35 @@ async def sync_and_start(
             report.kept,
         )
     await scheduler.start(deliver=deliver)
+
+
+# ---------------------------------------------------------------- bot extension hooks
+# bot.client.SitrepBot imports this module and calls these (see EXTENSIONS there).
+
+
+async def setup(bot: Any) -> None:
+    """In the bot's ``setup_hook``, once its store is open and it is logged in: the outbox over
+    the bot's Discord connection, the scheduler over the store, then ``sync_and_start``."""
+    from bot.delivery import DiscordSender
+    from bot.outbox import RetryPolicy
+
+    conf = scheduler_config_of(bot.config)
+    outbox = Outbox(
+        bot.store.engine,
+        DiscordSender(bot),
+        policy=RetryPolicy(max_attempts=conf.max_attempts),
+        admin_channel_id=conf.admin_channel_id,
+        concurrency=conf.concurrency,
+    )
+    scheduler = BriefingScheduler(
+        bot.store.engine, outbox, render_latest(bot.store, bot.renderer), config=conf
+    )
+    await sync_and_start(scheduler, bot.config)
+    bot.briefing_scheduler = scheduler
+    log.info("scheduler started: %d subscriptions", len(scheduler.scheduler.get_jobs()))
+
+
+async def teardown(bot: Any) -> None:
+    scheduler = getattr(bot, "briefing_scheduler", None)
+    if isinstance(scheduler, BriefingScheduler):
+        await scheduler.stop()

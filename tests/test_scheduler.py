@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -467,3 +468,45 @@ async def test_sync_and_start_brings_the_configuration_into_the_table(
         assert [job.id for job in bs.scheduler.get_jobs()] == [f"sub:{sub.id}"]
     finally:
         await bs.stop()
+
+
+async def test_the_bot_starts_the_scheduler_and_posts_a_subscribed_briefing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Through SitrepBot's extension hooks: subscribe in the configuration, advance the clock,
+    the post arrives in the channel (fake Discord) with the latest briefing's quotes."""
+    from bot.client import SitrepBot
+    from briefings import build_article
+
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(
+        "[store]\nurl = 'sqlite:///bot.db'\n"
+        "[[subscriptions]]\nchannel = 4321\nschedule = 'every 6h'\nsections = ['quotes']\n",
+        encoding="utf-8",
+    )
+    async with FakeDiscord() as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api)
+        bot = SitrepBot(load_config(cfg, env={"DISCORD_TOKEN": "secret-token"}))
+        try:
+            await bot.login("secret-token")  # runs setup_hook, which starts the scheduler
+            text = (
+                'Troops held the bridgehead on Tuesday. "We will not give up this bank, '
+                '@everyone," said Anna Bell, a company commander. The river rose overnight.'
+            )
+            await bot.store.add_article(build_article(text, title="Bridgehead holds"))
+            bs = bot.briefing_scheduler
+            (sub,) = await list_subscriptions(bs.engine)
+            assert sub.origin == "config" and bs.next_run(sub.id) is not None
+            run = sub.schedule.next_runs(datetime.now(UTC), 1)[0]
+            later = run + timedelta(seconds=3)
+            result = await bs.run_subscription(sub.id, now=later)
+            assert result.scheduled_for == run and result.parts >= 1
+            await bs.outbox.deliver_due(now=later)
+        finally:
+            await bot.close()
+        posted = server.messages.get("channel:4321", [])
+        assert len(posted) == result.parts
+        bodies = [c.json for c in server.calls("POST", r"/channels/4321/messages")]
+        assert all(b and b["allowed_mentions"]["parse"] == [] for b in bodies)
+        shown = json.dumps(bodies)
+        assert "We will not give up this bank" in shown and "Anna Bell" in shown
