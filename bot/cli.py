@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
         "else globally",
     )
     p.set_defaults(func=_cmd_sync_commands)
+    p = sub.add_parser("post", help="post a briefing through the configured webhook")
+    p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
+    p.add_argument("--article", metavar="TITLE", help="which article (default: the latest)")
+    p.add_argument(
+        "--section", action="append", metavar="NAME", help="only this section (repeatable)"
+    )
+    p.set_defaults(func=_cmd_post)
     return parser
 
 
@@ -113,6 +120,12 @@ def _cmd_sync_commands(args: argparse.Namespace) -> int:
     from bot.runner import sync_commands
 
     return sync_commands(args.config, args.guild)
+
+
+def _cmd_post(args: argparse.Namespace) -> int:
+    from bot.runner import post_webhook
+
+    return post_webhook(args.config, args.article, args.section)
 
 
 def _snowflake(value: str) -> int:

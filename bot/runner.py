@@ -7,6 +7,7 @@ other commands start fast.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -16,14 +17,17 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+import aiohttp
+
 from bot.commands import Invocation, answer, parse_command
-from bot.config import TOKEN_ENV, Config, default_config, load_config
+from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, load_config
 from bot.render_config import make_renderer
-from bot.sinks import ConsoleSink
-from bot.store import Store, load_configured
+from bot.sinks import ConsoleSink, WebhookSink
+from bot.store import NotFound, Store, load_configured
 from briefings import distill
 from briefings.errors import ConfigError, SitrepError
 from briefings.ingest import article_from_bytes
+from briefings.model import SECTIONS
 from briefings.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -204,4 +208,56 @@ def sync_commands(config_path: str | None, guild: list[int] | None) -> int:
     guilds = list(guild or config.discord.guild_ids)
     for line in asyncio.run(sync_commands_async(config, guilds, token=token)):
         print(f"synced {line}")
+    return 0
+
+
+# ---------------------------------------------------------------- webhook
+
+
+async def post_webhook_async(
+    config: Config, article: str | None, sections: list[str] | None
+) -> list[int | None]:
+    """Post a briefing (the latest, or the article named) through ``[webhook]``; the ids of the
+    messages Discord created. Each message is retried by the sink; one that still fails stops
+    the post with a ``DeliveryError`` naming it."""
+    hook = config.webhook
+    if hook.url is None:
+        where = config.path or "the configuration"
+        raise ConfigError(f"{where}: [webhook] url: not set (or set {WEBHOOK_ENV})")
+    chosen = tuple(s.strip().lower() for s in sections or ())
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        raise ConfigError(f"--section {unknown[0]}: one of {', '.join(SECTIONS)}")
+    store = await Store.open(config.store.url, origin=config.path)
+    try:
+        await load_configured(store, config)
+        try:
+            stored = await store.resolve(article)
+        except NotFound as exc:
+            raise SitrepError(str(exc)) from None
+        briefing = await store.briefing(stored.id)
+    finally:
+        await store.close()
+    renderer = make_renderer(
+        dataclasses.replace(config, render=dataclasses.replace(config.render, sections=chosen))
+        if chosen
+        else config
+    )
+    messages = renderer.post_messages(briefing, now=datetime.now(UTC))
+    ids: list[int | None] = []
+    async with aiohttp.ClientSession() as session:
+        sink = WebhookSink(
+            session, hook.url.value, username=hook.username, avatar_url=hook.avatar_url
+        )
+        for n, message in enumerate(messages, 1):
+            ids.append(await sink.send(message))
+            log.info("webhook post %d of %d sent", n, len(messages))
+    return ids
+
+
+def post_webhook(config_path: str | None, article: str | None, sections: list[str] | None) -> int:
+    config = find_config(config_path, fallback=True) or default_config()
+    setup_logging(logging.WARNING)
+    ids = asyncio.run(post_webhook_async(config, article, sections))
+    print(f"posted {len(ids)} message(s) through the webhook")
     return 0

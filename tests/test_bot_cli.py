@@ -205,3 +205,46 @@ def test_dry_run_with_a_configuration_prints_the_latest_post(configured: Path) -
     assert r.returncode == 0, r.stderr
     assert "Defenders Hold the Bridgehead" in r.stdout
     assert "===== message 1 of" in r.stdout
+
+
+async def test_post_through_the_webhook_end_to_end(server: FakeDiscord, configured: Path) -> None:
+    import asyncio
+
+    cfg = configured.parent / "hook.toml"
+    cfg.write_text(
+        configured.read_text(encoding="utf-8")
+        + f"[webhook]\nurl = '{server.url}/api/v10/webhooks/77/hooktoken'\n"
+        "username = 'sitrep desk'\navatar_url = 'https://example.invalid/a.png'\n",
+        encoding="utf-8",
+    )
+    server.fail_next("/webhooks/77/", (429, {"retry_after": 0.2}), (500, {"message": "x"}))
+    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "SITREP_CONFIG")}
+    proc = await asyncio.create_subprocess_exec(
+        *SITREP,
+        "post",
+        "--config",
+        str(cfg),
+        "--section",
+        "quotes",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, err.decode()
+    posted = server.messages["webhook:77/hooktoken"]
+    assert out.decode().strip() == f"posted {len(posted)} message(s) through the webhook"
+    statuses = [r.status for r in server.requests if "/webhooks/77/" in r.path]
+    assert statuses[:2] == [429, 500] and statuses.count(200) == len(posted)
+    for req in server.calls("POST", "/webhooks/77/"):
+        assert req.json["username"] == "sitrep desk"
+        assert req.json["avatar_url"] == "https://example.invalid/a.png"
+        assert req.json["allowed_mentions"]["parse"] == []
+    assert "hooktoken" not in err.decode()
+
+
+def test_post_without_a_webhook_is_one_clear_error(configured: Path) -> None:
+    r = sitrep("post", "--config", str(configured))
+    assert r.returncode == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert "[webhook] url: not set" in line
