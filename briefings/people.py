@@ -428,16 +428,19 @@ def word_pattern(words: frozenset[str] | set[str]) -> str:
 
 
 _ATTR_RE = word_pattern(ATTRIBUTION_VERBS)
+_LEADING_VERB = re.compile(r"^(?:" + _ATTR_RE + r"|according to)\s+")
 _VERB_AFTER = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*)?(?:" + _ATTR_RE + r")\b"
 )
 _APPOSITION = re.compile(r"\s*(?:\([^)]{0,20}\))?\s*,\s*([^,;“”\"]{1,160})")
 
 
+_PARTICLES = "(?:al|el|ad|ash|as|at|az|ar|an|bin|ibn|abu|ben|bint|ould)"
+_PARTICLE_WORD = re.compile(_PARTICLES + "-[" + "A-Z" + "]")
 _CAP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f"
 _RUN = re.compile(
     rf"[{_CAP}][\w’'.-]*"
-    rf"(?: (?:(?:{'|'.join(sorted(_CONNECTORS))}) )?[{_CAP}][\w’'.-]*)*"
+    rf"(?: (?:(?:{'|'.join(sorted(_CONNECTORS))}) )?(?:{_PARTICLES}-)?[{_CAP}][\w’'.-]*)*"
 )
 _QUOTE_TOKENS = frozenset({"“", '"', "”", "‘"})
 
@@ -462,7 +465,11 @@ def _sentence_candidates(
                 break
             if seq and text[seq[-1][1] : t.start()] != " ":
                 break
-            if not word[:1].isupper() and word not in _CONNECTORS:
+            if (
+                not word[:1].isupper()
+                and word not in _CONNECTORS
+                and not _PARTICLE_WORD.match(word)
+            ):
                 break
             seq.append((t.start(), t.end(), word))
             if len(word) > 2 and word.endswith(("’s", "'s", "’", "'")) and not word.endswith("."):
@@ -598,7 +605,7 @@ def _classify_run(
             cand.person = True
             cand.role = _trim_role(seg)
     # Reversed apposition: "one resident, X, said".
-    if not cand.person and re.match(r"\s*,", after) and re.search(r",\s*$", before):
+    if not cand.person and re.match(r"\s*(?:[,.;]|$)", after) and re.search(r",\s*$", before):
         seg_before = re.split(r"[,.;:“”\"]", before.rstrip().rstrip(","))[-1]
         if role_kind(seg_before) not in {"unknown", "group"}:
             cand.person = cand.titled = True
@@ -648,6 +655,7 @@ def _role_before(toks: list[str]) -> str:
 def _trim_role(seg: str) -> str:
     """A role as the article gives it, without article, age or trailing clause."""
     seg = re.split(r"\s+(?:who|which|that|whose|where|\w{3,}ing)\s|[,;]|\.\s", seg)[0].strip()
+    seg = _LEADING_VERB.sub("", seg)
     seg = re.sub(r"^(?:a|an|the|one)\s+", "", seg, flags=re.IGNORECASE)
     seg = re.sub(r"^\d{1,3}-year-old\s+", "", seg)
     return seg.strip(" .")
@@ -773,6 +781,17 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
         for c in candidates
         if c.person and not c.org and c.named and (c.titled or not _place_like(c, place_names))
     ]
+    # A two-word name with no cue of its own is the full name of a surname used as a person's
+    # ("the mayor, Ivan Fedorov" ... "Fedorov, who ...").
+    surnames = {c.name.lower() for c in strong if " " not in c.name}
+    strong += [
+        c
+        for c in candidates
+        if c.weak
+        and " " in c.name
+        and c.name.lower().split()[-1] in surnames
+        and not _place_like(c, place_names)
+    ]
     # Full names first, so that surnames resolve to them ("Waltz" -> "Michael Waltz").
     for c in sorted(strong, key=lambda c: -len(c.name.split())):
         key = c.name.lower()
@@ -782,7 +801,10 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
             by_name[key] = by_last[key]
             continue
         by_name[key] = len(people)
-        by_last.setdefault(key.split()[-1], len(people))
+        last = key.split()[-1]
+        by_last.setdefault(last, len(people))
+        if _PARTICLE_WORD.match(c.name.split()[-1]):  # "al-Burhan" is also "Burhan"
+            by_last.setdefault(last.split("-", 1)[1], len(people))
         people.append(Person(c.name, None, "unknown"))
     mentions: list[Mention] = []
     roles: dict[int, str] = {}

@@ -127,7 +127,7 @@ _LEADING = re.compile(
     r"^(?:(?:But|And|Still|Meanwhile|Separately|However|Moreover|Also|In addition|Yet|So|"
     r"Even so|Nonetheless|Nevertheless)\b,?\s+)+"
 )
-_DATELINE = re.compile(r"^[A-Z][A-Z .’'-]{2,40},[^—–]{0,40}[—–]\s*")
+_DATELINE = re.compile(r"^[A-Z][A-Z .’'-]{2,40},[^—–]{0,40}?(?:[—–]|\s-)\s*")
 _PAREN = re.compile(r"\s*\((?:[^()]{1,40})\)")
 _QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]")
 

@@ -35,6 +35,14 @@ _CLOSE_GLYPHS = "”»"
 _OPEN_BEFORE = "([{—–-/:‘'"
 _CLOSE_AFTER = ".,;:!?)]}—–-…’'"
 _END_PUNCT = re.compile(r"[.,]+$")
+_SINGLE_MARK = re.compile(r"[‘’']")
+_OPEN_BEFORE_SINGLE = '([{—–-/:“"'
+_CLOSE_AFTER_SINGLE = '.,;:!?)]}—–-…”"'
+_NEXT_WORD = re.compile(r" ([a-z]+)")
+_AFTER_QUOTE_WORDS = frozenset(
+    "he she they we i it said says told added asked according the a an".split()
+)
+_INNER_STRAIGHT = re.compile(r"(?<!\w)'([^'\n]{1,200}?)'(?!\w)")
 _INNER_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(—–]))‘|’(?=[\s.,;:!?)—–]|$)(?<![a-z]s’)")
 
 _TERM_BEFORE = re.compile(
@@ -86,41 +94,63 @@ class _Span:
 
 
 def _spans(article: Article) -> list[_Span]:
+    """Quoted spans, paragraph by paragraph. Double marks are the quotation marks where a
+    paragraph has any; otherwise single marks are (the British style: ‘...,’ he said)."""
     text = article.text
     out: list[_Span] = []
     for p in article.paragraphs:
-        inside: int | None = None
-        for m in _MARK.finditer(text, p.start, p.end):
-            i, ch = m.start(), m.group()
-            prev = text[i - 1] if i > p.start else " "
-            nxt = text[i + 1] if i + 1 < p.end else " "
-            can_open = (prev.isspace() or prev in _OPEN_BEFORE) and not nxt.isspace()
-            can_close = not prev.isspace() and (
-                nxt.isspace() or nxt in _CLOSE_AFTER or nxt in '“”"'
-            )
-            if can_open and can_close:
-                opens = ch in _OPEN_GLYPHS or (ch not in _CLOSE_GLYPHS and inside is None)
-            elif can_open or can_close:
-                opens = can_open
-            else:
-                continue
-            if inside is None:
-                if opens:
-                    inside = i
-            elif not opens:
-                out.append(_Span(p.index, inside, i + 1, inside + 1, i, True))
-                inside = None
-            else:  # a new opening mark: the previous quotation was never closed
-                out.append(_Span(p.index, inside, i, inside + 1, i, False))
-                inside = i
-        if inside is not None:
-            out.append(_Span(p.index, inside, p.end, inside + 1, p.end, False))
+        if _MARK.search(text, p.start, p.end):
+            _paragraph_spans(text, p.index, p.start, p.end, False, out)
+        elif "‘" in text[p.start : p.end] or " '" in text[p.start : p.end]:
+            _paragraph_spans(text, p.index, p.start, p.end, True, out)
     return out
+
+
+def _paragraph_spans(
+    text: str, para: int, start: int, end: int, single: bool, out: list[_Span]
+) -> None:
+    marks, open_glyphs, close_glyphs = (
+        (_SINGLE_MARK, "‘", "’") if single else (_MARK, _OPEN_GLYPHS, _CLOSE_GLYPHS)
+    )
+    open_before = _OPEN_BEFORE_SINGLE if single else _OPEN_BEFORE
+    close_after = _CLOSE_AFTER_SINGLE if single else _CLOSE_AFTER
+    inside: int | None = None
+    for m in marks.finditer(text, start, end):
+        i, ch = m.start(), m.group()
+        prev = text[i - 1] if i > start else " "
+        nxt = text[i + 1] if i + 1 < end else " "
+        can_open = (prev.isspace() or prev in open_before) and not nxt.isspace()
+        can_close = not prev.isspace() and (nxt.isspace() or nxt in close_after)
+        if single:
+            can_open = can_open and nxt.isalpha()
+            if can_close and prev == "s" and inside is not None:
+                # "the soldiers’ trenches": a plural possessive, not the end of the quote.
+                follow = _NEXT_WORD.match(text, i + 1, end)
+                if follow and follow.group(1) not in _AFTER_QUOTE_WORDS:
+                    can_close = False
+        if can_open and can_close:
+            opens = ch in open_glyphs or (ch not in close_glyphs and inside is None)
+        elif can_open or can_close:
+            opens = can_open
+        else:
+            continue
+        if inside is None:
+            if opens:
+                inside = i
+        elif not opens:
+            out.append(_Span(para, inside, i + 1, inside + 1, i, True))
+            inside = None
+        else:  # a new opening mark: the previous quotation was never closed
+            out.append(_Span(para, inside, i, inside + 1, i, False))
+            inside = i
+    if inside is not None:
+        out.append(_Span(para, inside, end, inside + 1, end, False))
 
 
 def _clean(words: str) -> str:
     words = words.strip()
     words = _INNER_SINGLE.sub("", words)
+    words = _INNER_STRAIGHT.sub(r"\1", words)
     words = words.replace("“", "").replace("”", "").replace('"', "")
     if words.endswith(("...", "…")):
         return words
@@ -376,8 +406,11 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
 
 
 def _trim_org(name: str) -> str:
-    """An organisation's name without the words of the clause that follows it."""
+    """An organisation's name without the words of the clause that follows it; a possessive
+    keeps the noun it qualifies ("Ukraine's military")."""
     words = name.split()
+    if words and re.search(r"(?:’s|'s|s’|s')$", words[0]):
+        return shortest_description(" ".join(words[:5]))
     out: list[str] = []
     for w in words:
         if out and w[:1].islower() and w.lower() not in {"of", "the", "for", "and", "de", "du"}:

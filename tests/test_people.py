@@ -101,3 +101,10 @@ def test_role_kinds_and_descriptions() -> None:
     assert shortest_description("A marine from the 38th Brigade who asked") == (
         "a marine from the 38th Brigade"
     )
+
+
+def test_arabic_particles_belong_to_the_name() -> None:
+    idx = index(
+        "Gen. Abdel Fattah al-Burhan rejected the plan. Later Burhan said the army would stay."
+    )
+    assert {idx.people[m.person].name for m in idx.mentions} == {"Abdel Fattah al-Burhan"}

@@ -108,3 +108,9 @@ def test_real_articles_actor_recall(shared_articles: Path, gold_dir: Path) -> No
         right += sum(sc.name_match(a, gold["actors"]) for a in actors)
     assert found / gold_total >= 0.80
     assert right / max(1, given) >= 0.75
+
+
+def test_wire_dateline_with_a_hyphen_is_dropped() -> None:
+    assert summarize("KYIV, Ukraine (Reuters) - The cabinet approved the plan.") == (
+        "The cabinet approved the plan."
+    )

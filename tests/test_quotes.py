@@ -250,3 +250,37 @@ def test_real_articles_quote_f1_and_speakers(shared_articles: Path, gold_dir: Pa
     f1 = 2 * precision * recall / (precision + recall)
     assert f1 >= 0.95, (precision, recall)
     assert speakers_ok / true_pos >= 0.92
+
+
+def test_british_single_quotes_with_a_plural_possessive_inside() -> None:
+    q = only(
+        "‘We dug the soldiers’ trenches ourselves,’ said Olha Marchuk, 54, a farmer. "
+        "‘Then the drones came.’"
+    )
+    assert q.text == "We dug the soldiers’ trenches ourselves Then the drones came"
+    assert q.speaker == "Olha Marchuk"
+
+
+def test_apostrophes_alone_make_no_quote() -> None:
+    assert quotes("The troops' morale held. Kyiv's mayor's office didn't comment.") == ()
+
+
+def test_straight_inner_quotes_dropped() -> None:
+    q = only("\"I told him, 'Leave now,' but he stayed,\" said Iryna, a nurse.")
+    assert q.text == "I told him, Leave now, but he stayed"
+    assert q.speaker == "Iryna" and q.speaker_role == "nurse"
+
+
+def test_description_then_name_gives_the_name_and_role() -> None:
+    text = (
+        '"We will rebuild," said the mayor, Ivan Fedorov.\n'
+        'Fedorov, who has led the city since 2020, said: "Nobody is leaving."'
+    )
+    first, second = quotes(text)
+    assert (first.speaker, first.speaker_role) == ("Ivan Fedorov", "mayor")
+    assert second.speaker == "Ivan Fedorov"
+
+
+def test_institution_with_a_possessive_as_written() -> None:
+    q = only('"The enemy attacked 12 times," Ukraine\'s military said in a statement.')
+    assert q.speaker == "Ukraine's military"
