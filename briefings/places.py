@@ -48,12 +48,14 @@ _LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
 _LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN}' .\-’]*")
 
 
-def _cache_dir() -> Path:
+def _cache_dirs() -> tuple[Path, ...]:
+    """Where the index may live: ``SITREP_CACHE_DIR``, else the user's cache, else the temp dir."""
     configured = os.environ.get("SITREP_CACHE_DIR")
     if configured:
-        return Path(configured)
+        return (Path(configured),)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "sitrep"
+    user = getattr(os, "getuid", lambda: 0)()
+    return (Path(base) / "sitrep", Path(tempfile.gettempdir()) / f"sitrep-{user}")
 
 
 def _source_key() -> str:
@@ -191,24 +193,29 @@ def gazetteer() -> Gazetteer:
 
 
 def _load_gazetteer() -> Gazetteer:
-    path = _cache_dir() / f"places-{_source_key()}.idx"
-    if path.is_file():
-        try:
-            return IndexGazetteer(path)
-        except (OSError, ValueError):
-            pass
+    name = f"places-{_source_key()}.idx"
+    for folder in _cache_dirs():
+        path = folder / name
+        if path.is_file():
+            try:
+                return IndexGazetteer(path)
+            except (OSError, ValueError):
+                pass
     try:
         entries = build_gazetteer_entries()
     except ImportError:
         return DictGazetteer({})
-    try:
-        write_index(entries, path)
-        for stale in path.parent.glob("places-*.idx"):
-            if stale != path:
-                stale.unlink(missing_ok=True)  # built from data no longer installed
-        return IndexGazetteer(path)
-    except (OSError, ValueError):
-        return DictGazetteer(entries)
+    for folder in _cache_dirs():
+        path = folder / name
+        try:
+            write_index(entries, path)
+            for stale in folder.glob("places-*.idx"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)  # built from data no longer installed
+            return IndexGazetteer(path)
+        except (OSError, ValueError):
+            continue
+    return DictGazetteer(entries)  # nowhere to write: this process keeps it in memory
 
 
 # --- vocabulary of news prose -------------------------------------------------------------------

@@ -300,3 +300,39 @@ def test_installed_gazetteer_knows_cities_countries_and_capitals() -> None:
     for _ in range(1000):
         gaz.flags("Pokrovsk")
     assert time.perf_counter() - start < 0.05
+
+
+def test_index_is_built_once_then_mapped_and_stale_ones_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefings.places as places_module
+
+    calls: list[int] = []
+
+    def fake_build() -> dict[str, str]:
+        calls.append(1)
+        return {"kramske": "M", "ukraine": "C"}
+
+    monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(places_module, "build_gazetteer_entries", fake_build)
+    (tmp_path / "places-old.idx").write_bytes(b"x\tM")
+    first = places_module._load_gazetteer()
+    assert isinstance(first, IndexGazetteer) and first.flags("Kramske") == "M"
+    second = places_module._load_gazetteer()
+    assert second.flags("Ukraine") == "C"
+    assert calls == [1]
+    assert [p.name for p in tmp_path.glob("places-*.idx")] != ["places-old.idx"]
+    assert not (tmp_path / "places-old.idx").exists()
+
+
+def test_unwritable_cache_keeps_the_gazetteer_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefings.places as places_module
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SITREP_CACHE_DIR", str(blocker / "sub"))
+    monkeypatch.setattr(places_module, "build_gazetteer_entries", lambda: {"kramske": "M"})
+    gaz = places_module._load_gazetteer()
+    assert gaz.flags("kramske") == "M"
