@@ -82,7 +82,10 @@ _CLASSES: tuple[_CueClass, ...] = (
             """hold defen fight battle clash trench struggl frontline front-line destroy target
             mortar missile rocket drone bomb""".split()
         ),
-        frozenset("held combat position positions embattled outpost stalemate artillery".split()),
+        frozenset(
+            """held combat position positions embattled outpost stalemate artillery front
+            stabilized stabilised""".split()
+        ),
         re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
     ),
 )

@@ -253,7 +253,8 @@ FIXTURE_NOUNS = _words(
 VENUE_NOUNS = _words(
     """
     talks negotiations summit meeting meetings conference ceremony embassy consulate speech
-    visit visiting headquarters forum parliament session hearing court trial
+    visit visiting headquarters forum parliament session hearing court trial speaking spoke
+    met meet interview
     """
 )
 #: Designators written after a name and kept with it: "Kursk region", "the Oskil river".
@@ -348,7 +349,7 @@ ORGANISATION_WORDS = _words(
     """
     ministry army armies brigade brigades regiment battalion division corps forces force
     council parliament party agency news journal times post committee office department guard
-    guards navy company group institute university union court fund bank service services
+    guards navy company group institute university union court fund service services
     command directorate administration government cabinet assembly congress senate house
     federation organization organisation association foundation network channel television
     radio press agreement treaty accord act bill plan operation mission program programme
