@@ -200,6 +200,9 @@ _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|and\b|—|–)", re.IGNORECASE)
 _STRONG_AFTER = re.compile(r"[ -]strong\b", re.IGNORECASE)
 _MOVE_VERB = re.compile(r"advanc|push|mov|retreat|withdr|penetrat|gain|progress", re.IGNORECASE)
+_PART_OF = re.compile(
+    r"[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?:\d[\d,]*|[a-z]+-?[a-z]*)(?=[ ])", re.IGNORECASE
+)
 _KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
 _PAST_VERBS = frozenset(
     "killed eliminated captured executed wounded injured neutralised neutralized".split()
@@ -373,6 +376,10 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     cas_verb = _CASUALTY_VERB_BEFORE.search(before)
     troop_verb = _TROOP_VERB_BEFORE.search(before)
     head = _head(text, p.end, hi)
+    if head is None:
+        part = _PART_OF.match(text, p.end, hi)
+        if part:  # "25 of the 30 drones"
+            head = _head(text, part.end(), hi)
     kind: str | None = head[0] if head else None
     end = head[1] if head else p.end
     word = head[2].lower() if head else ""

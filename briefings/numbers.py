@@ -144,6 +144,7 @@ _TIMES = re.compile(
     r"|[\s-]+fold\b",
     re.IGNORECASE,
 )
+_ODD = re.compile(r"-odd\b|\s+or\s+so\b", re.IGNORECASE)
 _FREQUENCY = re.compile(r"\s+times\b", re.IGNORECASE)
 _TWICE_AS = re.compile(
     r"\s+(?:as\s+(?:many|much|large|big|great|high|long|strong)|more|larger|bigger|"
@@ -560,6 +561,10 @@ def find_numbers(
                     form, unit, last = "measure", name, mu.end()
             elif not whole and a.kind == "digits" and text[last : last + 1].isalpha():
                 continue  # "47th", "5G": not a quantity
+            elif form == "count":
+                odd = _ODD.match(text, last, end)  # "10,000-odd", "200 or so"
+                if odd:
+                    last = odd.end()
         out.append(
             NumberPhrase(
                 start=a.start,

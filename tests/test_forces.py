@@ -82,6 +82,10 @@ def test_ratios(text: str, expected: tuple[str, str, str]) -> None:
             ("troops", "3000", "3,000-strong force"),
         ),
         (
+            "Some 10,000-odd troops are massing near the border.",
+            ("troops", "10000", "Some 10,000-odd troops"),
+        ),
+        (
             "Perhaps 300 militiamen still hold the airport.",
             ("troops", "300", "Perhaps 300 militiamen"),
         ),
@@ -166,6 +170,10 @@ def test_casualties_and_rates(text: str, expected: tuple[str, str, str]) -> None
         (
             "A 500-pound bomb hit the depot.",
             ("equipment", "500 lb", "500-pound bomb"),
+        ),
+        (
+            "Air defences downed 25 of the 30 drones launched overnight.",
+            ("equipment", "25", "25 of the 30 drones"),
         ),
         (
             "The navy lost 14 warships in the first year.",

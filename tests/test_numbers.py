@@ -70,6 +70,9 @@ def test_vague_words_are_not_numbers(phrase: str) -> None:
         ("12 kilometres", [("12 kilometres", "measure", "12 km")]),
         ("300 square kilometres", [("300 square kilometres", "measure", "300 km2")]),
         ("$1.2m", [("$1.2m", "count", "1200000")]),
+        ("10,000-odd", [("10,000-odd", "count", "10000")]),
+        ("200 or so", [("200 or so", "count", "200")]),
+        ("one in five", [("one in five", "fraction", "20%")]),
     ],
 )
 def test_find_numbers_forms(text: str, found: list[tuple[str, str, str]]) -> None:
