@@ -55,8 +55,11 @@ class SitrepTree(app_commands.CommandTree["SitrepBot"]):
         )
         if interaction.type is discord.InteractionType.autocomplete:
             return
+        deferred = (
+            interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+        )
         try:
-            await reply(interaction, [error_message(UNEXPECTED)], deferred=True)
+            await reply(interaction, [error_message(UNEXPECTED)], deferred=deferred)
         except discord.HTTPException:
             log.warning("could not tell the user about the failure of /%s", name)
 

@@ -358,3 +358,40 @@ async def test_hostile_article_file_never_pings_in_any_command(
                 assert "Ridge" in json.dumps(payloads)  # the hostile title is shown, defused
     finally:
         await b.close()
+
+
+async def test_unexpected_error_after_a_deferral_stays_private(
+    server: FakeDiscord, bot: SitrepBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.commands as commands
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("chart exploded")
+
+    monkeypatch.setattr(commands, "forces_chart", broken)
+    monkeypatch.setattr(commands, "_charts", {})
+    reqs = await run(server, bot, "forces")
+    assert callback(reqs).json["type"] == 5
+    assert any(r.method == "DELETE" for r in reqs)  # the public "thinking…" message goes
+    (follow,) = followups(reqs)
+    assert follow.payload["flags"] & EPHEMERAL and follow.payload["content"] == UNEXPECTED
+
+
+async def test_unexpected_error_after_a_reply_keeps_the_reply(
+    server: FakeDiscord, bot: SitrepBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.client as client
+
+    real = client.reply
+    failed: list[bool] = []
+
+    async def reply_then_fail(interaction: Any, messages: Any, *, deferred: bool = False) -> None:
+        await real(interaction, messages[:1], deferred=deferred)
+        if not failed:
+            failed.append(True)
+            raise RuntimeError("followup failed")
+
+    monkeypatch.setattr(client, "reply", reply_then_fail)
+    reqs = await run(server, bot, "policy")
+    assert not any(r.method == "DELETE" for r in reqs)
+    assert [r.payload.get("flags", 0) & EPHEMERAL for r in reqs if r.method == "POST"] == [0, 64]
