@@ -307,8 +307,15 @@ class PeopleIndex:
     ) -> Person | None:
         """The person a pronoun at ``offset`` most likely refers to: the last one to lead a
         clause (subject of a sentence or of an attribution), else the last one mentioned."""
+        m = self.antecedent_mention(offset, singular=singular, exclude_sentence=exclude_sentence)
+        return None if m is None else self.people[m.person]
+
+    def antecedent_mention(
+        self, offset: int, *, singular: bool = True, exclude_sentence: int | None = None
+    ) -> Mention | None:
+        """The mention ``antecedent`` resolves through."""
         hi = bisect.bisect_left(self._starts, offset)
-        fallback: Person | None = None
+        fallback: Mention | None = None
         for m in reversed(self.mentions[max(0, hi - 60) : hi]):
             if m.end > offset or m.sentence == exclude_sentence:
                 continue
@@ -316,9 +323,9 @@ class PeopleIndex:
             if singular and p.kind == "group":
                 continue
             if m.subject:
-                return p
+                return m
             if fallback is None:
-                fallback = p
+                fallback = m
         return fallback
 
     def resolve_description(self, description: str, offset: int, sentence: int) -> Person | None:
@@ -335,14 +342,17 @@ class PeopleIndex:
             if m.sentence >= sentence:
                 continue
             p = self.people[m.person]
-            if not p.named or p.kind == "group":
+            head = words[-1]
+            if p.kind == "group":
+                continue
+            if not p.named:
+                # "a senior U.S. official said ... the official added": the same unnamed one.
+                if head in p.name.lower().split():
+                    return p
                 continue
             if age:
                 return p
-            head = words[-1]
             if p.role and head in p.role.lower():
-                return p
-            if kind != "unknown" and p.kind == kind:
                 return p
             if unknown is None and p.kind == "unknown" and kind == "leader":
                 unknown = p
@@ -573,7 +583,9 @@ def _classify_run(
     # Titles: "President X", "Kremlin spokesman X", "gas analyst X".
     if title_words:
         cand.person = cand.titled = True
-        cand.role = " ".join(title_words)
+        cand.role = " ".join(t[2] for t in seq[: len(title_words)])
+        if prev_word == "of" and prev2 in _TITLES and first > 1:  # "Secretary of State X"
+            cand.role = f"{toks[-2]} of {cand.role}"
     elif first > 0 and not _is_cap(toks[-1]) and _ROLE_WORDS.get(prev_word):
         cand.person = cand.titled = True
         cand.role = _role_before(toks)

@@ -28,6 +28,7 @@ from briefings.people import (
     find_people,
     shortest_description,
 )
+from briefings.sentences import TITLE_ABBREVIATIONS
 
 _MARK = re.compile(r"[“”„«»\"]")
 _OPEN_GLYPHS = "“„«"
@@ -59,6 +60,8 @@ _PARTICIPLES = frozenset(
     """.split()
 )
 _CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
+_NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s")
+_LAST_WORD = re.compile(r"[A-Za-z]+$")
 _PRONOUNS = frozenset({"he", "she", "i", "they", "we", "it"})
 _TRAIL_VERB_FIRST = re.compile(
     r"^[\s,—–-]*(?:" + _ATTR_RE + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
@@ -91,6 +94,7 @@ class _Span:
     attribution_end: int = -1
     partial: bool = False
     sentences: list[int] = field(default_factory=list)
+    previous: _Span | None = None  # the last quotation before this one that has a speaker
 
 
 def _spans(article: Article) -> list[_Span]:
@@ -198,6 +202,7 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
         sp.partial = words[:1].islower() or (bool(b) and not b.endswith((":", ",")))
         if sp.partial and _is_term(words, before, text[s0.start : s1.end]):
             continue
+        sp.previous = next((k for k in reversed(kept) if k.speaker), None)
         _attribute(article, people, sp, before, lo, after)
         kept.append(sp)
     items = _join(article, people, kept)
@@ -277,8 +282,16 @@ def _accept_np(np: str, verb_first: bool) -> bool:
 
 def _np_length(np: str) -> int:
     """The noun phrase after an inverted verb ends at the sentence's end or a new clause."""
-    m = re.search(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s", np)
-    return m.start() if m else len(np)
+    for m in _NP_END.finditer(np):
+        word = _LAST_WORD.search(np, 0, m.start())
+        if (
+            m.group().startswith(".")
+            and word
+            and (len(word.group()) == 1 or word.group().lower() in TITLE_ABBREVIATIONS)
+        ):
+            continue  # "Col. Petro Ivanenko", "Lolita C. Baldor"
+        return m.start()
+    return len(np)
 
 
 def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, hi: int) -> bool:
@@ -357,11 +370,15 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     if low in _PRONOUNS:
         if low not in {"he", "she"}:
             return False
-        sentence = _sentence_of(article, a)
-        person = people.antecedent(a, exclude_sentence=None if sentence is None else -1)
-        if person is None:
+        mention = people.antecedent_mention(a)
+        last = sp.previous
+        if last is not None and last.speaker and (mention is None or last.open > mention.start):
+            # The speaker of the quotation just before is more recent than any name.
+            sp.speaker, sp.role, sp.person = last.speaker, last.role, last.person
+            return True
+        if mention is None:
             return False
-        return _use_person(sp, person)
+        return _use_person(sp, people.people[mention.person])
     # A call sign names the speaker: "a sergeant who goes by the call sign X".
     cs = _CALL_SIGN.search(text, a, min(len(text), b + 40))
     if cs is not None and cs.start() > b:
@@ -502,12 +519,15 @@ def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
     if not prev.closed and sp.para == prev.para + 1:
         para = article.paragraphs[sp.para]
         return sp.open == para.start
-    if sp.own and not sp.trailing:
-        return False
     if sp.para == prev.para:
         gap = text[prev.close : sp.open]
         if not gap.strip():
             return True
+        if prev.trailing and not _SENTENCE_BREAK.search(gap) and _ATTRIBUTION.search(gap):
+            return True  # “A,” he said, “b.”
+    if sp.own and not sp.trailing:
+        return False
+    if sp.para == prev.para:
         if not prev.trailing:
             return False
         return prev.attribution_end >= sp.open - 2 or len(_SENTENCE_BREAK.findall(gap)) <= 1

@@ -108,3 +108,8 @@ def test_arabic_particles_belong_to_the_name() -> None:
         "Gen. Abdel Fattah al-Burhan rejected the plan. Later Burhan said the army would stay."
     )
     assert {idx.people[m.person].name for m in idx.mentions} == {"Abdel Fattah al-Burhan"}
+
+
+def test_title_with_of_is_kept_whole() -> None:
+    (p,) = [p for p in index("Secretary of State Anna Pell flew home.").people if p.named]
+    assert p.role == "Secretary of State" and p.kind == "official"

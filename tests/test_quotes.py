@@ -284,3 +284,20 @@ def test_description_then_name_gives_the_name_and_role() -> None:
 def test_institution_with_a_possessive_as_written() -> None:
     q = only('"The enemy attacked 12 times," Ukraine\'s military said in a statement.')
     assert q.speaker == "Ukraine's military"
+
+
+def test_quote_split_mid_sentence_is_one_speech() -> None:
+    q = only("“The Russians,” said Col. Petro Ivanenko, “are running out of shells.”")
+    assert q.text == "The Russians are running out of shells"
+    assert q.speaker == "Petro Ivanenko" and q.speaker_role == "Col."
+
+
+def test_pronoun_after_an_unnamed_speakers_quote_stays_with_that_speaker() -> None:
+    text = (
+        "Secretary of State Anna Pell was traveling.\n"
+        "“We expect the talks to resume,” the official said.\n"
+        "“Not before next week,” he said."
+    )
+    first, second = quotes(text)
+    assert first.speaker == "the official"
+    assert second.speaker == "the official"
