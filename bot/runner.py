@@ -7,15 +7,17 @@ other commands start fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
+import signal
 import sys
 import tempfile
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import aiohttp
 
@@ -166,10 +168,44 @@ def run(config_path: str | None) -> int:
 
     bot = SitrepBot(config)
     try:
-        bot.run(token, log_handler=None)
+        asyncio.run(serve(bot, token))
     except discord.LoginFailure:
         raise ConfigError(f"Discord refused the token in {TOKEN_ENV} (401 Unauthorized)") from None
+    except KeyboardInterrupt:
+        pass
     return 0
+
+
+async def serve(bot: Any, token: str) -> None:
+    """Run ``bot`` until it stops or the process gets SIGINT or SIGTERM; then close it (the
+    store, the webhook session and the extensions close with it)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await _serve_until_stopped(bot, token, stop)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+async def _serve_until_stopped(bot: Any, token: str, stop: asyncio.Event) -> None:
+    async with bot:
+        running = asyncio.create_task(bot.start(token), name="sitrep-bot")
+        stopping = asyncio.create_task(stop.wait(), name="sitrep-stop")
+        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running in done:
+            stopping.cancel()
+            running.result()  # LoginFailure and other start-up errors surface here
+        else:
+            log.info("stopping on signal")
+            await bot.close()
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
 
 async def sync_commands_async(config: Config, guild_ids: list[int], *, token: str) -> list[str]:

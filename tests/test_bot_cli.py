@@ -248,3 +248,35 @@ def test_post_without_a_webhook_is_one_clear_error(configured: Path) -> None:
     assert r.returncode == 2
     (line,) = r.stderr.strip().splitlines()
     assert "[webhook] url: not set" in line
+
+
+async def test_serve_closes_the_bot_on_sigterm() -> None:
+    import asyncio
+    import signal
+
+    from bot.runner import serve
+
+    class FakeBot:
+        def __init__(self) -> None:
+            self.events: list[str] = []
+
+        async def __aenter__(self) -> FakeBot:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            self.events.append("exit")
+
+        async def start(self, token: str) -> None:
+            self.events.append("start")
+            await asyncio.sleep(3600)
+
+        async def close(self) -> None:
+            self.events.append("close")
+
+    bot = FakeBot()
+    task = asyncio.create_task(serve(bot, "t"))
+    await asyncio.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(task, 5)
+    assert bot.events == ["start", "close", "exit"]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers removed afterwards
