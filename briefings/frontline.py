@@ -114,18 +114,26 @@ _PHRASE_TRIGGERS = frozenset(
 )
 
 
-def _best_class(low: str) -> int:
-    """The index of the strongest cue class in lower-cased ``low``; ``len(_CLASSES)`` if none."""
+def _best_class(low: str) -> tuple[int, int]:
+    """The strongest cue class in lower-cased ``low`` and where its first cue starts.
+
+    The class is an index into ``_CLASSES``, ``len(_CLASSES)`` (and position -1) when none.
+    """
     words = _WORD.findall(low)
     best = min((_word_class(w) for w in words), default=len(_CLASSES))
     if best and not _PHRASE_TRIGGERS.isdisjoint(words):
         for k in range(best):
-            if _CLASSES[k].phrases.search(low):
-                return k
-    return best
+            m = _CLASSES[k].phrases.search(low)
+            if m:
+                return k, m.start()
+    if best == len(_CLASSES):
+        return best, -1
+    pos = next((m.start() for m in _WORD.finditer(low) if _word_class(m.group()) == best), -1)
+    return best, pos
 
 
 _NEEDS_PLACE = frozenset({"held"})
+_NEAR, _FAR = 60, 100  # characters between a cue and a place
 
 _LEAD = re.compile(
     r"^(?:but|and|still|meanwhile|yet|so|however|separately|elsewhere|in addition|even so|"
@@ -144,6 +152,7 @@ class _Cue:
     name: str
     weight: float
     quoted_only: bool
+    offset: int  # where the cue starts in the sentence
 
 
 #: Phrases that use the words of fighting for offices and equipment: "the defense minister".
@@ -156,14 +165,24 @@ _NOT_FIGHTING = re.compile(
 
 def _cue(sentence: str) -> _Cue | None:
     """The strongest fighting cue of ``sentence``, if any."""
-    low = _NOT_FIGHTING.sub(" ", sentence.lower())
-    k = _best_class(low)
+    low = _NOT_FIGHTING.sub(_blank, sentence.lower())
+    k, offset = _best_class(low)
     if k == len(_CLASSES):
         return None
     quoted_only = False
     if "“" in low or '"' in low:
-        quoted_only = _best_class(_QUOTED.sub(" ", low)) > k
-    return _Cue(_CLASSES[k].name, _CLASSES[k].weight, quoted_only)
+        quoted_only = _best_class(_QUOTED.sub(" ", low))[0] > k
+    return _Cue(_CLASSES[k].name, _CLASSES[k].weight, quoted_only, offset)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())  # keeps the offsets of the rest of the sentence
+
+
+def _distance(cue: _Cue, sentence: Sentence, mentions: tuple[PlaceMention, ...]) -> int:
+    """Characters between the cue and the nearest of ``mentions`` (a large number if none)."""
+    at = sentence.start + cue.offset
+    return min((abs(m.start - at) for m in mentions), default=10_000)
 
 
 def frontline_places(mentions: tuple[PlaceMention, ...]) -> tuple[str, ...]:
@@ -195,11 +214,16 @@ def summarize(text: str, limit: int = MAX_TEXT) -> str:
     return (head[:cut] if cut > limit // 2 else head).rstrip(" ,;:—–-") + "…"
 
 
-def _score(cue: _Cue | None, places: tuple[str, ...], index: PlaceIndex, sentence: int) -> float:
+def _score(
+    cue: _Cue | None, places: tuple[str, ...], index: PlaceIndex, sentence: Sentence
+) -> float:
     raw = cue.weight if cue else 1.0
     if cue and cue.quoted_only:
         raw -= 0.5
-    kinds = {m.kind for m in index.in_sentence(sentence) if m.name in places}
+    named = tuple(m for m in index.in_sentence(sentence.index) if m.name in places)
+    if cue and _distance(cue, sentence, named) <= _NEAR:
+        raw += 0.5  # the place is where the cue happens: "captured the village of X"
+    kinds = {m.kind for m in named}
     if "settlement" in kinds or "facility" in kinds:
         raw += 1.5
     elif kinds:
@@ -207,7 +231,7 @@ def _score(cue: _Cue | None, places: tuple[str, ...], index: PlaceIndex, sentenc
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
-    return round(min(raw / 5.0, 1.0), 3)
+    return round(min(raw / 5.5, 1.0), 3)
 
 
 def _introduces_place(index: PlaceIndex, sentence: Sentence) -> bool:
@@ -229,9 +253,13 @@ def extract_frontline(
         cue = _cue(s.text)
         if cue is None:
             continue
-        names = frontline_places(index.in_sentence(s.index))
+        mentions = index.in_sentence(s.index)
+        names = frontline_places(mentions)
         if not names and (cue.name in _NEEDS_PLACE or cue.quoted_only):
             continue
+        eligible = tuple(m for m in mentions if m.use == "place" and m.kind not in _NOT_FRONTLINE)
+        if cue.name in _NEEDS_PLACE and _distance(cue, s, eligible) > _FAR:
+            continue  # "drones" in one clause, a town in another
         chosen[s.index] = (cue, names)
     # Scene-setting sentences next to a fighting sentence of the same paragraph.
     sentences = article.sentences
@@ -253,7 +281,7 @@ def extract_frontline(
                 text=summarize(sentences[i].text),
                 places=names,
                 sentences=(i,),
-                score=_score(cue, names, index, i),
+                score=_score(cue, names, index, sentences[i]),
             )
         )
     return tuple(items)

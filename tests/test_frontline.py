@@ -73,6 +73,23 @@ def test_holding_ground_counts_only_with_a_named_place() -> None:
     assert item.places == ("Kramske",)
 
 
+def test_a_weak_cue_far_from_the_place_is_no_item() -> None:
+    text = (
+        "When we could no longer hear the drone overhead, after a long and tiring wait in the "
+        "shelter, we packed our bags, found the car and drove out of Kramske."
+    )
+    assert frontline(text) == ()
+
+
+def test_a_cue_next_to_its_place_ranks_above_one_far_from_it() -> None:
+    near, far = frontline(
+        "Troops advanced on Kramske. "
+        "Troops advanced on Monday, officials said in a statement published late at night, "
+        "and the governor, visiting schools and hospitals, later spoke about Kramske."
+    )
+    assert near.score > far.score
+
+
 def test_a_place_changing_hands_ranks_above_a_vague_mention() -> None:
     items = frontline(
         "Attacks continued along the line. "
