@@ -91,18 +91,25 @@ _CLASSES: tuple[_CueClass, ...] = (
 )
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _WORD_CLASS: dict[str, int] = {}  # a word's best class (its index; len(_CLASSES) for none)
+_NONE = len(_CLASSES)
 
 
 def _word_class(word: str) -> int:
-    hit = _WORD_CLASS.get(word)
-    if hit is None:
-        hit = next(
-            (k for k, c in enumerate(_CLASSES) if word in c.words or word.startswith(c.stems)),
-            len(_CLASSES),
-        )
-        if len(_WORD_CLASS) < 100_000:
-            _WORD_CLASS[word] = hit
-    return hit
+    return next(
+        (k for k, c in enumerate(_CLASSES) if word in c.words or word.startswith(c.stems)), _NONE
+    )
+
+
+def _classes_of(words: list[str]) -> list[int]:
+    """The class of each word, through a per-process memo of the vocabulary seen."""
+    memo = _WORD_CLASS
+    missing = [w for w in words if w not in memo]
+    if missing:
+        if len(memo) > 200_000:
+            memo.clear()
+        for w in missing:
+            memo[w] = _word_class(w)
+    return list(map(memo.__getitem__, words))
 
 
 #: Words without which no phrase of any class can match: the phrase regexes run only then.
@@ -120,7 +127,8 @@ def _best_class(low: str) -> tuple[int, int]:
     The class is an index into ``_CLASSES``, ``len(_CLASSES)`` (and position -1) when none.
     """
     words = _WORD.findall(low)
-    best = min((_word_class(w) for w in words), default=len(_CLASSES))
+    classes = _classes_of(words)
+    best = min(classes, default=_NONE)
     if best and not _PHRASE_TRIGGERS.isdisjoint(words):
         for k in range(best):
             m = _CLASSES[k].phrases.search(low)
@@ -128,8 +136,7 @@ def _best_class(low: str) -> tuple[int, int]:
                 return k, m.start()
     if best == len(_CLASSES):
         return best, -1
-    pos = next((m.start() for m in _WORD.finditer(low) if _word_class(m.group()) == best), -1)
-    return best, pos
+    return best, low.find(words[classes.index(best)])
 
 
 _NEEDS_PLACE = frozenset({"held"})
@@ -165,7 +172,9 @@ _NOT_FIGHTING = re.compile(
 
 def _cue(sentence: str) -> _Cue | None:
     """The strongest fighting cue of ``sentence``, if any."""
-    low = _NOT_FIGHTING.sub(_blank, sentence.lower())
+    low = sentence.lower()
+    if "defen" in low or "war crime" in low or "strike price" in low:
+        low = _NOT_FIGHTING.sub(_blank, low)
     k, offset = _best_class(low)
     if k == len(_CLASSES):
         return None
