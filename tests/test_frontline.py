@@ -6,10 +6,13 @@ import json
 import re
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from briefings.article import build_article
 from briefings.frontline import MAX_TEXT, extract_frontline, summarize
 from briefings.model import FrontlineItem
-from briefings.places import DictGazetteer
+from briefings.places import DictGazetteer, find_places
 
 GAZ = DictGazetteer(
     {
@@ -216,3 +219,52 @@ def test_frontline_place_recall_on_the_real_articles(shared_articles: Path, gold
     assert total > 0
     assert found / total >= 0.80, f"place recall {found}/{total}"
     assert right / given >= 0.70, f"place precision {right}/{given}"
+
+
+# --- any text ----------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "the village of ",
+        "Kramske",
+        "Lypky",
+        " region",
+        ", a town in ",
+        " said",
+        "Mr. ",
+        "captured ",
+        "near ",
+        "’s",
+        "“",
+        "”",
+        " — ",
+        "KRAMSKE, Ukraine (Wire) — ",
+        "Deir al-",
+        "\n",
+        ". ",
+        ", ",
+        " and ",
+        "fled to ",
+        "ÉLAN",
+        "x" * 300,
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=30)), max_size=40))
+def test_any_text_gives_valid_items(parts: list[str]) -> None:
+    text = "".join(parts)
+    if not text.strip():
+        return
+    article = build_article(text)
+    items = extract_frontline(article, gazetteer=GAZ)
+    n = len(article.sentences)
+    for item in items:
+        assert len(item.text) <= MAX_TEXT
+        assert all(0 <= i < n for i in item.sentences)
+        assert 0.0 <= item.score <= 1.0
+        assert len(set(p.lower() for p in item.places)) == len(item.places)
+    for m in find_places(article, GAZ).mentions:
+        assert article.text[m.start : m.end] == m.name
+        assert m.name.startswith(m.base)
