@@ -147,7 +147,11 @@ def parse_command(line: str) -> Invocation:
     marker = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):", re.IGNORECASE)
     found = list(marker.finditer(rest))
     if not found or found[0].start() != 0:
-        first = rest.split(":", 1)[0].split()[0] if ":" in rest else rest
+        if ":" not in rest:
+            raise CommandError(
+                f"Write options as name:value, for example /{name} {names[0]}:{clip(rest)}."
+            )
+        first = rest.split(":", 1)[0].split()[0] if rest.split(":", 1)[0].split() else ":"
         raise CommandError(
             f"Unknown option '{clip(first)}' for /{name}. Options: {', '.join(names)}."
         )
