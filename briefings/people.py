@@ -48,7 +48,7 @@ ATTRIBUTION_VERBS = frozenset(
 _TITLES = frozenset(
     """
     president president-elect vice prime minister premier chancellor king queen prince princess
-    pope emperor sheikh emir sultan ayatollah supreme gen general lt lieutenant col colonel maj
+    pope emperor sheikh emir sultan ayatollah supreme gen general lt lieutenant col colonel maj rear
     major capt captain sgt sergeant cpl corporal pvt private adm admiral cmdr commander marshal
     brig brigadier rep representative sen senator gov governor mayor mr mrs ms dr prof professor
     secretary ambassador envoy spokesman spokeswoman spokesperson prosecutor attorney judge
@@ -452,6 +452,7 @@ _RUN = re.compile(
     rf"[{_CAP}][\w’'.-]*"
     rf"(?: (?:(?:{'|'.join(sorted(_CONNECTORS))}) )?(?:{_PARTICLES}-)?[{_CAP}][\w’'.-]*)*"
 )
+_ACRONYM = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?|[A-Z]{2,4}")
 _QUOTE_TOKENS = frozenset({"“", '"', "”", "‘"})
 
 
@@ -515,7 +516,9 @@ def _static_verdict(words: tuple[str, ...]) -> tuple[int, tuple[str, ...], str]:
     while k < len(words) - 1:
         low = words[k].lower()
         nxt = words[k + 1].lower()
-        if low in _TITLES or (_is_demonym(words[k]) and nxt in _TITLES):
+        if low in _TITLES or (
+            (_is_demonym(words[k]) or _ACRONYM.fullmatch(words[k])) and nxt in _TITLES
+        ):
             titles.append(words[k])
             k += 1
             continue

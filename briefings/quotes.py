@@ -60,6 +60,7 @@ _PARTICIPLES = frozenset(
     """.split()
 )
 _CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
+_CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
 _NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s")
 _LAST_WORD = re.compile(r"[A-Za-z]+$")
 _PRONOUNS = frozenset({"he", "she", "i", "they", "we", "it"})
@@ -67,7 +68,9 @@ _TRAIL_VERB_FIRST = re.compile(
     r"^[\s,—–-]*(?:" + _ATTR_RE + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
 )
 _TRAIL_NP_FIRST = re.compile(
-    r"^[\s,—–-]*(?P<np>[^,.;“”\"]{1,90}?(?:\s*,[^“”\"]{1,220}?,)?)\s+(?:" + _ATTR_RE + r")\b"
+    r"^[\s,—–-]*(?P<np>(?:[^,.;“”\"]|\.(?= [A-Z])){1,90}?(?:\s*,[^“”\"]{1,220}?,)?)\s+(?:"
+    + _ATTR_RE
+    + r")\b"
 )
 _TRAIL_PRONOUN = re.compile(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
@@ -95,6 +98,7 @@ class _Span:
     partial: bool = False
     sentences: list[int] = field(default_factory=list)
     previous: _Span | None = None  # the last quotation before this one that has a speaker
+    description: str = ""  # the full phrase that describes an unnamed speaker
 
 
 def _spans(article: Article) -> list[_Span]:
@@ -252,7 +256,8 @@ def _attribute(
         return
     # A verb after a quote inside the reporter's sentence ("..." for Europe, officials said).
     if after.strip() and _speaker_before(article, people, sp, sp.close, sp.close + len(after)):
-        sp.own = True
+        sp.own = sp.trailing = True
+        sp.attribution_end = sp.close + len(after)
         return
     # The sentence before, within the paragraph: "X said his unit went in. “...”".
     s0 = _sentence_of(article, sp.open)
@@ -309,7 +314,11 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
     # "..., said a commander of ...": the subject follows an inverted verb.
     head = text[lo : last.start()].rstrip()
     tail = text[last.end() : hi]
-    if head.endswith(",") and re.match(r"\s+(?:an?|one|another|the|[A-Z])", tail):
+    if (
+        head.endswith(",")
+        and re.match(r"\s+(?:an?|one|another|the|[A-Z])", tail)
+        and not _CLAUSE_VERB.search(tail, 0, _np_length(tail))
+    ):
         a = last.end() + len(tail) - len(tail.lstrip())
         return _set_speaker(article, people, sp, a, last.end() + _np_length(tail))
     if verb in _PARTICIPLES:
@@ -367,6 +376,22 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
         return False
     words = np.split()
     low = words[0].lower()
+    if low in {"his", "her"} and len(words) > 1:
+        # "His office said": the office of the person the pronoun stands for.
+        # Only a person named in this sentence or the one before is taken for the owner.
+        owner = people.antecedent_mention(a)
+        rest = shortest_description(" ".join(words[1:4]))
+        here = _sentence_of(article, a)
+        if not rest:
+            return False
+        if owner is not None and here is not None and owner.sentence >= here.index - 1:
+            person = people.people[owner.person]
+            if person.named:
+                mark = "’" if "’" in text else "'"
+                sp.speaker = f"{person.name}{mark}s {rest}"
+                return True
+        sp.speaker = f"{low} {rest}"
+        return True
     if low in _PRONOUNS:
         if low not in {"he", "she"}:
             return False
@@ -407,6 +432,7 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
             return _use_person(sp, found)
     if first in {"a", "an", "one", "another", "the"}:
         sp.speaker = desc
+        sp.description = np
         return True
     # An organisation or a body as written ("the IDF", "Ukraine's military").
     org = re.match(r"(?:[Tt]he\s+)?[A-Z][^,;:]*", np)
@@ -492,6 +518,15 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
     return items
 
 
+def _content_words(phrase: str) -> set[str]:
+    return {w for w in re.findall(r"[A-Za-z][\w-]{3,}", phrase.lower()) if w not in _GENERIC}
+
+
+_GENERIC = frozenset(
+    "with from that this their there about official officials senior source sources".split()
+)
+
+
 def _cataphora(people: PeopleIndex, groups: list[list[_Span]]) -> None:
     """ "A politician said ... a “proper region”. “...,” X, deputy head of ..., told ...": an
     unnamed speaker introduced just before a named one who is new to the article is that one."""
@@ -508,7 +543,9 @@ def _cataphora(people: PeopleIndex, groups: list[list[_Span]]) -> None:
         gap_ok = (
             other.sentences and g[-1].sentences and other.sentences[0] == g[-1].sentences[-1] + 1
         )
-        if gap_ok and first_seen.get(other.person.name) == other.sentences[0]:
+        # The description and the new person's role must share a word ("Kherson").
+        shared = _content_words(head.description) & _content_words(other.person.role or "")
+        if gap_ok and shared and first_seen.get(other.person.name) == other.sentences[0]:
             for s in g:
                 s.speaker, s.role, s.person = other.speaker, other.role, other.person
 

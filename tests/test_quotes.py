@@ -301,3 +301,32 @@ def test_pronoun_after_an_unnamed_speakers_quote_stays_with_that_speaker() -> No
     first, second = quotes(text)
     assert first.speaker == "the official"
     assert second.speaker == "the official"
+
+
+def test_unnamed_official_is_not_taken_for_the_next_named_speaker() -> None:
+    text = (
+        "A senior official, speaking on condition of anonymity, said the sides were "
+        '"closer than at any point" but that gaps remained.\n'
+        '"My children ask me every night when we will go home," said Samira Haddad, 38.'
+    )
+    first, second = quotes(text)
+    assert first.speaker == "a senior official"
+    assert second.speaker == "Samira Haddad"
+
+
+def test_cataphoric_description_takes_the_name_that_follows() -> None:
+    text = (
+        "Meanwhile, a politician installed in the Dolyna district said the town should become "
+        "a “special zone” under the new authorities.\n"
+        "“Dolyna belongs to us,” Petro Sych, deputy head of the Dolyna district administration, "
+        "told a news agency."
+    )
+    first, second = quotes(text)
+    assert first.speaker == second.speaker == "Petro Sych"
+
+
+def test_his_office_is_the_office_of_the_person_just_named() -> None:
+    q = only(
+        "President Anna Vell spoke on Monday. Her office said the plan was “final and binding.”"
+    )
+    assert q.speaker == "Anna Vell's office"
