@@ -58,20 +58,24 @@ _CLASSES: tuple[_CueClass, ...] = (
             """advanc retreat withdr counterattack counter-attack counteroffensive
             counter-offensive counter-charge offensive incursion""".split()
         ),
-        frozenset("pushing gain gains gained breakout break-out breakthrough".split()),
+        frozenset(
+            """pushing gain gains gained breakout break-out breakthrough infiltrated
+            infiltrating infiltration repelled repelling repulsed crossed""".split()
+        ),
         re.compile(
             r"\b(?:pull(?:ed|ing)? (?:back|out)|push(?:ed|es|ing)? (?:\w+ )?(?:back|forward|away|"
             r"westward|eastward|northward|southward)|surg(?:ed|ing) forward|(?:broke|breaking) "
-            r"(?:through|out)|forced \w+ back|f[ae]ll back|lost ground)\b"
+            r"(?:through|out)|forced \w+ back|f[ae]ll back|lost ground|clos(?:e|ed|es|ing) in|"
+            r"fend(?:ed|ing)? off|fought off|beat(?:en)? back|dug in)\b"
         ),
     ),
     _CueClass(
         "attacked",
         2.0,
-        tuple("assault attack airstrike bombard besieg invad shelling".split()),
+        tuple("assault attack airstrike bombard besieg invad shelling ambush skirmish".split()),
         frozenset(
             "strike strikes struck shelled pounded pounding siege raid raided raids "
-            "invasion".split()
+            "invasion firefight firefights".split()
         ),
         re.compile(r"\b(?:air strikes?|shot down)\b"),
     ),
@@ -84,7 +88,7 @@ _CLASSES: tuple[_CueClass, ...] = (
         ),
         frozenset(
             """held combat position positions embattled outpost stalemate artillery front
-            stabilized stabilised""".split()
+            stabilized stabilised entrenched gunfire sniper snipers explosions""".split()
         ),
         re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
     ),
@@ -116,7 +120,8 @@ def _classes_of(words: list[str]) -> list[int]:
 _PHRASE_TRIGGERS = frozenset(
     """
     control fell fall hands off back out forward away westward eastward northward southward
-    through ground strike strikes down front fire pressure
+    through ground strike strikes down front fire pressure close closed closes closing fend
+    fended fending fought beat beaten dug
     """.split()
 )
 

@@ -268,3 +268,18 @@ def test_any_text_gives_valid_items(parts: list[str]) -> None:
     for m in find_places(article, GAZ).mentions:
         assert article.text[m.start : m.end] == m.name
         assert m.name.startswith(m.base)
+
+
+def test_more_of_the_vocabulary_of_fighting() -> None:
+    text = (
+        "Russian forces are closing in on Kramske. "
+        "The garrison fended off three attacks near Lypky. "
+        "Units crossed the Sukhyi river before dawn. "
+        "Saboteurs infiltrated the town of Hirnyk overnight."
+    )
+    assert [i.places for i in frontline(text)] == [
+        ("Kramske",),
+        ("Lypky",),
+        ("Sukhyi river",),
+        ("Hirnyk",),
+    ]
