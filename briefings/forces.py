@@ -26,6 +26,7 @@ from briefings.numbers import (
     candidate_starts,
     find_numbers,
     format_number,
+    previous_word,
 )
 
 TROOP_NOUNS = frozenset(
@@ -87,30 +88,37 @@ _STOP = frozenset(
     """.split()
 )
 
-_QUAL = (
-    r"(?:(?:about|around|roughly|some|nearly|almost|approximately|perhaps|barely|only|just|"
-    r"at\s+least|at\s+most|up\s+to|more\s+than|less\s+than|fewer\s+than|over|under|"
-    r"as\s+many\s+as|as\s+few\s+as|close\s+to|an\s+estimated|estimated|an\s+average\s+of|"
-    r"upwards\s+of|well\s+over|just\s+over|just\s+under|maybe|possibly|another|"
-    r"an\s+additional|a\s+further|the\s+remaining|nearly|all)\s+){1,2}"
+_QUALIFIER_WORDS = """
+about around roughly some nearly almost approximately perhaps barely only just over under maybe
+possibly another estimated all
+"""
+_QUALIFIER_PHRASES = """
+at least|at most|up to|more than|less than|fewer than|as many as|as few as|close to|an estimated
+|an average of|upwards of|well over|just over|just under|an additional|a further|the remaining
+"""
+_QUALIFIER_SEQS = tuple((w,) for w in _QUALIFIER_WORDS.split()) + tuple(
+    tuple(p.split()) for p in _QUALIFIER_PHRASES.split("|")
 )
-_QUAL_BEFORE = re.compile(_QUAL + r"$", re.IGNORECASE)
+# Keyed by the last word, longest phrase first: "more than" is looked up from "than".
+_QUALIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    last: tuple(sorted((q for q in _QUALIFIER_SEQS if q[-1] == last), key=len, reverse=True))
+    for last in {q[-1] for q in _QUALIFIER_SEQS}
+}
 _NEXT_WORD = re.compile(r"[ ]+([A-Za-z][A-Za-z’'-]*)")
 _CASUALTY_OF_BEFORE = re.compile(
     r"\b(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
-    r"(?:the\s+|some\s+)?" + rf"(?:{_QUAL})?$",
+    r"(?:the\s+|some\s+)?" + r"$",
     re.IGNORECASE,
 )
 _CASUALTY_VERB_BEFORE = re.compile(
     r"\b(?:killed|kill|kills|killing|eliminated|eliminating|eliminates|neutrali[sz]ed|lost|"
-    r"losing|loses|lose|wounded|wounding|injured|injuring|captured|capturing|executed)\s+"
-    + rf"(?:{_QUAL})?$",
+    r"losing|loses|lose|wounded|wounding|injured|injuring|captured|capturing|executed)\s+" + r"$",
     re.IGNORECASE,
 )
 _TROOP_VERB_BEFORE = re.compile(
     r"\b(?:send|sends|sent|sending|deploy|deploys|deployed|deploying|mobili[sz]ed?|mobili[sz]ing|"
     r"recruit|recruits|recruited|recruiting|drafted|amassed|massed|stationed|assembled|"
-    r"conscripted|called\s+up|train|trained|training)\s+" + rf"(?:{_QUAL})?$",
+    r"conscripted|called\s+up|train|trained|training)\s+" + r"$",
     re.IGNORECASE,
 )
 _CASUALTY_AFTER = re.compile(
@@ -126,7 +134,7 @@ _CASUALTY_PASSIVE = re.compile(
 )
 _TOLL_BEFORE = re.compile(
     r"\b(?:death\s+toll|toll|casualties|losses|dead)\b[^.;:]{0,40}?\b(?:to|at|reached|"
-    r"surpassed|exceeded|passed|topped|hit|of|is|was|stands\s+at)\s+" + rf"(?:{_QUAL})?$",
+    r"surpassed|exceeded|passed|topped|hit|of|is|was|stands\s+at)\s+" + r"$",
     re.IGNORECASE,
 )
 _DISPLACED_AFTER = re.compile(
@@ -145,19 +153,18 @@ _RATE = re.compile(
     re.IGNORECASE,
 )
 _POPULATION_BEFORE = re.compile(
-    r"\b(?:population|city|town|port|village|settlement|community|home)\s*(?::|of)\s+"
-    + rf"(?:{_QUAL})?$",
+    r"\b(?:population|city|town|port|village|settlement|community|home)\s*(?::|of)\s+" + r"$",
     re.IGNORECASE,
 )
 _FORCE_OF_BEFORE = re.compile(
     r"(?:\b(?:an?|the|its|their|his|her|our)\s+)?(?:[a-z-]+\s+)?"
     r"\b(?:reserves?|force|army|contingent|grouping|garrison|corps|deployment|strength|"
-    r"presence|troops|personnel)\s+(?:of|numbering|totall?ing)\s+" + rf"(?:{_QUAL})?$",
+    r"presence|troops|personnel)\s+(?:of|numbering|totall?ing)\s+" + r"$",
     re.IGNORECASE,
 )
 _RATIO_CUE_BEFORE = re.compile(
     r"\b(?:outnumber\w*|outgun\w*|outman\w*|ratio\s+of|odds\s+of|advantage\s+of)\s+(?:by\s+)?"
-    + rf"(?:{_QUAL})?$",
+    + r"$",
     re.IGNORECASE,
 )
 _RATIO_NOUN_AFTER = re.compile(
@@ -185,11 +192,11 @@ _FRONT_AFTER = re.compile(
 _ADVANCE_BEFORE = re.compile(
     r"\b(?:advanced|advancing|advance|advances|pushed|pushing|moved|retreated|withdrew|"
     r"penetrated|gained|progressed|within|closer|stretch\w*|spans?|spanning|runs|running)"
-    r"\s+(?:for\s+|by\s+)?" + rf"(?:{_QUAL})?$",
+    r"\s+(?:for\s+|by\s+)?" + r"$",
     re.IGNORECASE,
 )
 _WEIGHING_BEFORE = re.compile(
-    r"(?:\b[a-z-]+\s+)?\b(?P<noun>[a-z]+)\s+(?:weighing|weighs|weigh|of)\s+" + rf"(?:{_QUAL})?$",
+    r"(?:\b[a-z-]+\s+)?\b(?P<noun>[a-z]+)\s+(?:weighing|weighs|weigh|of)\s+" + r"$",
     re.IGNORECASE,
 )
 _OF_DET = re.compile(
@@ -284,8 +291,28 @@ def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str]
 
 
 def _qual_start(text: str, lo: int, pos: int) -> int:
-    m = _QUAL_BEFORE.search(text, max(lo, pos - 40), pos)
-    return m.start() if m else pos
+    """Where the qualifiers right before ``pos`` start ("some", "more than", "just over")."""
+    words: list[tuple[int, str]] = []  # nearest first
+    at = pos
+    for _ in range(4):
+        k, word = previous_word(text, lo, at)
+        if not word:
+            break
+        words.append((k, word.lower()))
+        at = k
+    start, used = pos, 0
+    for _ in range(2):
+        if used >= len(words):
+            break
+        for seq in _QUALIFIERS.get(words[used][1], ()):
+            covered = words[used : used + len(seq)]
+            if tuple(w for _, w in reversed(covered)) == seq:
+                used += len(seq)
+                start = covered[-1][0]
+                break
+        else:
+            break
+    return start
 
 
 def _rate(text: str, pos: int, end: int) -> tuple[str | None, int]:
@@ -324,8 +351,9 @@ class _Found:
 
 def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     """The force item a number phrase makes in the sentence ``text[lo:hi]``, if any."""
-    before = text[max(lo, p.start - 60) : p.start]
     start = _qual_start(text, lo, p.start)
+    origin = start  # the words before the qualifiers decide; ``start`` may move back to them
+    before = text[max(lo, origin - 50) : origin]
     value = p.normalized
 
     if p.form in ("ratio", "multiple"):
@@ -337,7 +365,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
             return _Found(start, end, "ratio", value)
         cue = _RATIO_CUE_BEFORE.search(before)
         if cue:
-            start = p.start - len(before) + cue.start()
+            start = origin - len(before) + cue.start()
         elif not (p.other == 1 or _RATIO_CUE.search(text, lo, hi)):
             return None
         noun = _RATIO_NOUN_AFTER.match(text, p.end, hi)
@@ -352,6 +380,8 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         m = _OF_DET.match(text, p.end, hi)
         after_of = m.end() if m and m.end() > p.end else p.end
         head = _head(text, after_of, hi, 3) if after_of > p.end else None
+        if head is None and after_of == p.end and p.form == "fraction":
+            head = _head(text, p.end, hi, 3)  # "one in four Ukrainian drones"
         if head is not None:
             return _Found(start, head[1], head[0], value)
         if after_of > p.end:
@@ -400,7 +430,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         if kind not in ("equipment", "territory"):
             kind = "casualties"
         if cas_of:
-            start = p.start - len(before) + cas_of.start()
+            start = origin - len(before) + cas_of.start()
     elif head is None:
         strong = _STRONG_AFTER.match(text, p.end, hi)
         if strong:  # "a 3,000-strong force"
@@ -411,16 +441,16 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
             return _Found(start, after.end(), "casualties", value)
         toll = _TOLL_BEFORE.search(before)
         if toll:
-            return _Found(p.start - len(before) + toll.start(), p.end, "casualties", value)
+            return _Found(origin - len(before) + toll.start(), p.end, "casualties", value)
         after = _DISPLACED_AFTER.match(text, p.end, hi)
         if after:
             return _Found(start, after.end(), "other", value)
         force = _FORCE_OF_BEFORE.search(before)
         if force:
-            return _Found(p.start - len(before) + force.start(), p.end, "troops", value)
+            return _Found(origin - len(before) + force.start(), p.end, "troops", value)
         pop = _POPULATION_BEFORE.search(before)
         if pop:
-            return _Found(p.start - len(before) + pop.start(), p.end, "other", value)
+            return _Found(origin - len(before) + pop.start(), p.end, "other", value)
         return None
     elif (
         (word == "people" or (head is not None and kind == "troops" and _is_demonym(head[2])))
@@ -447,7 +477,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     if unit:
         value, end = f"{value}/{unit}", rate_end
     if cas_verb and not cas_of and before[cas_verb.start() :].split()[0].lower() in _PAST_VERBS:
-        start = p.start - len(before) + cas_verb.start()
+        start = origin - len(before) + cas_verb.start()
     if kind == "territory":
         value = f"{value} {word}"
     return _Found(start, end, kind, value)
@@ -456,6 +486,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
 def _classify_measure(
     text: str, lo: int, hi: int, p: NumberPhrase, start: int, before: str
 ) -> _Found | None:
+    origin = start
     unit = p.unit or ""
     if unit in TIME_UNITS:
         return None
@@ -468,7 +499,7 @@ def _classify_measure(
     if unit in _DISTANCE_UNITS:
         adv = _ADVANCE_BEFORE.search(before)
         if adv and _MOVE_VERB.match(adv.group(0)):
-            start = p.start - len(before) + adv.start()
+            start = origin - len(before) + adv.start()
         m = _DISTANCE_AFTER.match(text, p.end, hi)
         if m:
             return _Found(start, _tail(text, m.end(), hi, 3), "territory", value)
@@ -481,7 +512,7 @@ def _classify_measure(
     if unit in _WEIGHT_UNITS:
         wb = _WEIGHING_BEFORE.search(before)
         if wb and wb.group("noun").lower() in WEAPON_NOUNS:
-            return _Found(p.start - len(before) + wb.start(), p.end, "equipment", value)
+            return _Found(origin - len(before) + wb.start(), p.end, "equipment", value)
         for word, _a, b in _words_after(text, p.end, hi, 3):
             if word.lower() in WEAPON_NOUNS:
                 return _Found(start, b, "equipment", value)

@@ -176,6 +176,10 @@ def test_casualties_and_rates(text: str, expected: tuple[str, str, str]) -> None
             ("equipment", "25", "25 of the 30 drones"),
         ),
         (
+            "One in four Ukrainian drones is now made at home.",
+            ("equipment", "25%", "One in four Ukrainian drones"),
+        ),
+        (
             "The navy lost 14 warships in the first year.",
             ("equipment", "14", "14 warships"),
         ),
