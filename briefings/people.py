@@ -246,6 +246,28 @@ def role_kind(role: str | None) -> PersonKind:
     return "unknown"
 
 
+_MALE = frozenset(
+    "son father husband brother man boy grandfather uncle nephew king prince mr sir lord "
+    "emperor sultan emir sheikh".split()
+)
+_FEMALE = frozenset(
+    "mother wife daughter sister woman girl grandmother aunt niece queen princess mrs ms "
+    "widow lady dame".split()
+)
+
+
+def role_gender(role: str | None) -> str:
+    """ "m" or "f" when a role or title names a gender ("her son", "Mrs"), else ""."""
+    if not role:
+        return ""
+    for w in re.findall(r"[a-z]+", role.lower()):
+        if w in _MALE:
+            return "m"
+        if w in _FEMALE:
+            return "f"
+    return ""
+
+
 _SOLDIER_MODS = frozenset("artillery infantry drone tank assault machine-gun mortar".split())
 
 
@@ -257,6 +279,11 @@ class Person:
     role: str | None
     kind: PersonKind
     named: bool = True
+
+    @property
+    def gender(self) -> str:
+        """ "m" or "f" when the role or title says so ("her son", "Mrs"), else ""."""
+        return role_gender(self.role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,15 +330,28 @@ class PeopleIndex:
         return best
 
     def antecedent(
-        self, offset: int, *, singular: bool = True, exclude_sentence: int | None = None
+        self,
+        offset: int,
+        *,
+        singular: bool = True,
+        exclude_sentence: int | None = None,
+        gender: str = "",
     ) -> Person | None:
         """The person a pronoun at ``offset`` most likely refers to: the last one to lead a
-        clause (subject of a sentence or of an attribution), else the last one mentioned."""
-        m = self.antecedent_mention(offset, singular=singular, exclude_sentence=exclude_sentence)
+        clause (subject of a sentence or of an attribution), else the last one mentioned;
+        ``gender`` ("m" for he, "f" for she) skips people whose role says otherwise."""
+        m = self.antecedent_mention(
+            offset, singular=singular, exclude_sentence=exclude_sentence, gender=gender
+        )
         return None if m is None else self.people[m.person]
 
     def antecedent_mention(
-        self, offset: int, *, singular: bool = True, exclude_sentence: int | None = None
+        self,
+        offset: int,
+        *,
+        singular: bool = True,
+        exclude_sentence: int | None = None,
+        gender: str = "",
     ) -> Mention | None:
         """The mention ``antecedent`` resolves through."""
         hi = bisect.bisect_left(self._starts, offset)
@@ -321,6 +361,8 @@ class PeopleIndex:
                 continue
             p = self.people[m.person]
             if singular and p.kind == "group":
+                continue
+            if gender and p.gender and p.gender != gender:
                 continue
             if m.subject:
                 return m
@@ -620,7 +662,7 @@ def _classify_run(
             cand.person = True
             cand.role = _trim_role(seg)
     # Reversed apposition: "one resident, X, said".
-    if not cand.person and re.match(r"\s*(?:[,.;]|$)", after) and re.search(r",\s*$", before):
+    if cand.role is None and re.match(r"\s*(?:[,.;]|$)", after) and re.search(r",\s*$", before):
         seg_before = re.split(r"[,.;:“”\"]", before.rstrip().rstrip(","))[-1]
         if role_kind(seg_before) not in {"unknown", "group"}:
             cand.person = cand.titled = True

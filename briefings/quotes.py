@@ -60,6 +60,7 @@ _PARTICIPLES = frozenset(
     """.split()
 )
 _CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
+_PARENTHESIS = re.compile(r"\([^()]*\)")
 _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
 _NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s")
 _LAST_WORD = re.compile(r"[A-Za-z]+$")
@@ -332,7 +333,10 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
         comma = inner.rfind(",")
         if comma >= 0:
             seg_hi = lo + comma
-    starts = [m.end() for m in _CLAUSE_START.finditer(text, lo, seg_hi)]
+    # Clause boundaries inside a parenthesis ("Officials (who asked not to be named) said")
+    # do not count.
+    masked = _PARENTHESIS.sub(lambda m: " " * len(m.group()), text[lo:seg_hi])
+    starts = [lo + m.end() for m in _CLAUSE_START.finditer(masked)]
     a = starts[-1] if starts else lo
     if a >= seg_hi:
         subj = _subject_np(text, lo, last.start())
@@ -395,9 +399,15 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     if low in _PRONOUNS:
         if low not in {"he", "she"}:
             return False
-        mention = people.antecedent_mention(a)
+        gender = "m" if low == "he" else "f"
+        mention = people.antecedent_mention(a, gender=gender)
         last = sp.previous
-        if last is not None and last.speaker and (mention is None or last.open > mention.start):
+        if (
+            last is not None
+            and last.speaker
+            and (mention is None or last.open > mention.start)
+            and (last.person is None or last.person.gender in {"", gender})
+        ):
             # The speaker of the quotation just before is more recent than any name.
             sp.speaker, sp.role, sp.person = last.speaker, last.role, last.person
             return True

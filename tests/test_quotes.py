@@ -330,3 +330,16 @@ def test_his_office_is_the_office_of_the_person_just_named() -> None:
         "President Anna Vell spoke on Monday. Her office said the plan was “final and binding.”"
     )
     assert q.speaker == "Anna Vell's office"
+
+
+def test_she_skips_a_man_named_after_her() -> None:
+    text = (
+        "Liudmyla Koval, 67, has lived in the village all her life. Her son, Andriy, 24, is "
+        'serving in the east. "He calls when he can," she says.'
+    )
+    assert only(text).speaker == "Liudmyla Koval"
+
+
+def test_parenthesis_does_not_hide_the_subject() -> None:
+    q = only('Officials in Kharkiv (who asked not to be named) said the "situation is grim."')
+    assert q.speaker is not None and q.speaker.lower().startswith("officials")
