@@ -396,9 +396,18 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
                 end = _tail(text, after_of, hi, 2)
             return _Found(start, end, "other", value)
         if p.form == "percent":
-            back = re.search(r"(?:\b[A-Za-z][\w’'-]*[ ]+){0,3}$", text[max(lo, start - 50) : start])
-            b_start = start - len(back.group(0)) if back else start
-            return _Found(b_start, p.end, "other", value)
+            # "prices rose by 40%": up to three words before, not starting on a function word
+            words: list[tuple[int, str]] = []
+            at = start
+            for _ in range(3):
+                k, word = previous_word(text, lo, at)
+                if not word or not word.replace("’", "").replace("'", "").isalpha():
+                    break
+                words.append((k, word))
+                at = k
+            while words and words[-1][1].lower() in _STOP:
+                words.pop()
+            return _Found(words[-1][0] if words else start, p.end, "other", value)
         return None
 
     # Counts and ranges.
