@@ -1,4 +1,5 @@
-"""The Discord bot: one ``discord.Client`` subclass with an app-command tree.
+"""The Discord bot: one ``discord.AutoShardedClient`` subclass with an app-command tree
+(one shard for one community; as many as Discord recommends when the bot serves many).
 
 Resources (the store, the webhook session) are opened in ``setup_hook`` and closed in
 ``close()``. Every slash command calls ``bot.commands.answer`` (the same pipeline as dry-run)
@@ -64,7 +65,7 @@ class SitrepTree(app_commands.CommandTree["SitrepBot"]):
             log.warning("could not tell the user about the failure of /%s", name)
 
 
-class SitrepBot(discord.Client):
+class SitrepBot(discord.AutoShardedClient):
     def __init__(self, config: Config, *, serve: bool = True) -> None:
         super().__init__(
             intents=discord.Intents.none() | discord.Intents(guilds=True),
