@@ -167,6 +167,7 @@ _RATIO_CUE_BEFORE = re.compile(
     + r"$",
     re.IGNORECASE,
 )
+_FACTOR_BEFORE = re.compile(r"\bfactor\s+of\s+$", re.IGNORECASE)
 _RATIO_NOUN_AFTER = re.compile(
     r"[ ]+(?:advantage|disadvantage|superiority|edge|ratio|odds|majority)\b", re.IGNORECASE
 )
@@ -411,6 +412,9 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         return None
 
     # Counts and ranges.
+    factor = _FACTOR_BEFORE.search(before)
+    if factor and p.other is None:  # "outgunned by a factor of ten"
+        return _Found(origin - len(before) + factor.start(), p.end, "ratio", f"{value}:1")
     cas_of = _CASUALTY_OF_BEFORE.search(before)
     cas_verb = _CASUALTY_VERB_BEFORE.search(before)
     troop_verb = _TROOP_VERB_BEFORE.search(before)

@@ -343,6 +343,7 @@ def _atoms(text: str, start: int, end: int, starts: list[int] | None = None) -> 
     else:
         starts = starts[bisect_left(starts, start) : bisect_left(starts, end)]
     done = start
+    code_end = -1  # end of a code or telephone number being skipped
     for pos in starts:
         if pos < done:
             continue
@@ -352,6 +353,11 @@ def _atoms(text: str, start: int, end: int, starts: list[int] | None = None) -> 
         done = m.end()
         if m.group("digits"):
             raw = m.group("d")
+            if (raw[0] == "0" and len(raw) > 1 and raw[1] != ".") or (
+                code_end >= 0 and not text[code_end:pos].strip(" -")
+            ):
+                code_end = m.end()
+                continue  # "007", "044 555 0199": codes and telephone numbers, not quantities
             value = float(raw.replace(",", ""))
             if m.group("vf"):
                 value += _VULGAR[m.group("vf")]

@@ -49,6 +49,10 @@ def _forces(text: str) -> list[tuple[str, str, str]]:
             ("ratio", "8:1", "ratio of 8:1"),
         ),
         (
+            "In artillery the defenders are outgunned by a factor of ten.",
+            ("ratio", "10:1", "factor of ten"),
+        ),
+        (
             "The army moved twice as many tanks to the border.",
             ("ratio", "2:1", "twice as many tanks"),
         ),

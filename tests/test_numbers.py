@@ -109,6 +109,7 @@ def test_scans_only_the_range_given() -> None:
         "He sent case No. 4 to the court.",
         "In his 40s, he fought through the 1990s.",
         "He called three times a day.",
+        "Call 044 555 0199 or agent 007.",
     ],
 )
 def test_not_quantities(text: str) -> None:
