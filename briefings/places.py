@@ -167,6 +167,8 @@ class IndexGazetteer(Gazetteer):
         hit = self._memo.get(key)
         if hit is None:
             hit = self._search(key.encode("utf-8"))
+            if len(self._memo) > 100_000:
+                self._memo.clear()
             self._memo[key] = hit
         return hit
 
@@ -514,8 +516,7 @@ class _Candidate:
     start: int
     end: int
     possessive: bool
-    name: str = ""
-    name_end: int = 0
+    name_end: int = 0  # where the name ends with its designator ("Kursk region")
     kind: PlaceKind | None = None
     strong: bool = False
     medium: bool = False
@@ -655,9 +656,7 @@ def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
         start = tokens[i].start
         end = tokens[j].end - (len(tokens[j].text) - len(last_text))
         base = sentence.text[start - sentence.start : end - sentence.start]
-        cand = _Candidate(
-            sentence.index, i, j, base, start, end, possessive, name=base, name_end=end
-        )
+        cand = _Candidate(sentence.index, i, j, base, start, end, possessive, name_end=end)
         cand.organisation = qualifies_person
         out.append(cand)
     return out
@@ -738,8 +737,13 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     prev3 = tokens[k - 2].low if k >= 2 and tokens[k - 2].is_word else ""
     if i > 0 and tokens[i - 1].is_word and tokens[i - 1].low in ROLE_NOUNS:
         c.person = True
-    if i > 0 and tokens[i - 1].is_word and tokens[i - 1].low in {"said", "says", "told", "by"}:
-        c.person = True
+    after = tokens[j + 1].text if j + 1 < len(tokens) else "."
+    if (
+        i > 0
+        and tokens[i - 1].low in {"said", "says", "told", "tells", "added", "adds"}
+        and after in {",", ".", "(", ";", "—", "–"}
+    ):
+        c.person = True  # "said Geniy, a ...", not "said Kyiv would respond"
     if i > 1 and tokens[i - 1].text == "," and tokens[i - 2].low in ROLE_NOUNS:
         c.person = True  # "one resident, Najm Abu Assi"
     if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
@@ -879,7 +883,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             if c.kind and key not in kinds:
                 kinds[key] = c.kind
             if c.person:
-                person_words.update(key.split())
+                person_words.add(key.split()[-1])  # the surname, alone, names them later
 
     accepted: dict[str, PlaceKind] = {}
     for key, e in evidence.items():
@@ -890,7 +894,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             continue
         if not is_state and e["speak"] and not e["strong"]:
             continue  # "Geniy said": a person, whatever the gazetteer says
-        if not e["strong"] and any(w in person_words for w in key.split()):
+        if not e["strong"] and key in person_words:
             continue  # the surname of someone named in full elsewhere
         if (
             e["strong"]
@@ -917,7 +921,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
                 accepted[anchor.base.lower()] in ("settlement", "region")
                 and (first.weak or first.medium or first.capture)
                 and not (e["person"] or e["speak"] or other.possessive)
-                and not any(w in person_words for w in other.base.lower().split())
+                and other.base.lower() not in person_words
             ):
                 accepted[other.base.lower()] = accepted[anchor.base.lower()]
 

@@ -215,6 +215,24 @@ def test_people_are_not_places_even_when_the_gazetteer_knows_the_word() -> None:
     assert names(text) == ["Zarichne"]
 
 
+def test_said_before_a_place_that_starts_a_clause_is_no_person() -> None:
+    idx = places("The minister said Kyiv would answer. Missiles hit Kyiv overnight.")
+    assert [(m.name, m.use) for m in idx.mentions] == [
+        ("Kyiv", "government"),
+        ("Kyiv", "place"),
+    ]
+
+
+def test_a_surname_alone_is_a_person_but_a_shared_name_part_is_not() -> None:
+    text = (
+        "“We are holding,” said one resident, Ali El Kamil. "
+        "Fighting in El Fasher continued. Kamil drove to Zarichne."
+    )
+    idx = places(text)
+    assert [m.name for m in idx.mentions] == ["El Fasher", "Zarichne"]
+    assert names("Nurse Ivan Zarichne said so. Zarichne arrived in May.") == []
+
+
 def test_role_before_a_name_marks_a_person() -> None:
     assert names("Shelling was reported by spokesman Lysovka near the front.") == []
 
