@@ -209,8 +209,12 @@ def frontline_places(mentions: tuple[PlaceMention, ...]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def summarize(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` on one line, without a dateline or a leading "But", cut at a clause if too long."""
+def summarize(text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> str:
+    """``text`` on one line, without a dateline or a leading "But", cut at a clause if too long.
+
+    When the cut would lose the first of the ``keep`` names, the line is taken from the clause
+    that names it instead ("… near the village of X, which ...").
+    """
     line = " ".join(text.split())
     dateline = DATELINE.match(line)
     if dateline:
@@ -218,6 +222,19 @@ def summarize(text: str, limit: int = MAX_TEXT) -> str:
     stripped = _LEAD.sub("", line)
     if stripped and stripped != line:
         line = stripped[0].upper() + stripped[1:]
+    if len(line) <= limit:
+        return line
+    out = _cut(line, limit)
+    lost = [name for name in keep if name in line and name not in out]
+    if lost and all(name not in out for name in keep):
+        at = line.find(lost[0])
+        begin = max((m.end() for m in _CLAUSE_BREAK.finditer(line, 0, at)), default=0)
+        if begin:
+            out = "…" + _cut(line[begin:], limit - 1)
+    return out
+
+
+def _cut(line: str, limit: int) -> str:
     if len(line) <= limit:
         return line
     head = line[: limit - 1]
@@ -292,7 +309,7 @@ def extract_frontline(
         cue, names = chosen[i]
         items.append(
             FrontlineItem(
-                text=summarize(sentences[i].text),
+                text=summarize(sentences[i].text, keep=names),
                 places=names,
                 sentences=(i,),
                 score=_score(cue, names, index, sentences[i]),

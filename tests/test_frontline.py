@@ -178,6 +178,19 @@ def test_summarize_keeps_short_sentences_and_cuts_long_ones_at_a_clause() -> Non
     assert long.startswith(out[:-1])
 
 
+def test_summary_keeps_the_clause_that_names_the_place() -> None:
+    sentence = (
+        "After a summer in which the brigade lost half its vehicles, most of its experienced "
+        "officers and every one of the supply routes it had once relied on for food, fuel and "
+        "ammunition, the last company withdrew from the village of Orikhove on Thursday."
+    )
+    (item,) = frontline(sentence)
+    assert item.places == ("Orikhove",)
+    assert "Orikhove" in item.text and len(item.text) <= MAX_TEXT
+    assert item.text.startswith("…")
+    assert item.text[1:] in sentence
+
+
 def test_item_json_follows_the_contract() -> None:
     (item,) = frontline("Russian troops captured the village of Novoselivka on Tuesday.")
     data = item.to_json()
