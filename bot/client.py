@@ -25,7 +25,7 @@ from bot.config import Config
 from bot.discord_io import DiscordSink, reply
 from bot.render_config import make_renderer
 from bot.sinks import WebhookSink
-from bot.store import Store, load_configured
+from bot.store import NotFound, Store, StoredArticle, load_configured, speakers_of
 from briefings.model import SECTIONS
 
 log = logging.getLogger(__name__)
@@ -159,15 +159,29 @@ class SitrepBot(discord.AutoShardedClient):
         found = await self.store.recent(limit=25, query=current)
         return [app_commands.Choice(name=a.label, value=a.key) for a in found]
 
-    async def speaker_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        names = await self.store.speakers(current)
+    async def _chosen(self, article: str | None) -> StoredArticle | None:
+        """The article an autocomplete is about: the one already chosen, else the latest."""
+        try:
+            return await self.store.resolve(article)
+        except NotFound:
+            return None
+
+    async def speaker_choices(
+        self, current: str, article: str | None = None
+    ) -> list[app_commands.Choice[str]]:
+        target = await self._chosen(article)
+        if target is None:
+            return []
+        names = speakers_of(await self.store.briefing(target.id), current)
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
 
-    async def place_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        latest = await self.store.latest()
-        if latest is None:
+    async def place_choices(
+        self, current: str, article: str | None = None
+    ) -> list[app_commands.Choice[str]]:
+        target = await self._chosen(article)
+        if target is None:
             return []
-        places = places_of(await self.store.briefing(latest.id), current)
+        places = places_of(await self.store.briefing(target.id), current)
         return [app_commands.Choice(name=p[:100], value=p[:100]) for p in places[:25]]
 
 
@@ -186,13 +200,18 @@ async def _articles(
 async def _speakers(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
-    return await _bot(interaction).speaker_choices(current)
+    return await _bot(interaction).speaker_choices(current, _article_option(interaction))
 
 
 async def _places(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
-    return await _bot(interaction).place_choices(current)
+    return await _bot(interaction).place_choices(current, _article_option(interaction))
+
+
+def _article_option(interaction: discord.Interaction[Any]) -> str | None:
+    value = getattr(interaction.namespace, "article", None)
+    return value if isinstance(value, str) else None
 
 
 def _desc(command: str, option: str) -> str:

@@ -120,7 +120,9 @@ class Invocation:
         return cls(name=name, options=opts, now=now)
 
     def __str__(self) -> str:
-        return " ".join(["/" + self.name, *(f"{k}:{v}" for k, v in self.options)])
+        """For logs: one line whatever the user typed."""
+        parts = ["/" + self.name, *(f"{k}:{' '.join(v.split())[:100]}" for k, v in self.options)]
+        return " ".join(parts)
 
 
 Handler = Callable[[Store, Renderer, Invocation], Awaitable[list[Message]]]

@@ -395,3 +395,16 @@ async def test_unexpected_error_after_a_reply_keeps_the_reply(
     reqs = await run(server, bot, "policy")
     assert not any(r.method == "DELETE" for r in reqs)
     assert [r.payload.get("flags", 0) & EPHEMERAL for r in reqs if r.method == "POST"] == [0, 64]
+
+
+async def test_speaker_autocomplete_follows_the_chosen_article(
+    server: FakeDiscord, bot: SitrepBot
+) -> None:
+    a = build_article("Another article body.", title="Harbor talks", published=date(2020, 1, 1))
+    quotes = (QuoteItem("We will not trade the harbor", "Adrian Volk", "president", (0,)),)
+    await bot.store.add_article(a, Briefing(ArticleMeta.of(a), quotes=quotes))
+    server.reset()
+    options = {"article": "harbor", "speaker": ""}
+    await dispatch(bot, interaction_payload("quotes", options, focused="speaker"))
+    choices = callback(server.requests).json["data"]["choices"]
+    assert [c["value"] for c in choices] == ["Adrian Volk"]
