@@ -68,7 +68,8 @@ _CUE_PHRASES = re.compile(
     r"|(?P<sanctions>\bprice caps?\b|\bexport controls?\b|\basset freezes?\b|\bfrozen assets)"
     r"|(?P<delivery>\bmilitary aid\b|\baid packages?\b|\barms (?:supplies|sales|deliveries)\b|"
     r"\bweapons (?:supplies|deliveries|packages?)\b|\bsupply of (?:weapons|arms|ammunition)\b|"
-    r"\bprovid\w* [^.;]{0,40}(?:missiles|weapons|arms|ammunition|air defen[cs]e|tanks|aid)\b|"
+    r"\b(?:provid|send|sent|suppl|transfer|donat|pledg|ship)\w* [^.;]{0,40}(?:missiles|weapons|"
+    r"arms|ammunition|shells|air defen[cs]es?|tanks|jets|aircraft|interceptors|drones|aid)\b|"
     r"\blong-range (?:missiles|weapons|strikes)\b)"
     r"|(?P<legal>\bwar crimes?\b|\barrest warrants?\b)"
     r"|(?P<statement>\bcall(?:ed|s)? (?:on|for)\b)"
@@ -87,6 +88,13 @@ _PHRASE_TRIGGERS = (
     "weapons",
     "supply",
     "provid",
+    "send",
+    "sent",
+    "suppl",
+    "transfer",
+    "donat",
+    "pledg",
+    "ship",
     "long-range",
     "war crime",
     "warrant",

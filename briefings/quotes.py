@@ -49,7 +49,8 @@ _INNER_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(—–]))‘|’(?=[\s.,;:!?)—�
 _TERM_BEFORE = re.compile(
     r"(?:call[- ]?sign|callsign|known as|dubbed|so-called|nicknamed|code-?named|named|titled|"
     r"the word|the words|the term|slogan|motto|inscription|reads?|read|operation|brand(?:ed)?|"
-    r"label(?:led|ed)?)\s*$",
+    r"label(?:led|ed)?|(?:calls?|called|calling)(?:\s+(?:it|this|that|them|him|her))?"
+    r"(?:\s+(?:a|an|the))?)\s*$",
     re.IGNORECASE,
 )
 _ATTRIBUTION = re.compile(r"\b(?:" + _ATTR_RE + r"|according to|called on|called for)\b")
@@ -265,7 +266,7 @@ def _attribute(
     if s0 is None or s0.index == 0 or before.strip(" —–-"):
         return
     prev = article.sentences[s0.index - 1]
-    if prev.paragraph != s0.paragraph:
+    if prev.paragraph != s0.paragraph and not prev.text.rstrip().endswith(":"):
         return
     if '"' in prev.text or "”" in prev.text:
         return
@@ -582,7 +583,7 @@ def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
         para = article.paragraphs[sp.para]
         prev_para = article.paragraphs[prev.para]
         ends_para = not text[max(prev.close, prev.attribution_end) : prev_para.end].strip(" .")
-        return sp.open == para.start and prev.trailing and ends_para
+        return sp.open == para.start and ends_para
     return False
 
 

@@ -114,3 +114,12 @@ def test_wire_dateline_with_a_hyphen_is_dropped() -> None:
     assert summarize("KYIV, Ukraine (Reuters) - The cabinet approved the plan.") == (
         "The cabinet approved the plan."
     )
+
+
+def test_sending_weapons_is_a_delivery() -> None:
+    (item,) = policy(
+        "Britain will send a further 1,000 missiles to the front, Defence Secretary John Hale "
+        "announced."
+    )
+    assert item.actors == ("John Hale",)
+    assert item.score >= 3.0

@@ -343,3 +343,19 @@ def test_she_skips_a_man_named_after_her() -> None:
 def test_parenthesis_does_not_hide_the_subject() -> None:
     q = only('Officials in Kharkiv (who asked not to be named) said the "situation is grim."')
     assert q.speaker is not None and q.speaker.lower().startswith("officials")
+
+
+def test_quote_paragraph_after_a_leading_attribution_continues_it() -> None:
+    text = "Zelensky said on Monday: “We will hold.”\n“Every town matters.”\nThe army retreated."
+    q = only(text)
+    assert (q.text, q.speaker) == ("We will hold Every town matters", "Zelensky")
+
+
+def test_attribution_ending_with_a_colon_introduces_the_next_paragraph() -> None:
+    q = only("President Anna Vell said in an address on Monday:\n“We will hold the line.”")
+    assert q.speaker == "Anna Vell"
+
+
+def test_what_officials_call_a_term_is_not_a_quote() -> None:
+    text = "Russian officials call it a “special military operation,” and the army said it won."
+    assert quotes(text) == ()
