@@ -408,3 +408,20 @@ async def test_speaker_autocomplete_follows_the_chosen_article(
     await dispatch(bot, interaction_payload("quotes", options, focused="speaker"))
     choices = callback(server.requests).json["data"]["choices"]
     assert [c["value"] for c in choices] == ["Adrian Volk"]
+
+
+async def test_an_empty_store_says_so(server: FakeDiscord, tmp_path: Path) -> None:
+    b = SitrepBot(make_config(tmp_path))
+    try:
+        await b.login(TOKEN)
+        for name in ("briefing", "quotes", "frontline", "policy"):
+            payload = callback(await run(server, b, name)).payload
+            assert payload["flags"] & EPHEMERAL
+            assert "No articles are loaded yet" in payload["content"]
+        payload = callback(await run(server, b, "sources")).payload
+        assert "No articles are loaded yet" in payload["content"]
+        server.reset()
+        await dispatch(b, interaction_payload("quotes", {"speaker": ""}, focused="speaker"))
+        assert callback(server.requests).json["data"]["choices"] == []
+    finally:
+        await b.close()

@@ -163,3 +163,11 @@ async def test_console_sink_prints_and_writes_attachments(tmp_path: Path) -> Non
     ConsoleSink(out, attachment_dir=tmp_path, as_json=True).send_all([message()])
     (payload,) = json.loads(out.getvalue())
     assert payload["allowed_mentions"]["parse"] == [] and payload["content"] == "@everyone hello"
+
+
+async def test_webhook_429_without_a_body_uses_retry_after_header(server: FakeDiscord) -> None:
+    server.fail_next("/webhooks/4242/", (429, {"retry_after": 2.5}))
+    server.failures[-1][1][0].body = {}  # only the Retry-After header says how long
+    sleeps = Sleeps()
+    assert await post(server, message(), sleeps) is not None
+    assert sleeps.calls == [2.5]
