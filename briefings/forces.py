@@ -539,6 +539,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
     text = article.text
     items: list[ForceItem] = []
     taken_until = -1
+    seen: set[tuple[str, str, str]] = set()
     starts = candidate_starts(text)
     for sentence in article.sentences:
         for phrase in find_numbers(text, sentence.start, sentence.end, starts=starts):
@@ -548,7 +549,13 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
             if found is None:
                 continue
             start = max(found.start, taken_until, sentence.start)
+            taken_until = found.end
             kind = _kind(found.kind)
+            # A figure repeated later ("some 45,000 troops" ... "the 45,000 troops") is listed once.
+            key = (kind, found.value, text[start : found.end].rsplit(None, 1)[-1].lower())
+            if key in seen:
+                continue
+            seen.add(key)
             score = _score(kind, found.value, phrase)
             items.append(
                 ForceItem(
@@ -559,7 +566,6 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
                     score=min(score, 1.0),
                 )
             )
-            taken_until = found.end
     return tuple(items)
 
 

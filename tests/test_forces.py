@@ -378,3 +378,11 @@ def test_bigger_forces_rank_above_small_groups() -> None:
     small, big = items
     assert (small.value, big.value) == ("3", "40000")
     assert big.score > small.score
+
+
+def test_a_repeated_figure_is_listed_once() -> None:
+    found = _forces(
+        "The army has some 45,000 troops in the region. Three soldiers deserted. "
+        "Those 45,000 troops face a hard winter. Three more Russians appeared."
+    )
+    assert [v for _k, v, _t in found] == ["45000", "3", "3"]
