@@ -16,7 +16,15 @@ import re
 
 from briefings.article import Article, Sentence
 from briefings.model import PolicyItem
-from briefings.people import COMMAND_KINDS, PeopleIndex, Person, PersonKind, find_people
+from briefings.people import (
+    ATTRIBUTION_VERBS,
+    COMMAND_KINDS,
+    PeopleIndex,
+    Person,
+    PersonKind,
+    find_people,
+    word_pattern,
+)
 
 MAX_TEXT = 220
 
@@ -127,6 +135,7 @@ _ACTING = re.compile(
     r"warned|negotiated|annexed|appointed|dismissed|fired|sacked)\b"
 )
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_PRONOUN_SPEAKS = re.compile(r"\b(?:he|she)(?= (?:" + word_pattern(ATTRIBUTION_VERBS) + r")\b)")
 _DEFINITE = re.compile(
     r"\b[Tt]he (?:[A-Z][\w-]+ )?(?:president|prime minister|chancellor|leader|minister|"
     r"commander|general|spokesman|spokeswoman)\b"
@@ -165,8 +174,8 @@ def _policy_item(article: Article, people: PeopleIndex, s: Sentence) -> PolicyIt
         # A statement counts when a leader or official speaks, or a commander outside a quote.
         if not actors:
             return None
-        if quoted_share > 0.5 and not kinds & {"leader", "official"}:
-            return None
+        if quoted_share > 0.0 and not kinds & {"leader", "official"}:
+            return None  # a commander's quoted words belong to the quotes, not to policy
     elif quoted_share > 0.6 and not actors:
         return None
     text = summarize(s.text)
@@ -206,9 +215,13 @@ def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
         if p2 is not None:
             kind2: PersonKind = p2.kind if p2.kind in COMMAND_KINDS else "leader"
             found.append((s.start + d.start(), Person(p2.name, p2.role, kind2)))
-    lead = _PRONOUN.match(s.text) or _PRONOUN.match(_LEADING.sub("", s.text))
+    lead = (
+        _PRONOUN.match(s.text)
+        or _PRONOUN.match(_LEADING.sub("", s.text))
+        or _PRONOUN_SPEAKS.search(s.text)
+    )
     if lead is not None:
-        p3 = people.antecedent(s.start)
+        p3 = people.antecedent(s.start, gender="m" if lead.group().lower() == "he" else "f")
         if p3 is not None and p3.named and p3.kind in COMMAND_KINDS:
             found.append((s.start, p3))
     found.sort(key=lambda t: t[0])

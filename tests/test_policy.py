@@ -123,3 +123,19 @@ def test_sending_weapons_is_a_delivery() -> None:
     )
     assert item.actors == ("John Hale",)
     assert item.score >= 3.0
+
+
+def test_commander_quote_is_left_to_the_quotes_section() -> None:
+    items = policy(
+        "“They come every hour, and the talks change nothing,” said Marta Hnat, a company "
+        "commander with the 14th Brigade."
+    )
+    assert items == ()
+
+
+def test_pronoun_before_a_speech_verb_inside_the_sentence() -> None:
+    items = policy(
+        "Defense Minister Andriy Sorok spoke in the capital. "
+        "Negotiations on a ceasefire remain stalled, he told reporters."
+    )
+    assert items[-1].actors == ("Andriy Sorok",)
