@@ -50,7 +50,7 @@ EQUIPMENT_NOUNS = frozenset(
     vehicles tanks drones bombs missiles rockets shells rounds munitions artillery guns howitzers
     launchers jets aircraft planes warplanes helicopters ships boats vessels warships submarines
     systems mines grenades apcs trucks weapons rifles warheads interceptors cannons mortars
-    batteries bombers fighters
+    batteries bombers fighters carriers ammunition
     """.split()
 )
 WEAPON_NOUNS = frozenset(
@@ -104,7 +104,7 @@ _QUALIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     last: tuple(sorted((q for q in _QUALIFIER_SEQS if q[-1] == last), key=len, reverse=True))
     for last in {q[-1] for q in _QUALIFIER_SEQS}
 }
-_NEXT_WORD = re.compile(r"[ ]+([A-Za-z][A-Za-z’'-]*)")
+_NEXT_WORD = re.compile(r"[ ]+((?:[A-Za-z]\.){2,}|[A-Za-z][A-Za-z’'-]*)")  # "U.S." is one word
 _CASUALTY_OF_BEFORE = re.compile(
     r"\b(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
     r"(?:the\s+|some\s+)?" + r"$",
@@ -211,6 +211,7 @@ _MOVE_VERB = re.compile(r"advanc|push|mov|retreat|withdr|penetrat|gain|progress"
 _PART_OF = re.compile(
     r"[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?:\d[\d,]*|[a-z]+-?[a-z]*)(?=[ ])", re.IGNORECASE
 )
+_BATCH_NOUNS = frozenset("rounds waves salvos batches barrages series volleys".split())
 _KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
 _PAST_VERBS = frozenset(
     "killed eliminated captured executed wounded injured neutralised neutralized".split()
@@ -277,9 +278,13 @@ def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str]
 
     A second noun of the same kind joins the first ("artillery systems", "drone operators").
     """
-    words = _words_after(text, pos, end, limit + 1)
+    words = _words_after(text, pos, end, limit + 3)
     for n, (word, _a, b) in enumerate(words[:limit]):
         kind = _noun_kind(word)
+        if word.lower() in _BATCH_NOUNS and n + 2 < len(words) and words[n + 1][0] == "of":
+            # "eight rounds of strikes", "three waves of drones": the kind of what comes after
+            inner = _noun_kind(words[n + 2][0])
+            return (inner, words[n + 2][2], word) if inner else None
         if kind is not None:
             if n + 1 < len(words) and _noun_kind(words[n + 1][0]) == kind:
                 b = words[n + 1][2]

@@ -151,6 +151,10 @@ def test_troops(text: str, expected: tuple[str, str, str]) -> None:
             ("casualties", "30", "wounded 30"),
         ),
         (
+            "Three U.S. soldiers were killed in the attack.",
+            ("casualties", "3", "Three U.S. soldiers"),
+        ),
+        (
             "A company a week means two thousand men a month, he said.",
             ("troops", "2000/month", "two thousand men a month"),
         ),
@@ -182,6 +186,10 @@ def test_casualties_and_rates(text: str, expected: tuple[str, str, str]) -> None
         (
             "One in four Ukrainian drones is now made at home.",
             ("equipment", "25%", "One in four Ukrainian drones"),
+        ),
+        (
+            "The navy sent two aircraft carriers to the region.",
+            ("equipment", "2", "two aircraft carriers"),
         ),
         (
             "The navy lost 14 warships in the first year.",
@@ -257,6 +265,10 @@ def test_territory(text: str, expected: tuple[str, str, str]) -> None:
         (
             "One in four of the drones is now made at home.",
             ("equipment", "25%", "One in four of the drones"),
+        ),
+        (
+            "Allies have conducted at least 8 rounds of strikes on the coast.",
+            ("other", "8", "at least 8 rounds of strikes"),
         ),
         (
             "Prices rose by 40% in the besieged city.",
