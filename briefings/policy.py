@@ -82,49 +82,35 @@ _CUE_PHRASES = re.compile(
     r"|(?P<legal>\bwar crimes?\b|\barrest warrants?\b)"
     r"|(?P<statement>\bcall(?:ed|s)? (?:on|for)\b)"
 )
+# The first words of the phrases above: the phrases are tried only where one of them stands.
 _PHRASE_TRIGGERS = (
-    "allow",
-    "order",
-    "lift",
-    "green",
-    "price",
-    "export",
-    "asset",
-    "frozen",
-    "aid",
-    "arms",
-    "weapons",
-    "supply",
-    "provid",
-    "send",
-    "sent",
-    "suppl",
-    "transfer",
-    "donat",
-    "pledg",
-    "ship",
-    "long-range",
-    "war crime",
-    "warrant",
-    "call",
+    "allow order lift green price export asset frozen military aid arms weapons supply provid "
+    "send sent suppl transfer donat pledg ship long-range war arrest call"
+).split()
+_STEM_CATEGORY = {stem: cat for pairs in _CUE_STEMS.values() for stem, cat in pairs}
+# One pass over the sentence finds whole words, stems and the first words of phrases.
+_CUE_SCAN = re.compile(
+    r"\b" + word_pattern(frozenset(_CUE_WORDS) | frozenset(_STEM_CATEGORY) | set(_PHRASE_TRIGGERS))
 )
-_WORD = re.compile(r"[a-z][a-z-]*")
+_PHRASE_TRIGGER_SET = frozenset(_PHRASE_TRIGGERS)
 
 
 def _cue_kinds(lower: str) -> set[str]:
     """The kinds of policy cue in a lower-cased sentence."""
     kinds: set[str] = set()
-    for w in _WORD.findall(lower):
-        cat = _CUE_WORDS.get(w)
+    n = len(lower)
+    for m in _CUE_SCAN.finditer(lower):
+        key, end = m.group(), m.end()
+        cat = _CUE_WORDS.get(key)
+        if cat is not None and (end == n or not (lower[end].isalpha() or lower[end] == "-")):
+            kinds.add(cat)
+        cat = _STEM_CATEGORY.get(key)
         if cat is not None:
             kinds.add(cat)
-            continue
-        for stem, cat2 in _CUE_STEMS.get(w[:4], ()):
-            if w.startswith(stem):
-                kinds.add(cat2)
-                break
-    if any(t in lower for t in _PHRASE_TRIGGERS):
-        kinds.update(m.lastgroup for m in _CUE_PHRASES.finditer(lower) if m.lastgroup)
+        if key in _PHRASE_TRIGGER_SET:
+            phrase = _CUE_PHRASES.match(lower, m.start())
+            if phrase is not None and phrase.lastgroup:
+                kinds.add(phrase.lastgroup)
     return kinds
 
 
@@ -165,6 +151,11 @@ def _policy_item(article: Article, people: PeopleIndex, s: Sentence) -> PolicyIt
     unquoted = _QUOTED.sub(" ", s.text)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
     cues = [(name, _WEIGHTS[name]) for name in sorted(_cue_kinds(unquoted.lower()))]
+    if not cues and not any(
+        people.people[m.person].kind in {"leader", "unknown"}
+        for m in people.mentions_in(s.start, s.end)
+    ):
+        return None  # nothing to say, and no leader who could make it policy
     actors = _actors(article, people, s)
     if not cues and not any(p.kind == "leader" for p in actors):
         return None
