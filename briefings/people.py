@@ -511,6 +511,15 @@ def _sentence_candidates(
         initial = ra - s_start <= 2 and not text[s_start:ra].strip(' “"‘')
         if initial and " " not in run.group() and run.group().lower() in _FUNCTION_WORDS:
             continue
+        g = run.group()
+        if " " not in g and "." not in g and "-" not in g:  # the common case: one plain word
+            possessive = len(g) > 2 and g.endswith(("’s", "'s", "’", "'"))
+            out.extend(
+                _classify_run(
+                    text, sentence, s_start, s_end, initial, [(ra, rb, g)], possessive, place_names
+                )
+            )
+            continue
         seq: list[tuple[int, int, str]] = []
         for t in _TOKEN.finditer(text, ra, rb):
             word = t.group()
