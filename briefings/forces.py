@@ -35,7 +35,8 @@ TROOP_NOUNS = frozenset(
     conscripts reservists marines paratroopers militants insurgents rebels defenders attackers
     mercenaries volunteers guerrillas commandos sailors pilots officers draftees combatants
     militiamen gunmen terrorists forces battalions brigades regiments divisions platoons units
-    snipers operators stormtroopers peacekeepers reinforcements mobilized mobilised contract
+    snipers operators stormtroopers peacekeepers gunners sappers medics crewmen riflemen guys
+    reinforcements mobilized mobilised contract
     soldier troop
     """.split()
 )
@@ -104,7 +105,9 @@ _QUALIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     last: tuple(sorted((q for q in _QUALIFIER_SEQS if q[-1] == last), key=len, reverse=True))
     for last in {q[-1] for q in _QUALIFIER_SEQS}
 }
-_NEXT_WORD = re.compile(r"[ ]+((?:[A-Za-z]\.){2,}|[A-Za-z][A-Za-z’'-]*)")  # "U.S." is one word
+# A word after a number: "U.S." and "F-16s" and "155mm" are one word each.
+_NEXT_WORD = re.compile(r"[ ]+((?:[A-Za-z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'-]*)")
+_MODEL_PLURAL = re.compile(r"[A-Z][A-Za-z]*-?\d+[A-Za-z]*s")
 _CASUALTY_OF_BEFORE = re.compile(
     r"\b(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
     r"(?:the\s+|some\s+)?" + r"$",
@@ -255,6 +258,8 @@ def _noun_kind(word: str) -> str | None:
         return "territory"
     if low in OTHER_NOUNS or low in _FEW_PEOPLE:
         return "other"
+    if _MODEL_PLURAL.fullmatch(word):  # "F-16s", "T-72s"
+        return "equipment"
     return None
 
 

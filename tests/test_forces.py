@@ -192,6 +192,14 @@ def test_casualties_and_rates(text: str, expected: tuple[str, str, str]) -> None
             ("equipment", "2", "two aircraft carriers"),
         ),
         (
+            "The government will send six F-16s and 14 Leopard 2 tanks.",
+            ("equipment", "14", "14 Leopard 2 tanks"),
+        ),
+        (
+            "The government will send six F-16s and 14 Leopard 2 tanks.",
+            ("equipment", "6", "six F-16s"),
+        ),
+        (
             "The navy lost 14 warships in the first year.",
             ("equipment", "14", "14 warships"),
         ),
