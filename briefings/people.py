@@ -632,7 +632,7 @@ def _classify_run(
         or (prev_word == "of" and prev2 in _NON_PERSON_HEADS | _AREAS)
     ):
         place_names.add(name.lower())
-    after = text[raw_end:s_end]
+    after = text[raw_end : min(s_end, raw_end + 300)]
     before = text[max(0, start - 60) : start]
     # Titles: "President X", "Kremlin spokesman X", "gas analyst X".
     if title_words:

@@ -61,6 +61,7 @@ _PARTICIPLES = frozenset(
     """.split()
 )
 _CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
+_WINDOW = 400  # characters around a quotation where its attribution is looked for
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
 _NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s")
@@ -181,6 +182,7 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
     text = article.text
     spans = _spans(article)
     kept: list[_Span] = []
+    last_spoken: _Span | None = None
     for k, sp in enumerate(spans):
         words = text[sp.start : sp.end].strip()
         if not words:
@@ -190,7 +192,7 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
         if s0 is None or s1 is None:
             continue
         sp.sentences = list(range(s0.index, s1.index + 1))
-        lo = s0.start
+        lo = max(s0.start, sp.open - _WINDOW)  # bounded: a huge sentence stays linear
         if kept and kept[-1].close > lo and kept[-1].para == sp.para:
             lo = kept[-1].close
         before = text[lo : sp.open]
@@ -200,17 +202,19 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
         if cut is not None:
             lo += cut.end()
             before = text[lo : sp.open]
-        hi = s1.end
+        hi = min(s1.end, sp.close + _WINDOW)
         if k + 1 < len(spans) and spans[k + 1].para == sp.para and spans[k + 1].open < hi:
             hi = spans[k + 1].open
         after = text[sp.close : hi] if sp.closed else ""
         b = before.strip(" —–-")
         sp.partial = words[:1].islower() or (bool(b) and not b.endswith((":", ",")))
-        if sp.partial and _is_term(words, before, text[s0.start : s1.end]):
+        if sp.partial and _is_term(words, before, before + " " + words + " " + after):
             continue
-        sp.previous = next((k for k in reversed(kept) if k.speaker), None)
+        sp.previous = last_spoken
         _attribute(article, people, sp, before, lo, after)
         kept.append(sp)
+        if sp.speaker:
+            last_spoken = sp
     items = _join(article, people, kept)
     return tuple(items)
 
@@ -348,7 +352,7 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
 def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """The subject of the sentence ``text[lo:hi]``: the words before its first verb, after an
     introductory phrase ("On Monday, ...")."""
-    seg = text[lo:hi]
+    seg = text[lo : min(hi, lo + _WINDOW)]
     m = _SUBJECT_END.search(seg)
     end = m.start() if m else min(len(seg), 80)
     head = seg[:end]
