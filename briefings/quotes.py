@@ -185,8 +185,8 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
     last_spoken: _Span | None = None
     for k, sp in enumerate(spans):
         words = text[sp.start : sp.end].strip()
-        if not words:
-            continue
+        if not any(c.isalnum() for c in _clean(words)):
+            continue  # marks around nothing, or around punctuation only
         s0 = _sentence_of(article, sp.open)
         s1 = _sentence_of(article, max(sp.open, sp.close - 1))
         if s0 is None or s1 is None:

@@ -9,6 +9,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefings.article import build_article
 from briefings.ingest.files import read_article
@@ -359,3 +361,18 @@ def test_attribution_ending_with_a_colon_introduces_the_next_paragraph() -> None
 def test_what_officials_call_a_term_is_not_a_quote() -> None:
     text = "Russian officials call it a “special military operation,” and the army said it won."
     assert quotes(text) == ()
+
+
+_WORDS = ["said ", "he ", "She ", "President ", "Gen. ", " according to ", "call sign ", "’s "]
+_NAMES = ["Ivan ", "Petrov ", "his office ", "the official ", ", a commander with ", " who "]
+_PIECES = st.sampled_from([*"abc ABC“”\"‘’',.:;—–-!?\n()0123", *_WORDS, *_NAMES])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=120).map("".join))
+def test_any_text_gives_well_formed_quotes(body: str) -> None:
+    article = build_article(body)
+    for q in extract_quotes(article):
+        assert q.text.strip()
+        assert q.sentences and all(0 <= i < len(article.sentences) for i in q.sentences)
+        assert list(q.sentences) == sorted(q.sentences)
