@@ -15,7 +15,6 @@ from importlib import resources
 from briefings import distill
 from briefings.errors import SitrepError
 from briefings.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, article_from_bytes, read_article
-from briefings.render import Renderer, format_for_console
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +25,12 @@ def _cmd_distill(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
     elif args.format == "text":
+        from briefings.render import Renderer  # Jinja2 only where something is rendered
+
         print(Renderer().text(briefing), end="")
     else:
+        from briefings.render import Renderer
+
         messages = Renderer().markdown_messages(briefing)
         for n, msg in enumerate(messages, 1):
             if len(messages) > 1:
@@ -43,6 +46,8 @@ def _cmd_dry_run(args: argparse.Namespace) -> int:
         from bot.runner import dry_run
 
         return dry_run(args.config, args.command, as_json=args.json, attachment_dir=args.out)
+    from briefings.render import Renderer, format_for_console
+
     data = resources.files("briefings").joinpath("data/demo_article.txt").read_bytes()
     article = article_from_bytes(data, name="demo article")
     messages = Renderer().post_messages(distill(article), now=datetime.now(UTC))
