@@ -175,8 +175,8 @@ _RATIO_NOUN_AFTER = re.compile(
     r"[ ]+(?:advantage|disadvantage|superiority|edge|ratio|odds|majority)\b", re.IGNORECASE
 )
 _RATIO_CUE = re.compile(
-    r"\b(?:outnumber|outgun|outman|ratio|odds|advantage|superiority|edge|disadvantage|"
-    r"more|fewer|against|versus|vs)\w*",
+    r"\b(?:outnumber|outgun|outman|outfire|outmatch|ratio|odds|advantage|superiority|"
+    r"disadvantage)\w*",
     re.IGNORECASE,
 )
 _DIRECTION = (
@@ -490,10 +490,8 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     if p.value == 1 and p.other is None and text[p.start : p.end].lower() in ("one", "a", "an"):
         return None  # "one Ukrainian private": a determiner more than a count
     assert kind is not None
-    if _CASUALTY_AFTER.match(text, end, hi):
-        m = _CASUALTY_AFTER.match(text, end, hi)
-        assert m is not None
-        end, kind = m.end(), "casualties"
+    if dead := _CASUALTY_AFTER.match(text, end, hi):  # "1,200 men dead and injured"
+        end, kind = dead.end(), "casualties"
     elif passive and kind in ("troops", "other"):
         kind = "casualties"
     unit, rate_end = _rate(text, end, hi)

@@ -307,6 +307,7 @@ def test_other_figures(text: str, expected: tuple[str, str, str]) -> None:
         "There are three reasons for this, and one of them is money.",
         "The rebels hold an area roughly twice the size of Belgium.",
         "Their guns fire 120mm shells, and the deal passed 283 to 48.",
+        "The council voted 7 to 2, more than expected.",
         "Both Route 66 and Highway 1 were closed for the second time in a week.",
     ],
 )
