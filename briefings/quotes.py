@@ -61,6 +61,10 @@ _PARTICIPLES = frozenset(
     """.split()
 )
 _CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
+_SOURCE_OF = re.compile(
+    r"(?:an?|the)\s+(?:\w+\s+)?(?:statement|report|post|readout|transcript|video|message|"
+    r"interview|letter|briefing)\s+(?:from|by|of|with|issued by)\s+"
+)
 _WINDOW = 400  # characters around a quotation where its attribution is looked for
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
@@ -383,6 +387,10 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     np = text[a:b]
     if not np:
         return False
+    source = _SOURCE_OF.match(np)
+    if source is not None:  # "according to a statement from the ministry": the ministry
+        a += source.end()
+        np = text[a:b]
     words = np.split()
     low = words[0].lower()
     if low in {"his", "her"} and len(words) > 1:
@@ -452,7 +460,17 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     # An organisation or a body as written ("the IDF", "Ukraine's military").
     org = re.match(r"(?:[Tt]he\s+)?[A-Z][^,;:]*", np)
     if org and len(org.group().split()) <= 8:
-        sp.speaker = _trim_org(org.group())
+        name = _trim_org(org.group())
+        after_name = org.group()[len(name) :].split()
+        if (
+            len(name.split()) == 1
+            and after_name
+            and after_name[0][:1].islower()
+            and "’" not in name
+        ):
+            # "Ukrainian officials", "Western diplomats": a description, not a name.
+            name = desc if desc[:1].isupper() else name
+        sp.speaker = name
         return True
     if len(desc.split()) <= 6 and not desc[:1].islower():
         sp.speaker = desc

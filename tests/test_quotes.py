@@ -376,3 +376,11 @@ def test_any_text_gives_well_formed_quotes(body: str) -> None:
         assert q.text.strip()
         assert q.sentences and all(0 <= i < len(article.sentences) for i in q.sentences)
         assert list(q.sentences) == sorted(q.sentences)
+
+
+def test_group_and_source_speakers() -> None:
+    assert only('"The front is holding," Ukrainian officials said.').speaker == (
+        "Ukrainian officials"
+    )
+    q = only('"We will respond," according to a statement from the Defense Ministry.')
+    assert q.speaker == "the Defense Ministry"
