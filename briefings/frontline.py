@@ -8,7 +8,7 @@ Each such sentence becomes one item: its text trimmed to one line, the places it
 ``briefings.places``; capitals standing for their governments, countries, seas and places people
 fled to are left out) and a score, highest for a named place changing hands.
 
-A sentence that introduces a place ("... in Siversk, a small mining town in Donetsk province")
+A sentence that introduces a place ("... in Ostrivka, a small mining town in Dolyna province")
 right before or after a fighting sentence of the same paragraph is kept as well: news prose sets
 the scene first.
 """

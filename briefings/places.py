@@ -286,7 +286,7 @@ VENUE_NOUNS = _words(
     met meet interview
     """
 )
-#: Designators written after a name and kept with it: "Kursk region", "the Oskil river".
+#: Designators written after a name and kept with it: "Ostrivka region", "the Sulova river".
 DESIGNATORS: Mapping[str, PlaceKind] = {
     **dict.fromkeys(
         "region oblast province district governorate county raion municipality".split(), "region"
@@ -301,7 +301,7 @@ DESIGNATORS: Mapping[str, PlaceKind] = {
     ),
     **dict.fromkeys("strip valley heights forest".split(), "area"),
 }
-#: Words after a name that locate but are not part of its name: "the Bani Suheila area".
+#: Words after a name that locate but are not part of its name: "the Dovha Balka area".
 LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs")
 #: Lower-case words allowed between a name and a facility designator: "X nuclear power plant".
 FACILITY_MODIFIERS = _words(
@@ -426,8 +426,8 @@ DEMONYMS = _words(
 class PlaceMention:
     """One mention of a place. ``start``/``end`` are offsets of ``name`` in ``Article.text``.
 
-    ``name`` is spelled as in the article, with its designator when one is written ("Kursk
-    region", "Oskil river"); ``base`` is the name alone ("Kursk"). ``use`` is ``"government"``
+    ``name`` is spelled as in the article, with its designator when one is written ("Ostrivka
+    region", "Sulova river"); ``base`` is the name alone ("Ostrivka"). ``use`` is ``"government"``
     for a capital or country standing for its government ("Kyiv said", "Moscow's losses") and
     ``"refuge"`` for a place people fled to; ``"venue"`` for where talks or meetings are held
     ("talks in Geneva").
@@ -516,7 +516,7 @@ class _Candidate:
     start: int
     end: int
     possessive: bool
-    name_end: int = 0  # where the name ends with its designator ("Kursk region")
+    name_end: int = 0  # where the name ends with its designator ("Ostrivka region")
     kind: PlaceKind | None = None
     strong: bool = False
     medium: bool = False
@@ -535,7 +535,7 @@ def _tokens(text: str, offset: int) -> list[_Token]:
 
 
 def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
-    """Token spans of capitalised names: "Khan Younis", "Snake Island", "Gulf of Aden"."""
+    """Token spans of capitalised names: "Nova Sloboda", "Vovchyi Island", "Gulf of Tarsa"."""
     runs: list[tuple[int, int]] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -569,7 +569,7 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
 
 
 _LOCATIVE = _words("in at from to")
-#: Titles written before a name inside a capitalised run: "Kharkiv Governor ...".
+#: Titles written before a name inside a capitalised run: "Dolyna Governor ...".
 _TITLES = _words(
     """
     president gen general governor mayor minister prime premier chancellor sen senator rep
@@ -587,7 +587,7 @@ _PASSIVE_CAPTURE = _words(
 )
 _REFUGE_PREPOSITIONS = _words("to into in toward towards")
 _ARTICLE_PREFIX = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|ed|es|ud|ul)-[A-Z]")
-#: People named after a place or group: "Hamas fighters", "Gaza officials".
+#: People named after a place or group: "Hamas fighters", "Dolyna officials".
 GROUP_NOUNS = _words(
     """
     fighters militants troops forces soldiers officials leaders leadership supporters members
@@ -595,7 +595,7 @@ GROUP_NOUNS = _words(
     spokesman spokeswoman authorities police negotiators delegation lawmakers politicians
     """
 )
-#: "KHARKIV, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
+#: "DOLYNA, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
 DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
 _EDGES = _words("outskirts edge edges centre center")
 _FIXTURE_PREPOSITIONS = _words("at near outside for of around on against")
@@ -627,7 +627,7 @@ def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
             i += 1
         if i > j:
             continue
-        # "Kharkiv Governor Oleh Syniehubov": a title ends the place and starts a person.
+        # "Dolyna Governor Marta Hnatiuk": a title ends the place and starts a person.
         titled = next((k for k in range(i, j + 1) if tokens[k].low in _TITLES), -1)
         if titled == i:
             continue
@@ -699,7 +699,7 @@ def _apposition(tokens: list[_Token], j: int) -> str | None:
     if k >= len(tokens):
         return None
     if tokens[k].low not in {"a", "an", "the", "one"} and not _POSSESSIVE.search(tokens[k].text):
-        return None  # neither "X, a town" nor "X, Gaza's second-largest city"
+        return None  # neither "X, a town" nor "X, Dolyna's second-largest city"
     for t in tokens[k + 1 : k + 9]:
         low = _strip_possessive(t.low)[0]
         if t.is_word and t.is_cap:
@@ -726,7 +726,7 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     i, j = c.first, c.last
     low_words = [t.low for t in tokens[c.first : c.last + 1]]
     head = _strip_possessive(low_words[-1])[0]
-    # A capitalised designator is part of the name: "Snake Island", "Kursk Oblast".
+    # A capitalised designator is part of the name: "Vovchyi Island", "Ostrivka Oblast".
     if len(low_words) > 1 and head in DESIGNATORS:
         c.kind = DESIGNATORS[head]
         c.strong = True
@@ -743,9 +743,9 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
         and tokens[i - 1].low in {"said", "says", "told", "tells", "added", "adds"}
         and after in {",", ".", "(", ";", "—", "–"}
     ):
-        c.person = True  # "said Geniy, a ...", not "said Kyiv would respond"
+        c.person = True  # "said Hnatiuk, a ...", not "said Kyiv would respond"
     if i > 1 and tokens[i - 1].text == "," and tokens[i - 2].low in ROLE_NOUNS:
-        c.person = True  # "one resident, Najm Abu Assi"
+        c.person = True  # "one resident, Karim Abu Salem"
     if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
         c.strong = True
         c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
@@ -787,14 +787,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
         elif _fell(tokens, r):
             c.medium = c.capture = True  # "X fell", "X was captured"
         elif low in GROUP_NOUNS:
-            # "Hamas fighters", "Gaza officials": the name qualifies people, it locates nothing.
+            # "Hamas fighters", "Dolyna officials": the name qualifies people, it locates nothing.
             c.weak = c.medium = c.locative = c.capture = False
             c.organisation = True
     if c.possessive and any(
         t.is_word and _strip_possessive(t.low)[0] in _INSTITUTION_WORDS
         for t in tokens[j + 1 : j + 4]
     ):
-        c.organisation = True  # "Kel's defence ministry", "Gaza's civil defense directorate"
+        c.organisation = True  # "Kel's defence ministry", "Dolyna's civil defence directorate"
     app = _apposition(tokens, j if not c.possessive else n)
     if app == "person":
         c.person = True
@@ -893,7 +893,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
         if e["person"] and not e["strong"]:
             continue
         if not is_state and e["speak"] and not e["strong"]:
-            continue  # "Geniy said": a person, whatever the gazetteer says
+            continue  # "Hnatiuk said": a person, whatever the gazetteer says
         if not e["strong"] and key in person_words:
             continue  # the surname of someone named in full elsewhere
         if (
@@ -905,7 +905,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
         ):
             accepted[key] = kinds.get(key) or (_kind_from_flags(flags) if known else "settlement")
 
-    # "in Donbas and Zaporizhia": a name coordinated with a place, after a preposition, is one.
+    # "in Dolyna and Stepova": a name coordinated with a place, after a preposition, is one.
     for _, tokens, cands in per_sentence:
         for a, b in itertools.pairwise(cands):
             between = [t.low for t in tokens[a.last + 1 : b.first]]
