@@ -482,7 +482,7 @@ def word_pattern(words: frozenset[str] | set[str]) -> str:
 _ATTR_RE = word_pattern(ATTRIBUTION_VERBS)
 _LEADING_VERB = re.compile(r"^(?:" + _ATTR_RE + r"|according to)\s+")
 _VERB_AFTER = re.compile(
-    r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*)?(?:" + _ATTR_RE + r")\b"
+    r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
 )
 _APPOSITION = re.compile(r"\s*(?:\([^)]{0,20}\))?\s*,\s*([^,;“”\"]{1,160})")
 

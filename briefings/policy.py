@@ -12,6 +12,7 @@ introductory connectives and parenthetical asides and cut at a clause boundary w
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from briefings.article import Article, Sentence
@@ -25,6 +26,7 @@ from briefings.people import (
     find_people,
     word_pattern,
 )
+from briefings.quotes import quoted_ranges
 
 MAX_TEXT = 220
 
@@ -132,7 +134,25 @@ _LEADING = re.compile(
 )
 _DATELINE = re.compile(r"^[A-Z][A-Z .’'-]{2,40},[^—–]{0,40}?(?:[—–]|\s-)\s*")
 _PAREN = re.compile(r"\s*\((?:[^()]{1,40})\)")
-_QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]")
+
+
+def _unquoted(s: Sentence, quoted: tuple[tuple[int, int], ...]) -> str:
+    """The reporter's words of a sentence: the words inside quotation marks blanked, including
+    a quotation that began in an earlier sentence or goes on into the next one."""
+    i = bisect.bisect_left(quoted, (s.start, -1))
+    if i > 0 and quoted[i - 1][1] > s.start:
+        i -= 1
+    parts: list[str] = []
+    pos = s.start
+    while i < len(quoted) and quoted[i][0] < s.end:
+        a, b = quoted[i]
+        if a > pos:
+            parts.append(s.text[pos - s.start : a - s.start])
+        parts.append(" ")
+        pos = max(pos, min(b, s.end))
+        i += 1
+    parts.append(s.text[pos - s.start :])
+    return "".join(parts)
 
 
 def extract_policy(article: Article, people: PeopleIndex | None = None) -> tuple[PolicyItem, ...]:
@@ -140,15 +160,18 @@ def extract_policy(article: Article, people: PeopleIndex | None = None) -> tuple
     if people is None:
         people = find_people(article)
     items: list[PolicyItem] = []
+    quoted = quoted_ranges(article)
     for s in article.sentences:
-        item = _policy_item(article, people, s)
+        item = _policy_item(article, people, s, quoted)
         if item is not None:
             items.append(item)
     return tuple(items)
 
 
-def _policy_item(article: Article, people: PeopleIndex, s: Sentence) -> PolicyItem | None:
-    unquoted = _QUOTED.sub(" ", s.text)
+def _policy_item(
+    article: Article, people: PeopleIndex, s: Sentence, quoted: tuple[tuple[int, int], ...]
+) -> PolicyItem | None:
+    unquoted = _unquoted(s, quoted)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
     cues = [(name, _WEIGHTS[name]) for name in sorted(_cue_kinds(unquoted.lower()))]
     if not cues and not any(

@@ -121,6 +121,11 @@ def _spans(article: Article) -> list[_Span]:
     return out
 
 
+def quoted_ranges(article: Article) -> tuple[tuple[int, int], ...]:
+    """Character ranges of ``article.text`` inside quotation marks (marks included), in order."""
+    return tuple((sp.open, sp.close) for sp in _spans(article))
+
+
 def _paragraph_spans(
     text: str, para: int, start: int, end: int, single: bool, out: list[_Span]
 ) -> None:
@@ -341,16 +346,21 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
         inner = seg[:-1]
         comma = inner.rfind(",")
         if comma >= 0:
+            # "The UN envoy, Ramtane Lamamra, told": a name in the apposition is the speaker.
+            for mention in people.mentions_in(lo + comma, seg_hi):
+                person = people.people[mention.person]
+                if person.named and not text[lo + comma + 1 : mention.start].strip():
+                    return _use_person(sp, person)
             seg_hi = lo + comma
     # Clause boundaries inside a parenthesis ("Officials (who asked not to be named) said")
     # do not count.
     masked = _PARENTHESIS.sub(lambda m: " " * len(m.group()), text[lo:seg_hi])
     starts = [lo + m.end() for m in _CLAUSE_START.finditer(masked)]
     a = starts[-1] if starts else lo
-    if a >= seg_hi:
-        subj = _subject_np(text, lo, last.start())
-        return subj is not None and _set_speaker(article, people, sp, *subj)
-    return _set_speaker(article, people, sp, a, seg_hi)
+    if a < seg_hi and _set_speaker(article, people, sp, a, seg_hi):
+        return True
+    subj = _subject_np(text, lo, last.start())
+    return subj is not None and _set_speaker(article, people, sp, *subj)
 
 
 def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:

@@ -139,3 +139,11 @@ def test_pronoun_before_a_speech_verb_inside_the_sentence() -> None:
         "Negotiations on a ceasefire remain stalled, he told reporters."
     )
     assert items[-1].actors == ("Andriy Sorok",)
+
+
+def test_sentences_inside_a_quotation_are_not_policy() -> None:
+    items = policy(
+        'A militia commander told reporters: "We control the roads. Nobody enters without our '
+        'permission. The talks are over."'
+    )
+    assert items == ()

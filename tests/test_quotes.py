@@ -384,3 +384,19 @@ def test_group_and_source_speakers() -> None:
     )
     q = only('"We will respond," according to a statement from the Defense Ministry.')
     assert q.speaker == "the Defense Ministry"
+
+
+def test_name_in_an_apposition_before_the_verb_is_the_speaker() -> None:
+    q = only(
+        "The UN envoy for the region, Ramon Lamar, told the council that both sides were "
+        '"blocking aid on purpose."'
+    )
+    assert (q.speaker, q.speaker_role) == ("Ramon Lamar", "UN envoy for the region")
+
+
+def test_first_name_given_by_an_unnamed_commander() -> None:
+    q = only(
+        "A militia commander, who gave only his first name, Ibrahim, told reporters by phone: "
+        '"We control the roads."'
+    )
+    assert q.speaker == "Ibrahim"
