@@ -454,6 +454,12 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
             kind = "casualties"
         if cas_of:
             start = origin - len(before) + cas_of.start()
+    elif (
+        head is None
+        and troop_verb
+        and (_rate(text, p.end, hi)[0] or _CLAUSE_END.match(text, p.end, hi))
+    ):
+        kind = "troops"  # "it recruits about 30,000 a month"
     elif head is None:
         strong = _STRONG_AFTER.match(text, p.end, hi)
         if strong:  # "a 3,000-strong force"

@@ -90,6 +90,10 @@ def test_ratios(text: str, expected: tuple[str, str, str]) -> None:
             ("troops", "10000", "Some 10,000-odd troops"),
         ),
         (
+            "The army recruits about 30,000 a month, officials say.",
+            ("troops", "30000/month", "about 30,000 a month"),
+        ),
+        (
             "Perhaps 300 militiamen still hold the airport.",
             ("troops", "300", "Perhaps 300 militiamen"),
         ),
