@@ -411,3 +411,24 @@ def test_a_repeated_figure_is_listed_once() -> None:
         "Those 45,000 troops face a hard winter. Three more Russians appeared."
     )
     assert [v for _k, v, _t in found] == ["45000", "3", "3"]
+
+
+def test_first_article_key_figures(kursk_article: Path) -> None:
+    from briefings.ingest import read_article
+
+    items = extract_forces(read_article(str(kursk_article)))
+    found = {(i.kind, i.value) for i in items}
+    for expected in [
+        ("ratio", "10:1"),
+        ("ratio", "3:1"),
+        ("ratio", "6:1"),
+        ("casualties", "1200/day"),
+        ("troops", "45000"),
+        ("territory", "50%"),
+        ("equipment", "1 t"),
+    ]:
+        assert expected in found
+    # No date, year, age or unit name slipped in ("2022", "30-year-old", "47th Brigade").
+    assert not any(v in {"2022", "30", "35", "47", "21"} for _k, v in found)
+    top = sorted(items, key=lambda i: -i.score)[:4]
+    assert {i.kind for i in top} <= {"ratio", "casualties"}
