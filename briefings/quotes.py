@@ -65,6 +65,7 @@ _SOURCE_OF = re.compile(
     r"(?:an?|the)\s+(?:\w+\s+)?(?:statement|report|post|readout|transcript|video|message|"
     r"interview|letter|briefing)\s+(?:from|by|of|with|issued by)\s+"
 )
+_LABEL = re.compile(r"(?:^|[—–-]\s)([A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3}):\s*$")
 _WINDOW = 400  # characters around a quotation where its attribution is looked for
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
@@ -221,6 +222,13 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
             continue
         sp.previous = last_spoken
         _attribute(article, people, sp, before, lo, after)
+        if (
+            sp.partial
+            and sp.speaker is None
+            and len(words.split()) <= 6
+            and not (kept and _continues(article, kept[-1], sp))
+        ):
+            continue  # a short quoted phrase nobody said, continuing no speech: a scare quote
         kept.append(sp)
         if sp.speaker:
             last_spoken = sp
@@ -265,6 +273,13 @@ def _attribute(
                     sp.own = sp.trailing = True
                     sp.attribution_end = sp.close + m.end()
                     return
+    # A headline or liveblog convention: "Zelensky: ‘We need air defence’".
+    label = _LABEL.search(before)
+    if label is not None and _set_speaker(
+        article, people, sp, lo + label.start(1), lo + label.end(1)
+    ):
+        sp.own = True
+        return
     # A verb of speech before the quotation, in the same sentence.
     if _speaker_before(article, people, sp, lo, sp.open):
         sp.own = True
@@ -541,6 +556,7 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
         groups.append([sp])
     _cataphora(people, groups)
     items: list[QuoteItem] = []
+    recent: list[QuoteItem] = []
     for g in groups:
         head = next((s for s in g if s.speaker), None)
         speaker = head.speaker if head else None
@@ -549,15 +565,23 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
         words = " ".join(_clean(text[s.start : s.end]) for s in g)
         sentences = sorted({i for s in g for i in s.sentences})
         partial = all(s.partial for s in g)
-        items.append(
-            QuoteItem(
-                text=words,
-                speaker=speaker,
-                speaker_role=role,
-                sentences=tuple(sentences),
-                score=_score(words, speaker, person, partial),
-            )
+        item = QuoteItem(
+            text=words,
+            speaker=speaker,
+            speaker_role=role,
+            sentences=tuple(sentences),
+            score=_score(words, speaker, person, partial),
         )
+        # The same words quoted again nearby (a headline, then the body) make one item.
+        key = words.lower()
+        twin = next((q for q in recent if key in q.text.lower() or q.text.lower() in key), None)
+        if twin is not None and (twin.speaker is None or twin.speaker == speaker):
+            if len(words) > len(twin.text) or (twin.speaker is None and speaker):
+                items[items.index(twin)] = item
+                recent[recent.index(twin)] = item
+            continue
+        items.append(item)
+        recent = [*recent[-4:], item]
     return items
 
 

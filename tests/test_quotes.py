@@ -400,3 +400,17 @@ def test_first_name_given_by_an_unnamed_commander() -> None:
         '"We control the roads."'
     )
     assert q.speaker == "Ibrahim"
+
+
+def test_headline_label_and_repeated_quote_make_one_item() -> None:
+    text = (
+        "09:15 — Zelensky: ‘We need air defence, not promises’\n"
+        "‘We need air defence, not promises,’ Volodymyr Zelensky said in his evening address."
+    )
+    q = only(text)
+    assert q.speaker == "Volodymyr Zelensky"
+    assert q.text == "We need air defence, not promises"
+
+
+def test_short_quoted_phrase_with_no_speaker_is_dropped() -> None:
+    assert quotes("They joked about “the meat grinder,” but nobody laughed.") == ()
