@@ -66,6 +66,10 @@ _SOURCE_OF = re.compile(
     r"interview|letter|briefing)\s+(?:from|by|of|with|issued by)\s+"
 )
 _LABEL = re.compile(r"(?:^|[—–-]\s)([A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3}):\s*$")
+_NP_LEAD = frozenset(
+    "later but and so yet still then now also however meanwhile separately earlier instead "
+    "there here today yesterday".split()
+)
 _WINDOW = 400  # characters around a quotation where its attribution is looked for
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
@@ -417,6 +421,11 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
         a += source.end()
         np = text[a:b]
     words = np.split()
+    # Leading adverbs and conjunctions are no part of a speaker ("Later he", "But officials").
+    while len(words) > 1 and words[0].lower().strip(",") in _NP_LEAD:
+        a = text.index(words[1], a + len(words[0]))
+        words = words[1:]
+        np = text[a:b]
     low = words[0].lower()
     if low in {"his", "her"} and len(words) > 1:
         # "His office said": the office of the person the pronoun stands for.
@@ -574,7 +583,7 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
         )
         # The same words quoted again nearby (a headline, then the body) make one item.
         key = words.lower()
-        twin = next((q for q in recent if key in q.text.lower() or q.text.lower() in key), None)
+        twin = next((q for q in recent if _same_words(key, q.text.lower())), None)
         if twin is not None and (twin.speaker is None or twin.speaker == speaker):
             if len(words) > len(twin.text) or (twin.speaker is None and speaker):
                 items[items.index(twin)] = item
@@ -583,6 +592,12 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
         items.append(item)
         recent = [*recent[-4:], item]
     return items
+
+
+def _same_words(a: str, b: str) -> bool:
+    """One quotation repeats the other: equal, or the shorter (four words or more) inside."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return short == long or (len(short.split()) >= 4 and short in long)
 
 
 def _content_words(phrase: str) -> set[str]:

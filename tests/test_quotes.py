@@ -414,3 +414,12 @@ def test_headline_label_and_repeated_quote_make_one_item() -> None:
 
 def test_short_quoted_phrase_with_no_speaker_is_dropped() -> None:
     assert quotes("They joked about “the meat grinder,” but nobody laughed.") == ()
+
+
+def test_leading_adverb_is_not_part_of_the_speaker() -> None:
+    found = quotes(
+        'Asked about a withdrawal, Gen. Oleh Dvornik replied: "No." '
+        'Later he added: "No one knows what comes next."'
+    )
+    assert [q.speaker for q in found] == ["Oleh Dvornik", "Oleh Dvornik"]
+    assert [q.text for q in found] == ["No", "No one knows what comes next"]
