@@ -128,19 +128,22 @@ class Invocation:
 Handler = Callable[[Store, Renderer, Invocation], Awaitable[list[Message]]]
 
 
-def parse_command(line: str) -> Invocation:
+def parse_command(line: str, specs: Mapping[str, CommandSpec] | None = None) -> Invocation:
     """``"/quotes speaker:Anna Bell"`` -> ``Invocation("quotes", (("speaker", "Anna Bell"),))``.
 
     Values run to the next ``option:`` of the same command, so they may contain spaces.
+    ``specs`` (default: these commands) lets extensions parse their own commands too.
     """
+    known = SPEC_BY_NAME if specs is None else specs
     text = line.strip()
     m = re.match(r"^/?([\w-]+)\s*(.*)$", text, re.DOTALL)
     if not m or not text:
         raise CommandError(f"Not a command: '{clip(text)}'. Try /help.")
     name, rest = m.group(1).lower(), m.group(2).strip()
-    spec = SPEC_BY_NAME.get(name)
+    spec = known.get(name)
     if spec is None:
-        raise CommandError(f"Unknown command /{clip(name)}. Commands: {command_list()}.")
+        commands = ", ".join("/" + n for n in known)
+        raise CommandError(f"Unknown command /{clip(name)}. Commands: {commands}.")
     names = [o.name for o in spec.options]
     if not rest:
         return Invocation(name)

@@ -21,11 +21,17 @@ from typing import Any, TextIO
 
 import aiohttp
 
-from bot.commands import Invocation, answer, parse_command
+from bot.commands import Invocation, answer
 from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, load_config
 from bot.render_config import make_renderer
 from bot.sinks import ConsoleSink, WebhookSink
 from bot.store import NotFound, Store, load_configured
+from bot.subscription_commands import (
+    dry_run_where,
+    is_subscription_command,
+    parse_subscription_command,
+    run_subscription_command,
+)
 from briefings import distill
 from briefings.errors import ConfigError, SitrepError
 from briefings.ingest import article_from_bytes
@@ -78,7 +84,7 @@ async def dry_run_command(
     now: datetime | None = None,
 ) -> int:
     """Answer one slash command as the bot would and print the reply; 2 for a wrong command."""
-    invocation = parse_command(command)
+    invocation = parse_subscription_command(command)
     renderer = make_renderer(config or default_config({}))
     sink = ConsoleSink(out, attachment_dir=attachment_dir, as_json=as_json)
     if config is None:
@@ -104,6 +110,9 @@ async def _answer_and_print(
     now: datetime | None,
 ) -> int:
     inv = Invocation(invocation.name, invocation.options, now or datetime.now(UTC))
+    if is_subscription_command(inv.name):  # wrong arguments raise; replies may be private
+        sink.send_all(await run_subscription_command(dry_run_where(store, renderer, inv), inv))
+        return 0
     messages = await answer(store, renderer, inv)
     if len(messages) == 1 and messages[0].ephemeral and inv.name != "help":
         # A wrong argument: the user's reply is the error, on one line, and exit 2.

@@ -352,6 +352,13 @@ async def sync_and_start(
 # bot.client.SitrepBot imports this module and calls these (see EXTENSIONS there).
 
 
+def register_commands(tree: Any) -> None:
+    """/subscribe, /unsubscribe, /subscriptions and /preview (bot.subscription_commands)."""
+    from bot.subscription_discord import register_commands as register
+
+    register(tree)
+
+
 async def setup(bot: Any) -> None:
     """In the bot's ``setup_hook``, once its store is open and it is logged in: the outbox over
     the bot's Discord connection, the scheduler over the store, then ``sync_and_start``."""

@@ -17,6 +17,7 @@ from discord_server import APP_ID, GUILD_ID, FakeDiscord
 from bot.commands import SPEC_BY_NAME
 from bot.config import load_config
 from bot.runner import sync_commands_async
+from bot.subscription_commands import SUBSCRIPTION_SPECS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
 SITREP = [sys.executable, "-m", "bot.cli"]
@@ -146,10 +147,10 @@ async def test_sync_commands_to_a_guild(server: FakeDiscord, tmp_path: Path) -> 
     cfg = tmp_path / "s.toml"
     cfg.write_text("[store]\nurl = 'sqlite:///s.db'\n")
     done = await sync_commands_async(load_config(cfg, env={}), [GUILD_ID], token="t")
-    assert done == [f"guild {GUILD_ID}: 7 commands"]
+    assert done == [f"guild {GUILD_ID}: 11 commands"]
     (req,) = server.calls("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     by_name = {c["name"]: c for c in req.json}
-    assert sorted(by_name) == sorted(SPEC_BY_NAME)
+    assert sorted(by_name) == sorted([*SPEC_BY_NAME, *(s.name for s in SUBSCRIPTION_SPECS)])
     options = {o["name"]: o for o in by_name["briefing"]["options"]}
     assert options["article"]["autocomplete"] is True
     assert [c["value"] for c in options["section"]["choices"]] == [
@@ -166,7 +167,7 @@ async def test_sync_commands_globally(server: FakeDiscord, tmp_path: Path) -> No
     cfg = tmp_path / "s.toml"
     cfg.write_text("")
     done = await sync_commands_async(load_config(cfg, env={}), [], token="t")
-    assert done[0].startswith("global: 7 commands")
+    assert done[0].startswith("global: 11 commands")
     assert server.calls("PUT", f"/applications/{APP_ID}/commands")
 
 
