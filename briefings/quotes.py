@@ -84,6 +84,7 @@ _TRAIL_NP_FIRST = re.compile(
     + _ATTR_RE
     + r")\b"
 )
+_TRAIL_DASH = re.compile(r"^\s*[—–]\s*(?P<np>[A-Z][^;“”\"]{1,120})")  # “...” — Name, role
 _TRAIL_PRONOUN = re.compile(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
@@ -220,6 +221,10 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
         if k + 1 < len(spans) and spans[k + 1].para == sp.para and spans[k + 1].open < hi:
             hi = spans[k + 1].open
         after = text[sp.close : hi] if sp.closed else ""
+        if sp.closed and not after.strip() and s1.index + 1 < len(article.sentences):
+            nxt = article.sentences[s1.index + 1]
+            if nxt.paragraph == s1.paragraph and nxt.text.startswith(("—", "–")):
+                after = text[sp.close : min(nxt.end, sp.close + _WINDOW)]  # “...” — Name
         b = before.strip(" —–-")
         sp.partial = words[:1].islower() or (bool(b) and not b.endswith((":", ",")))
         if sp.partial and _is_term(words, before, before + " " + words + " " + after):
@@ -266,12 +271,12 @@ def _attribute(
         or after.lstrip()[:1].islower()
     )
     if trailing_ok:
-        for rx in (_TRAIL_VERB_FIRST, _TRAIL_NP_FIRST, _TRAIL_PRONOUN):
+        for rx in (_TRAIL_VERB_FIRST, _TRAIL_NP_FIRST, _TRAIL_PRONOUN, _TRAIL_DASH):
             m = rx.match(after)
             if m and _accept_np(m.group("np"), rx is _TRAIL_VERB_FIRST):
                 a = sp.close + m.start("np")
                 np_end = a + len(m.group("np"))
-                if rx is _TRAIL_VERB_FIRST:
+                if rx is _TRAIL_VERB_FIRST or rx is _TRAIL_DASH:
                     np_end = a + _np_length(m.group("np"))
                 if _set_speaker(article, people, sp, a, np_end):
                     sp.own = sp.trailing = True

@@ -423,3 +423,8 @@ def test_leading_adverb_is_not_part_of_the_speaker() -> None:
     )
     assert [q.speaker for q in found] == ["Oleh Dvornik", "Oleh Dvornik"]
     assert [q.text for q in found] == ["No", "No one knows what comes next"]
+
+
+def test_dash_attribution_after_the_quote() -> None:
+    q = only("“We will win this war.” — Ivan Dorn, president of the republic.")
+    assert (q.speaker, q.speaker_role) == ("Ivan Dorn", "president of the republic")
