@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.config import Config
 from briefings import distill
@@ -92,6 +92,10 @@ source_files = Table(
     Column("mtime_ns", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
 )
+
+
+Linker = Callable[[AsyncConnection, int, bool], Awaitable[None]]
+"""Called by ``Store.add_article`` inside its transaction: (connection, article id, added)."""
 
 
 class NotFound(SitrepError):
@@ -210,20 +214,30 @@ class Store:
 
     # ------------------------------------------------------------ writing
 
-    async def add_article(self, article: Article, briefing: Briefing | None = None) -> bool:
+    async def add_article(
+        self, article: Article, briefing: Briefing | None = None, *, link: Linker | None = None
+    ) -> bool:
         """Store ``article`` and its briefing; False when an article with its SHA-256 is known
-        (also when another process stored it a moment before: the unique key decides)."""
+        (also when another process stored it a moment before: the unique key decides).
+
+        ``link(conn, article_id, added)`` runs in the same transaction (the article's id, new or
+        known): what it writes (bot.sources: dedupe keys, the article's sources) commits with
+        the article or not at all."""
         try:
-            return await self._add_article(article, briefing)
+            return await self._add_article(article, briefing, link)
         except IntegrityError:
             return False
 
-    async def _add_article(self, article: Article, briefing: Briefing | None) -> bool:
+    async def _add_article(
+        self, article: Article, briefing: Briefing | None, link: Linker | None = None
+    ) -> bool:
         async with self.engine.begin() as conn:
             found = await conn.scalar(
                 select(articles.c.id).where(articles.c.sha256 == article.sha256)
             )
             if found is not None:
+                if link is not None:
+                    await link(conn, found, False)
                 return False
             briefing = briefing or distill(article)
             now = datetime.now(UTC)
@@ -247,6 +261,8 @@ class Store:
                     **{f"{name}_count": len(briefing.section(name)) for name in SECTIONS},
                 )
             )
+            if link is not None and article_id is not None:
+                await link(conn, int(article_id), True)
         self._latest_at = float("-inf")
         return True
 
