@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from briefings import limits
+from briefings.digest import Digest
 from briefings.errors import ConfigError, TemplateError
 from briefings.messages import Embed, Message
 from briefings.model import (
@@ -73,6 +74,11 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "briefing.md.j2",
     "briefing.txt.j2",
     *(f"{name}.md.j2" for name in SECTIONS),
+    "digest_macros.md.j2",
+    "digest_header.md.j2",
+    "digest_changes.md.j2",
+    "digest_section.md.j2",
+    "digest_sources.md.j2",
 )
 
 
@@ -120,6 +126,7 @@ class ItemView:
     role: str | None = None
     paragraphs: tuple[int, ...] = ()  # 1-based, as readers count; empty when unknown
     sentences: tuple[int, ...] = ()  # 1-based
+    sources: tuple[Any, ...] = ()  # digests only: who reports it (briefings.render_digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,16 +365,17 @@ class Renderer:
             now_ts=_timestamp(now),
         )
 
-    def _section_parts(self, view: _View, section: SectionView) -> list[tuple[str, str]]:
+    def _section_parts(
+        self, context: dict[str, Any], section: SectionView, template: str
+    ) -> list[tuple[str, str]]:
         """The section's descriptions, each within an embed's limit, with each one's sources.
 
         Items are grouped before rendering (each measured alone), so a group's footer names
         exactly its own paragraphs and an item is never split, whatever its template does.
         """
-        template = f"{section.name}.md.j2"
 
         def body(part: SectionView) -> str:
-            return self._render(template, {**view.context(), "section": part})
+            return self._render(template, {**context, "section": part})
 
         whole = body(section)
         groups = [section]
@@ -403,7 +411,7 @@ class Renderer:
         return parts or [("\u200b", "")]
 
     def _section_embeds(self, view: _View, section: SectionView) -> list[Embed]:
-        parts = self._section_parts(view, section)
+        parts = self._section_parts(view.context(), section, f"{section.name}.md.j2")
         timestamp = datetime.fromtimestamp(view.now_ts, UTC) if view.now_ts is not None else None
         embeds = []
         for n, (chunk, sources) in enumerate(parts, 1):
@@ -467,6 +475,14 @@ class Renderer:
             )
         embeds = self._section_embeds(view, view.sections[0])
         return [Message(embeds=g) for g in limits.pack_embeds(embeds)]
+
+    def digest_messages(
+        self, digest: Digest, *, now: datetime | None = None, sections: Sequence[str] | None = None
+    ) -> list[Message]:
+        """A digest of several articles (``briefings.digest``), as a scheduled post is."""
+        from briefings.render_digest import digest_messages
+
+        return digest_messages(self, digest, now=now, sections=sections)
 
     def markdown_messages(self, briefing: Briefing) -> list[Message]:
         """The briefing as plain Discord-markdown content messages (no embeds)."""
