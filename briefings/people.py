@@ -484,6 +484,7 @@ _LEADING_VERB = re.compile(r"^(?:" + _ATTR_RE + r"|according to)\s+")
 _VERB_AFTER = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
 )
+_AGED_ROLE = re.compile(r"\s*,\s*\d{1,3},\s*((?:an?|the)\s[^,;“”\"]{1,160})")
 _APPOSITION = re.compile(r"\s*(?:\([^)]{0,20}\))?\s*,\s*([^,;“”\"]{1,160})")
 
 
@@ -653,6 +654,9 @@ def _classify_run(
         first_word = seg.split()[0].lower() if seg.split() else ""
         if _AGE.match(first_word.rstrip(",")):
             cand.person = cand.titled = True
+            aged = _AGED_ROLE.match(after)  # "X, 34, a drone operator"
+            if aged and role_kind(aged.group(1)) not in {"unknown", "group"}:
+                cand.role = _trim_role(aged.group(1))
         elif first_word in {"who", "whose"}:
             cand.person = True
         elif first_word in {"a", "an", "the"} and role_kind(seg) in {"unknown", "group"}:

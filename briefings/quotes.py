@@ -218,8 +218,14 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
             lo += cut.end()
             before = text[lo : sp.open]
         hi = min(s1.end, sp.close + _WINDOW)
-        if k + 1 < len(spans) and spans[k + 1].para == sp.para and spans[k + 1].open < hi:
-            hi = spans[k + 1].open
+        nxt_span = spans[k + 1] if k + 1 < len(spans) else None
+        if (
+            nxt_span is not None
+            and nxt_span.para == sp.para
+            and nxt_span.open < hi
+            and len(text[nxt_span.start : nxt_span.end].split()) > 3  # not a quoted name
+        ):
+            hi = nxt_span.open
         after = text[sp.close : hi] if sp.closed else ""
         if sp.closed and not after.strip() and s1.index + 1 < len(article.sentences):
             nxt = article.sentences[s1.index + 1]
@@ -659,7 +665,10 @@ def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
         para = article.paragraphs[sp.para]
         prev_para = article.paragraphs[prev.para]
         ends_para = not text[max(prev.close, prev.attribution_end) : prev_para.end].strip(" .")
-        return sp.open == para.start and ends_para
+        # The new paragraph is quotation only: no narration follows it in its sentence.
+        s1 = _sentence_of(article, max(sp.open, sp.close - 1))
+        bare = s1 is None or not text[sp.close : s1.end].strip(" .,;:—–-")
+        return sp.open == para.start and ends_para and bare
     return False
 
 

@@ -428,3 +428,19 @@ def test_leading_adverb_is_not_part_of_the_speaker() -> None:
 def test_dash_attribution_after_the_quote() -> None:
     q = only("“We will win this war.” — Ivan Dorn, president of the republic.")
     assert (q.speaker, q.speaker_role) == ("Ivan Dorn", "president of the republic")
+
+
+def test_quoted_call_sign_inside_the_attribution() -> None:
+    text = (
+        "“They hit the same street twice,” said Col. Oleksandr, who asked to be identified "
+        "only by his first name and rank.\n"
+        "“The drones never stop,” the soldier with the call sign “Chef” said."
+    )
+    first, second = quotes(text)
+    assert (first.speaker, first.speaker_role) == ("Oleksandr", "Col.")
+    assert (second.speaker, second.text) == ("Chef", "The drones never stop")
+
+
+def test_age_then_role_apposition() -> None:
+    q = only("“It’s quiet today,” said Oleksiy, 34, a drone operator who asked not to be named.")
+    assert (q.speaker, q.speaker_role) == ("Oleksiy", "drone operator")
