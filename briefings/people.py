@@ -446,7 +446,9 @@ def _find_people(article: Article) -> PeopleIndex:
     place_names: set[str] = set()
     for s in article.sentences:
         candidates.extend(_sentence_candidates(text, s.index, s.start, s.end, place_names))
-    for cs in _CALL_SIGN.finditer(text):
+    low = text.lower()
+    has_sign = any(w in low for w in ("call", "nickname", "code", "guerre"))
+    for cs in _CALL_SIGN.finditer(text) if has_sign else ():
         sent = article.sentence_at(cs.start(1))
         if sent is not None:
             candidates.append(
