@@ -172,9 +172,7 @@ _LEADER_POSSESSED = frozenset(
     adviser advisers ministers generals
     """.split()
 )
-_PRONOUNS_SINGULAR = frozenset({"he", "she", "him", "her", "his"})
 
-_WORD = re.compile(r"[^\W\d_](?:[\w’'-]*\w)?\.?|\d[\w-]*|[,;:()—–]")
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 _AGE = re.compile(r"^\d{1,3}(?:-year-old)?$")
 _CALL_SIGN = re.compile(
@@ -481,7 +479,9 @@ def word_pattern(words: frozenset[str] | set[str]) -> str:
     return "(?:" + emit(trie) + ")"
 
 
-_ATTR_RE = word_pattern(ATTRIBUTION_VERBS)
+#: A regular expression (no groups) matching any attribution verb.
+ATTRIBUTION_PATTERN = word_pattern(ATTRIBUTION_VERBS)
+_ATTR_RE = ATTRIBUTION_PATTERN
 _LEADING_VERB = re.compile(r"^(?:" + _ATTR_RE + r"|according to)\s+")
 _VERB_AFTER = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
@@ -498,7 +498,6 @@ _RUN = re.compile(
     rf"(?: (?:(?:{'|'.join(sorted(_CONNECTORS))}) )?(?:{_PARTICLES}-)?[{_CAP}][\w’'.-]*)*"
 )
 _ACRONYM = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?|[A-Z]{2,4}")
-_QUOTE_TOKENS = frozenset({"“", '"', "”", "‘"})
 
 
 def _sentence_candidates(

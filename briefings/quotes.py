@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from briefings.article import Article, Sentence
 from briefings.model import QuoteItem
 from briefings.people import (
-    _ATTR_RE,
+    ATTRIBUTION_PATTERN,
     COMMAND_KINDS,
     PeopleIndex,
     Person,
@@ -53,7 +53,7 @@ _TERM_BEFORE = re.compile(
     r"(?:\s+(?:a|an|the))?)\s*$",
     re.IGNORECASE,
 )
-_ATTRIBUTION = re.compile(r"\b(?:" + _ATTR_RE + r"|according to|called on|called for)\b")
+_ATTRIBUTION = re.compile(r"\b(?:" + ATTRIBUTION_PATTERN + r"|according to|called on|called for)\b")
 _PARTICIPLES = frozenset(
     """
     saying telling adding writing tweeting warning noting insisting arguing confirming
@@ -77,11 +77,11 @@ _NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\
 _LAST_WORD = re.compile(r"[A-Za-z]+$")
 _PRONOUNS = frozenset({"he", "she", "i", "they", "we", "it"})
 _TRAIL_VERB_FIRST = re.compile(
-    r"^[\s,—–-]*(?:" + _ATTR_RE + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
+    r"^[\s,—–-]*(?:" + ATTRIBUTION_PATTERN + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
 )
 _TRAIL_NP_FIRST = re.compile(
     r"^[\s,—–-]*(?P<np>(?:[^,.;“”\"]|\.(?= [A-Z])){1,90}?(?:\s*,[^“”\"]{1,220}?,)?)\s+(?:"
-    + _ATTR_RE
+    + ATTRIBUTION_PATTERN
     + r")\b"
 )
 _TRAIL_DASH = re.compile(r"^\s*[—–]\s*(?P<np>[A-Z][^;“”\"]{1,120})")  # “...” — Name, role
@@ -90,7 +90,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
 _SUBJECT_END = re.compile(
     r"\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|may|might|must|should|did|does|"
-    r"do)\b|[a-z]{3,}(?:ed|es)\b|" + _ATTR_RE + r"\b)"
+    r"do)\b|[a-z]{3,}(?:ed|es)\b|" + ATTRIBUTION_PATTERN + r"\b)"
 )
 
 
