@@ -128,12 +128,22 @@ class RunResult:
 
 
 def render_latest(store: Any, renderer: Any) -> RenderPost:
-    """The production render step: the latest stored briefing, the subscription's sections.
+    """The production render step: the latest stored briefing, the subscription's sections;
+    when several articles were stored since the subscription's last post, their digest
+    (``bot.digests``).
 
     ``store`` is a ``bot.store.Store``, ``renderer`` a ``briefings.render.Renderer``.
     """
 
     async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
+        if sub.last_posted_at is not None:  # several articles new since: their digest
+            from bot.digests import render_since
+
+            digest = await render_since(
+                store, renderer, since=sub.last_posted_at, now=now, sections=sub.sections, minimum=2
+            )
+            if digest:
+                return digest
         latest = await store.latest()
         if latest is None:
             return []

@@ -1,0 +1,198 @@
+"""Digests in the bot: which articles are new since a time, what a channel saw before them, and
+the post that covers them (``briefings.digest`` builds it, ``Renderer.digest_messages`` renders it).
+
+"New since" is by when sitrep stored an article (``articles.added_at``), not when it was
+published: a report published yesterday and picked up an hour ago is news to the channel. What a
+channel saw before is what its last post could have covered: the articles stored up to that post
+(at most ``PREVIOUS_LIMIT``, within ``PREVIOUS_WINDOW``); "what changed" compares with them.
+
+Both the scheduled post (``bot.scheduler.render_latest``) and ``/briefing since:24h`` call
+``render_since``: with several new articles it gives the digest, with one that article's
+briefing, with none nothing (``None``), so the caller decides what an empty period means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.store import _LISTED as LISTED
+from bot.store import Store, StoredArticle, _stored, articles, briefings
+from briefings.digest import Digest, SourceRef, build_digest
+from briefings.errors import SitrepError
+from briefings.messages import Message
+from briefings.model import SECTIONS, Briefing
+from briefings.render import Renderer
+
+__all__ = [
+    "MAX_ARTICLES",
+    "MAX_SINCE",
+    "DurationError",
+    "NewArticles",
+    "added_before",
+    "added_between",
+    "collect",
+    "parse_duration",
+    "render_since",
+]
+
+MAX_ARTICLES = 25  # articles in one digest: the most recent (the others are counted)
+PREVIOUS_LIMIT = 10
+PREVIOUS_WINDOW = timedelta(days=7)
+MAX_SINCE = timedelta(days=30)
+
+
+class DurationError(SitrepError):
+    """A ``since:`` value that is not a duration: the message is the user's reply."""
+
+
+_UNITS = {"m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "w": 7 * 86400}
+_UNIT_WORDS = {
+    "minute": "m",
+    "minutes": "m",
+    "mins": "m",
+    "hour": "h",
+    "hours": "h",
+    "hrs": "h",
+    "day": "d",
+    "days": "d",
+    "week": "w",
+    "weeks": "w",
+}
+_PART = re.compile(r"(\d{1,6})\s*([a-z]+)")
+_HINT = "Write it like 90m, 6h, 2d or 1w (at most 30 days)."
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"6h"``, ``"2d"``, ``"90m"``, ``"1d12h"``, ``"24 hours"`` -> a ``timedelta`` of at least
+    one minute and at most ``MAX_SINCE``; ``DurationError`` with a helpful message otherwise."""
+    raw = text.strip().lower()
+    shown = " ".join(raw.split())[:40]
+    compact = re.sub(r"\s+", " ", raw)
+    parts = list(_PART.finditer(compact))
+    covered = "".join(m.group(0) for m in parts).replace(" ", "")
+    if not parts or covered != compact.replace(" ", "").replace(",", "").replace("and", ""):
+        raise DurationError(f"'{shown}' is not a duration. {_HINT}")
+    seconds = 0
+    for m in parts:
+        unit = _UNIT_WORDS.get(m.group(2), m.group(2))
+        if unit not in _UNITS:
+            raise DurationError(f"'{shown}': unknown unit '{m.group(2)[:10]}'. {_HINT}")
+        seconds += int(m.group(1)) * _UNITS[unit]
+    if seconds < 60:
+        raise DurationError(f"'{shown}' is too short. {_HINT}")
+    if seconds > MAX_SINCE.total_seconds():
+        raise DurationError(f"'{shown}' is too long. {_HINT}")
+    return timedelta(seconds=seconds)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
+    return value.astimezone(UTC)
+
+
+async def added_between(
+    store: Store, after: datetime, until: datetime, *, limit: int = MAX_ARTICLES
+) -> tuple[list[StoredArticle], int]:
+    """The articles stored in ``(after, until]``, oldest first: the ``limit`` most recent of
+    them, and how many there were in all."""
+    window = (articles.c.added_at > _utc(after), articles.c.added_at <= _utc(until))
+    stmt = (
+        select(*LISTED)
+        .join(briefings, briefings.c.article_id == articles.c.id)
+        .where(*window)
+        .order_by(articles.c.added_at.desc(), articles.c.id.desc())
+        .limit(limit)
+    )
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+        total = len(rows)
+        if total == limit:
+            counted = select(articles.c.id).where(*window).subquery()
+            total = int(await conn.scalar(select(func.count()).select_from(counted)) or 0)
+    return [_stored(r) for r in reversed(rows)], total
+
+
+async def added_before(
+    store: Store,
+    before: datetime,
+    *,
+    limit: int = PREVIOUS_LIMIT,
+    window: timedelta = PREVIOUS_WINDOW,
+) -> list[StoredArticle]:
+    """The ``limit`` most recent articles stored in ``(before - window, before]``, oldest first:
+    what a channel whose last post was at ``before`` could have seen."""
+    end = _utc(before)
+    stmt = (
+        select(*LISTED)
+        .join(briefings, briefings.c.article_id == articles.c.id)
+        .where(articles.c.added_at <= end, articles.c.added_at > end - window)
+        .order_by(articles.c.added_at.desc(), articles.c.id.desc())
+        .limit(limit)
+    )
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+    return [_stored(r) for r in reversed(rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticles:
+    """The articles new in a period with their briefings, and those seen before it."""
+
+    new: tuple[tuple[StoredArticle, Briefing], ...]
+    previous: tuple[Briefing, ...]
+    total: int  # new articles in the period (``new`` keeps the most recent MAX_ARTICLES)
+
+
+def source_of(stored: StoredArticle) -> SourceRef:
+    return SourceRef(
+        outlet=stored.source, title=stored.title, url=stored.url, published=stored.published
+    )
+
+
+async def collect(store: Store, *, since: datetime, now: datetime) -> NewArticles:
+    found, total = await added_between(store, since, now)
+    new = tuple([(a, await store.briefing(a.id)) for a in found])
+    previous: tuple[Briefing, ...] = ()
+    if new:
+        seen = await added_before(store, since)
+        previous = tuple([await store.briefing(a.id) for a in seen])
+    return NewArticles(new=new, previous=previous, total=total)
+
+
+def digest_of(found: NewArticles, *, since: datetime, now: datetime) -> Digest:
+    return build_digest(
+        [(source_of(a), b) for a, b in found.new], previous=found.previous, now=now, since=since
+    )
+
+
+async def render_since(
+    store: Store,
+    renderer: Renderer,
+    *,
+    since: datetime,
+    now: datetime,
+    sections: Sequence[str] = SECTIONS,
+    minimum: int = 1,
+) -> list[Message] | None:
+    """The post covering the articles stored in ``(since, now]``: a digest when there are
+    several, the briefing when there is one, ``None`` when there are fewer than ``minimum``."""
+    found = await collect(store, since=since, now=now)
+    if len(found.new) < max(1, minimum):
+        return None
+    if len(found.new) == 1:
+        _, briefing = found.new[0]
+        if tuple(sections) == SECTIONS:
+            return renderer.post_messages(briefing, now=now)
+        out: list[Message] = []
+        for name in sections:
+            out.extend(renderer.section_messages(briefing, name, now=now))
+        return out
+    return renderer.digest_messages(
+        digest_of(found, since=since, now=now), now=now, sections=sections
+    )
