@@ -48,7 +48,8 @@ _CLASSES: tuple[_CueClass, ...] = (
         frozenset("retook occupied stormed storming foothold".split()),
         re.compile(
             r"\b(?:(?:took|take[ns]?|taking|gain(?:ed|ing)?|seized?|establish\w*)"
-            r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off)\b"
+            r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off|"
+            r"(?:has|had|have) fallen)\b"
         ),
     ),
     _CueClass(
@@ -72,12 +73,14 @@ _CLASSES: tuple[_CueClass, ...] = (
     _CueClass(
         "attacked",
         2.0,
-        tuple("assault attack airstrike bombard besieg invad shelling ambush skirmish".split()),
+        tuple(
+            "assault attack airstrike bombard besieg invad shelling ambush skirmish torch".split()
+        ),
         frozenset(
             "strike strikes struck shelled pounded pounding siege raid raided raids "
             "invasion firefight firefights".split()
         ),
-        re.compile(r"\b(?:air strikes?|shot down)\b"),
+        re.compile(r"\b(?:air strikes?|shot down|set (?:fire|ablaze|alight)|burn(?:ed|t) down)\b"),
     ),
     _CueClass(
         "held",
@@ -99,8 +102,14 @@ _NONE = len(_CLASSES)
 
 
 def _word_class(word: str) -> int:
+    agent = word.endswith(("er", "ers"))  # "attackers", "defenders": people, not an event
     return next(
-        (k for k, c in enumerate(_CLASSES) if word in c.words or word.startswith(c.stems)), _NONE
+        (
+            k
+            for k, c in enumerate(_CLASSES)
+            if word in c.words or (not agent and word.startswith(c.stems))
+        ),
+        _NONE,
     )
 
 
@@ -121,7 +130,7 @@ _PHRASE_TRIGGERS = frozenset(
     """
     control fell fall hands off back out forward away westward eastward northward southward
     through ground strike strikes down front fire pressure close closed closes closing fend
-    fended fending fought beat beaten dug
+    fended fending fought beat beaten dug fallen ablaze alight
     """.split()
 )
 
@@ -145,6 +154,51 @@ def _best_class(low: str) -> tuple[int, int]:
 
 
 _NEEDS_PLACE = frozenset({"held"})
+_AT_SEA = frozenset({"seized", "attacked"})  # what happens to ships: "attacked in the X Sea"
+_HELD = len(_CLASSES) - 1
+#: Past forms of the vocabulary that do not end in "-ed": "retook", "overran", "struck".
+_IRREGULAR_PAST = frozenset(
+    """
+    retook took overran overrun struck fought broke fell fallen shot beat beaten dug hit
+    taken retaken drove driven won lost withdrew withdrawn
+    """.split()
+)
+#: Words that make what follows a plan, a hope or a fear rather than an event.
+_HEDGES = frozenset(
+    """
+    may might could would will should can cannot plan plans planned planning hope hopes hoped
+    try tries tried trying attempt attempts attempted seek seeks sought aim aims threaten
+    threatens threatened fear fears feared fearing potential possible possibly expect expected
+    expects intend intends intended ready prepare prepares preparing to not never unable
+    a an the its their his her our this that
+    """.split()
+)
+
+
+def _is_event(low: str) -> bool:
+    """True when ``low`` reports fighting that happened: a verb of the seized, moved or attacked
+    class in a past form ("attacked", "were encircled", "pushed back"), not hedged ("may
+    attack", "plans to seize"), not an adjective ("a captured soldier").
+    """
+    words = _WORD.findall(low)
+    classes = _classes_of(words)
+    for k, (word, cls) in enumerate(zip(words, classes, strict=True)):
+        if cls >= _HELD or not (word.endswith("ed") or word in _IRREGULAR_PAST):
+            continue
+        if not _HEDGES.isdisjoint(words[max(k - 2, 0) : k]):
+            continue
+        return True
+    if _PHRASE_TRIGGERS.isdisjoint(words):
+        return False
+    for c in _CLASSES[:_HELD]:
+        for m in c.phrases.finditer(low):
+            first = m.group().split()[0]
+            before = low[: m.start()].split()[-2:]
+            if (first.endswith("ed") or first in _IRREGULAR_PAST) and _HEDGES.isdisjoint(before):
+                return True
+    return False
+
+
 _NEAR, _FAR = 60, 100  # characters between a cue and a place
 
 _LEAD = re.compile(
@@ -156,7 +210,7 @@ _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 _CLAUSE_BREAK = re.compile(r"(?:[,;:]| [—–-]) ")
 
 #: Place kinds that are too wide, or not places of fighting, to name in a frontline item.
-_NOT_FRONTLINE: frozenset[str] = frozenset({"country", "water"})
+_NOT_FRONTLINE: frozenset[str] = frozenset({"country", "water", "continent"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +225,22 @@ class _Cue:
 _NOT_FIGHTING = re.compile(
     r"\b(?:(?:air|missile)[- ]defen[cs]es?|defen[cs]e (?:minist\w+|secretary|department|"
     r"officials?|chiefs?|contractors?|industry|budget|spending|pact|policy|ties)|"
-    r"minist\w+ of defen[cs]e|war crimes?|strike price)\b"
+    r"minist\w+ of defen[cs]e|war crimes?|strike price|"
+    r"h[oe]ld (?:a |an |the |its |their )?(?:\w+ ){0,3}(?:meetings?|talks|conference|summit|"
+    r"sessions?|votes?|elections?|referendum|rally|ceremony|briefing|consultations))\b"
 )
 
 
 def _cue(sentence: str) -> _Cue | None:
     """The strongest fighting cue of ``sentence``, if any."""
     low = sentence.lower()
-    if "defen" in low or "war crime" in low or "strike price" in low:
+    if (
+        "defen" in low
+        or "war crime" in low
+        or "strike price" in low
+        or "held " in low
+        or "hold " in low
+    ):
         low = _NOT_FIGHTING.sub(_blank, low)
     k, offset = _best_class(low)
     if k == len(_CLASSES):
@@ -199,11 +261,16 @@ def _distance(cue: _Cue, sentence: Sentence, mentions: tuple[PlaceMention, ...])
     return min((abs(m.start - at) for m in mentions), default=10_000)
 
 
-def frontline_places(mentions: tuple[PlaceMention, ...]) -> tuple[str, ...]:
-    """The names of ``mentions`` that locate fighting, each once, as first written."""
+def frontline_places(
+    mentions: tuple[PlaceMention, ...], *, at_sea: bool = False
+) -> tuple[str, ...]:
+    """The names of ``mentions`` that locate fighting, each once, as first written.
+
+    Seas and gulfs count only with ``at_sea`` (an attack there: "ships attacked in the X Sea").
+    """
     seen: dict[str, str] = {}
     for m in mentions:
-        if m.use != "place" or m.kind in _NOT_FRONTLINE:
+        if m.use != "place" or (m.kind in _NOT_FRONTLINE and not (at_sea and m.kind == "water")):
             continue
         seen.setdefault(m.base.lower(), m.name)
     return tuple(seen.values())
@@ -285,9 +352,11 @@ def extract_frontline(
         if cue is None:
             continue
         mentions = index.in_sentence(s.index)
-        names = frontline_places(mentions)
-        if not names and (cue.name in _NEEDS_PLACE or cue.quoted_only):
-            continue
+        names = frontline_places(mentions, at_sea=cue.name in _AT_SEA)
+        if not names and (
+            cue.name in _NEEDS_PLACE or cue.quoted_only or not _is_event(s.text.lower())
+        ):
+            continue  # with no place, only a concrete event is frontline news
         eligible = tuple(m for m in mentions if m.use == "place" and m.kind not in _NOT_FRONTLINE)
         if cue.name in _NEEDS_PLACE and _distance(cue, s, eligible) > _FAR:
             continue  # "drones" in one clause, a town in another

@@ -34,9 +34,9 @@ from typing import Any, Literal
 from briefings.article import Article, Sentence
 
 PlaceKind = Literal[
-    "settlement", "region", "country", "river", "water", "island", "facility", "area"
+    "settlement", "region", "country", "river", "water", "island", "facility", "area", "continent"
 ]
-PlaceUse = Literal["place", "government", "refuge", "venue"]
+PlaceUse = Literal["place", "government", "refuge", "venue", "reference"]
 
 # --- the gazetteer ----------------------------------------------------------------------------
 
@@ -289,7 +289,14 @@ VENUE_NOUNS = _words(
 #: Designators written after a name and kept with it: "Ostrivka region", "the Sulova river".
 DESIGNATORS: Mapping[str, PlaceKind] = {
     **dict.fromkeys(
-        "region oblast province district governorate county raion municipality".split(), "region"
+        """region regions oblast province provinces district districts governorate county raion
+        municipality township townships""".split(),
+        "region",
+    ),
+    **dict.fromkeys(
+        """village villages town towns city hamlet hamlets settlement settlements neighbourhood
+        neighborhood neighbourhoods neighborhoods quarter camp""".split(),
+        "settlement",
     ),
     **dict.fromkeys("river rivers creek canal".split(), "river"),
     **dict.fromkeys("reservoir lake sea gulf bay strait lagoon".split(), "water"),
@@ -301,6 +308,10 @@ DESIGNATORS: Mapping[str, PlaceKind] = {
     ),
     **dict.fromkeys("strip valley heights forest".split(), "area"),
 }
+#: Plural designators close a list of names: "Ostrivka, Lypky and Zarichne villages".
+PLURAL_DESIGNATORS = frozenset(d for d in DESIGNATORS if d.endswith("s") and d[:-1] in DESIGNATORS)
+#: Words after "X city" or "X town" that make it an institution: "the Ostrivka city council".
+_CIVIC_WORDS = _words("council hall administration authorities officials mayor governor")
 #: Words after a name that locate but are not part of its name: "the Dovha Balka area".
 LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs")
 #: Lower-case words allowed between a name and a facility designator: "X nuclear power plant".
@@ -528,6 +539,9 @@ class _Candidate:
     venue: bool = False
     organisation: bool = False
     speaker_verb: bool = False
+    plural: bool = False  # "A, B and C villages": the designator closes a list
+    heads_list: bool = False  # "the villages of A, B and C", "two villages: A and B"
+    reference: bool = False  # "Ostrivka, 10km north of Velyka": a point to measure from
 
 
 def _tokens(text: str, offset: int) -> list[_Token]:
@@ -582,7 +596,7 @@ _PASSIVE_CAPTURE = _words(
     """
     captured seized taken retaken recaptured liberated encircled surrounded overrun besieged
     shelled struck hit attacked bombed stormed occupied flattened pounded cut destroyed damaged
-    razed levelled leveled abandoned evacuated
+    razed levelled leveled abandoned evacuated fallen
     """
 )
 _REFUGE_PREPOSITIONS = _words("to into in toward towards")
@@ -604,7 +618,26 @@ _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
 )
 _APPOSITION_STOP = _words("on at near with who which where whose")
-_OF_HEADS = _words("gulf sea bay strait isle republic straits")
+_OF_HEADS = _words("gulf sea bay strait isle republic straits horn")
+_OF_HEAD_KINDS: Mapping[str, PlaceKind] = {
+    **dict.fromkeys("gulf sea bay strait straits".split(), "water"),
+    "isle": "island",
+    "republic": "country",
+}
+#: Continents and their parts are too wide for a place of fighting: "the Horn of Africa".
+CONTINENTS = _words("africa europe asia america americas antarctica oceania eurasia australasia")
+#: Adjectives that make a part of a country a region: "eastern Ostland", "southern Ostland".
+_COMPASS_ADJECTIVES = frozenset(w for w in COMPASS if w.endswith("ern") or w == "central")
+#: Punctuation that introduces a name after a noun: "a third village—X—", "two towns: X and Y".
+_INTRODUCERS = frozenset({"—", "–", ":", "("})
+_DISTANCE_UNITS = _words(
+    "km kilometres kilometers kilometre kilometer miles mile metres meters yards m"
+)
+_NUMBER_WORDS = _words(
+    "a one two three four five six seven eight nine ten twenty thirty forty fifty hundred some"
+)
+#: Separators of a list of names: "A, B and C".
+_LIST_SEPARATORS = ([","], ["and"], ["or"], [",", "and"], [",", "or"])
 
 
 def _strip_possessive(text: str) -> tuple[str, bool]:
@@ -722,6 +755,56 @@ def _apposition(tokens: list[_Token], j: int) -> str | None:
     return None
 
 
+def _introducing_noun(tokens: list[_Token], at: int) -> PlaceKind | None:
+    """The kind of place named by the noun that the dash or colon at ``at`` completes.
+
+    "a third village—X": the noun stands right before a dash or parenthesis; "two villages along
+    the river: X and Y": a colon may close a longer phrase, but not an attribution ("said:").
+    """
+    reach = 12 if tokens[at].text == ":" else 3
+    for k in range(at - 1, max(at - 1 - reach, -1), -1):
+        t = tokens[k]
+        if not t.is_word or t.low in SPEECH_VERBS:
+            return None
+        if t.low in SETTLEMENT_NOUNS:
+            return "settlement"
+        if t.low in REGION_NOUNS:
+            return "region"
+        if tokens[at].text != ":" and not t.is_cap:
+            continue
+    return None
+
+
+def _after_a_place(tokens: list[_Token], k: int) -> bool:
+    """True when token ``k`` ends a place name, maybe with a distance after it ("X, 10km")."""
+    if k >= 0 and tokens[k].low in _DISTANCE_UNITS:
+        k -= 1
+    if k >= 0 and (tokens[k].low[:1].isdigit() or tokens[k].low in _NUMBER_WORDS):
+        k -= 1
+    if k >= 0 and tokens[k].text == ",":
+        k -= 1
+    return k >= 0 and tokens[k].is_word and (tokens[k].is_cap or tokens[k].low in DESIGNATORS)
+
+
+def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
+    """A list of names shares the noun that introduces or closes it: "A, B and C villages"."""
+    group: list[_Candidate] = []
+    for c in [*cands, None]:
+        if c is not None and group:
+            between = [t.low for t in tokens[group[-1].last + 1 : c.first]]
+            if between in _LIST_SEPARATORS and not group[-1].plural:
+                group.append(c)
+                continue
+        if len(group) > 1:
+            lead = group[0] if group[0].heads_list else group[-1] if group[-1].plural else None
+            if lead is not None:
+                for other in group:
+                    if not (other.person or other.organisation):
+                        other.strong = True
+                        other.kind = other.kind or lead.kind
+        group = [c] if c is not None else []
+
+
 def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     i, j = c.first, c.last
     low_words = [t.low for t in tokens[c.first : c.last + 1]]
@@ -730,6 +813,29 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     if len(low_words) > 1 and head in DESIGNATORS:
         c.kind = DESIGNATORS[head]
         c.strong = True
+    elif len(low_words) > 2 and low_words[1] == "of" and low_words[0] in _OF_HEAD_KINDS:
+        c.kind = _OF_HEAD_KINDS[low_words[0]]  # "Gulf of Tarsa", "Sea of Lyra"
+        c.strong = True
+    if head in CONTINENTS:
+        c.kind = "continent"
+    # "eastern Ostland": a country's part is a region of its own, named with the adjective.
+    if (
+        i > 0
+        and tokens[i - 1].low in _COMPASS_ADJECTIVES
+        and tokens[i - 1].end + 1 == tokens[i].start
+        and c.kind is None
+        and COUNTRY in gaz.flags(c.base)
+    ):
+        c.base = f"{tokens[i - 1].text} {c.base}"
+        c.start = tokens[i - 1].start
+        c.kind = "region"
+        c.strong = True
+    # "a third community—X—", "two villages along the river: X and Y".
+    if i > 1 and tokens[i - 1].text in _INTRODUCERS:
+        intro = _introducing_noun(tokens, i - 1)
+        if intro is not None:
+            c.kind = c.kind or intro
+            c.strong = c.heads_list = True
     # Left context.
     k, skipped = _left(tokens, i)
     prev = tokens[k].low if k >= 0 and tokens[k].is_word else ""
@@ -746,9 +852,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
         c.person = True  # "said Hnatiuk, a ...", not "said Kyiv would respond"
     if i > 1 and tokens[i - 1].text == "," and tokens[i - 2].low in ROLE_NOUNS:
         c.person = True  # "one resident, Karim Abu Salem"
+    if prev == "for" and prev2 in ROLE_NOUNS and not skipped:
+        c.organisation = True  # "the director for Ostland": a portfolio, not a place
+    if prev == "of" and prev2 in COMPASS and _after_a_place(tokens, k - 2):
+        c.reference = True  # "Ostrivka, 10km north of Velyka"
     if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
         c.strong = True
         c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
+        c.heads_list = prev2.endswith("s")  # "the villages of A, B and C"
     elif prev in _FIXTURE_PREPOSITIONS and prev2 in FIXTURE_NOUNS and not skipped:
         c.strong = True  # "the crossing at X", "the battle for X", "positions near X"
     elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
@@ -779,7 +890,13 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
             last = tokens[r + mods]
             c.kind = DESIGNATORS[des]
             c.strong = True
-            c.name_end = last.end - (len(last.text) - len(_strip_possessive(last.text)[0]))
+            if des in PLURAL_DESIGNATORS:
+                c.plural = True  # "A and B villages": each name alone
+            else:
+                c.name_end = last.end - (len(last.text) - len(_strip_possessive(last.text)[0]))
+            nxt = tokens[r + mods + 1].low if r + mods + 1 < n else ""
+            if nxt in _CIVIC_WORDS or nxt in GROUP_NOUNS:
+                c.organisation = True  # "the Ostrivka city council said"
         elif low in LOOSE_DESIGNATORS:
             c.medium = True
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
@@ -854,6 +971,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
         ]
         for c in cands:
             _read_context(c, tokens, gaz)
+        if len(cands) > 1:
+            _spread_lists(tokens, cands)
         per_sentence.append((s, tokens, cands))
 
     # Decide name by name: evidence from every mention counts for all of them.
@@ -872,6 +991,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
                     "locative": False,
                     "person": False,
                     "speak": False,
+                    "acronym": True,
                 },
             )
             e["strong"] |= c.strong
@@ -880,6 +1000,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             e["locative"] |= c.locative and not c.possessive
             e["person"] |= c.person
             e["speak"] |= c.speaker_verb
+            e["acronym"] &= c.base.isupper() and " " not in c.base and len(c.base) <= 6
             if c.kind and key not in kinds:
                 kinds[key] = c.kind
             if c.person:
@@ -896,6 +1017,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             continue  # "Hnatiuk said": a person, whatever the gazetteer says
         if not e["strong"] and key in person_words:
             continue  # the surname of someone named in full elsewhere
+        if e["acronym"] and COUNTRY not in flags:
+            continue  # "the UN", "the OSF": initials name organisations, not places
         if (
             e["strong"]
             or is_state
@@ -936,6 +1059,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             use: PlaceUse = "place"
             if c.refuge:
                 use = "refuge"
+            elif c.reference and not c.capture:
+                use = "reference"
             elif c.venue:
                 use = "venue"
             elif c.organisation or (

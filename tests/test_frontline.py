@@ -95,7 +95,7 @@ def test_a_cue_next_to_its_place_ranks_above_one_far_from_it() -> None:
 
 def test_a_place_changing_hands_ranks_above_a_vague_mention() -> None:
     items = frontline(
-        "Attacks continued along the line. "
+        "Troops attacked along the whole line overnight. "
         "Russian forces seized the town of Hirnyk after a three-week assault."
     )
     vague, seized = items
@@ -296,3 +296,62 @@ def test_more_of_the_vocabulary_of_fighting() -> None:
         ("Sukhyi river",),
         ("Hirnyk",),
     ]
+
+
+def test_without_a_place_only_a_concrete_event_is_an_item() -> None:
+    items = frontline(
+        "A spokesman said the attackers were losing 300 men a day. "
+        "Analysts say the army may be planning a bigger offensive in spring. "
+        "Since the start of the invasion, the defenders have counted heavy losses. "
+        "Prosecutors opened the trial of a captured sniper. "
+        "Fighters hope to seize more ground before winter. "
+        "Rebel units attacked an army column at dawn. "
+        "The outnumbered garrison was encircled and later pulled back."
+    )
+    assert [i.text for i in items] == [
+        "Rebel units attacked an army column at dawn.",
+        "The outnumbered garrison was encircled and later pulled back.",
+    ]
+
+
+def test_items_with_places_rank_above_every_item_without_one() -> None:
+    items = frontline(
+        "Government troops recaptured the airport and overran two bases. "
+        "Shelling was reported near the village of Ostrivka, a spokesman said. "
+        "Rebels burned down houses in Dovhe village."
+    )
+    placed = [i for i in items if i.places]
+    bare = [i for i in items if not i.places]
+    assert len(placed) == 2 and len(bare) == 1
+    assert min(i.score for i in placed) > max(i.score for i in bare)
+
+
+def test_burning_villages_and_a_fallen_town_are_fighting() -> None:
+    items = frontline(
+        "Soldiers set fire to two villages along the Sulova River: Lypky and Tykhe. "
+        "Officials said that Zarichne had fallen."
+    )
+    assert [i.places for i in items] == [("Sulova River", "Lypky", "Tykhe"), ("Zarichne",)]
+
+
+def test_meetings_held_in_a_region_are_no_fighting() -> None:
+    assert (
+        frontline("The general held a series of meetings with mayors in the Dolyna region.") == ()
+    )
+
+
+def test_a_sea_counts_where_ships_are_attacked_or_seized_there() -> None:
+    attacked, crossing = frontline(
+        "Rebels attacked two cargo ships in the Gulf of Tarsa on Monday. "
+        "Troops advanced along the shore of the Lyra Sea toward the town of Ostrivka."
+    )
+    assert attacked.places == ("Gulf of Tarsa",)
+    assert crossing.places == ("Ostrivka",)
+
+
+def test_continents_and_portfolios_are_not_frontline_places() -> None:
+    items = frontline(
+        "Militias attacked convoys across the Horn of Africa and near the town of Ostrivka, "
+        "said the aid group's director for Europe."
+    )
+    assert [i.places for i in items] == [("Ostrivka",)]

@@ -367,3 +367,107 @@ def test_json_object_values_are_read_one_by_one(tmp_path: Path) -> None:
     assert [v["name"] for v in _json_object_values(path)] == ["A]b", "C"]
     path.write_text("{}", encoding="utf-8")
     assert list(_json_object_values(path)) == []
+
+
+# --- designators after names, lists, dashes and colons ------------------------------------------
+
+
+def test_settlement_designators_written_after_the_name() -> None:
+    idx = places(
+        "Five fighters died near Lan Taung village on Tuesday. Troops camped outside Sabe town. "
+        "Shells fell on the al-Qasr neighbourhood and on Tel Nour camp."
+    )
+    assert [(m.name, m.base, m.kind) for m in idx.mentions] == [
+        ("Lan Taung village", "Lan Taung", "settlement"),
+        ("Sabe town", "Sabe", "settlement"),
+        ("al-Qasr neighbourhood", "al-Qasr", "settlement"),
+        ("Tel Nour camp", "Tel Nour", "settlement"),
+    ]
+
+
+def test_a_capitalised_township_is_a_region() -> None:
+    idx = places("Raids continued across Kyauk Pyin Township this week.")
+    assert [(m.name, m.kind) for m in idx.mentions] == [("Kyauk Pyin Township", "region")]
+
+
+def test_a_plural_designator_makes_every_name_of_its_list_a_place() -> None:
+    text = "Troops have raided Lan Taung, Oke Pho, Nyaung Bin and Sabe villages since May."
+    assert names(text) == ["Lan Taung", "Oke Pho", "Nyaung Bin", "Sabe"]
+    assert {m.kind for m in places(text).mentions} == {"settlement"}
+
+
+def test_a_plural_noun_before_of_makes_every_name_of_its_list_a_place() -> None:
+    assert names("Militias burned the villages of Tasra, Umm Kadda and Hilla on Friday.") == [
+        "Tasra",
+        "Umm Kadda",
+        "Hilla",
+    ]
+
+
+def test_names_after_a_colon_completing_a_place_noun() -> None:
+    text = "Soldiers torched two villages on the eastern bank of the river: Kan Gyi and Ywa Ma."
+    assert names(text) == ["Kan Gyi", "Ywa Ma"]
+
+
+def test_a_name_set_off_by_dashes_after_a_place_noun() -> None:
+    assert names("Next they shelled a fourth hamlet—Dovhe Pole—at dusk.") == ["Dovhe Pole"]
+    assert names("They reached the next town (Borivka) by noon.") == ["Borivka"]
+
+
+def test_a_colon_after_an_attribution_introduces_no_place() -> None:
+    assert names("A villager in the town said: Marta Hnatiuk saw the soldiers leave.") == []
+
+
+# --- seas, regions of a country, and what is not a place ----------------------------------------
+
+
+def test_gulfs_and_seas_are_water() -> None:
+    idx = places("Rebels attacked tankers in the Lyra Sea and the Gulf of Tarsa.")
+    assert [(m.name, m.kind) for m in idx.mentions] == [
+        ("Lyra Sea", "water"),
+        ("Gulf of Tarsa", "water"),
+    ]
+
+
+def test_a_compass_adjective_makes_a_country_s_part_a_region() -> None:
+    text = "Fighting in eastern Sudan has left 40 dead, and strikes hit southern Ukraine."
+    idx = places(text)
+    assert [(m.name, m.base, m.kind, m.use) for m in idx.mentions] == [
+        ("eastern Sudan", "eastern Sudan", "region", "place"),
+        ("southern Ukraine", "southern Ukraine", "region", "place"),
+    ]
+    assert [text[m.start : m.end] for m in idx.mentions] == ["eastern Sudan", "southern Ukraine"]
+
+
+def test_initials_are_organisations_not_places() -> None:
+    text = "The UN said the OSF had withdrawn from positions near the village of Ostrivka."
+    assert names(text) == ["Ostrivka"]
+
+
+def test_continents_are_their_own_kind() -> None:
+    gaz = DictGazetteer({"europe": "m", "horn of africa": "R"})  # as GeoNames may list them
+    idx = places("Drought spread across the Horn of Africa, and refugees reached Europe.", gaz)
+    assert [(m.name, m.kind) for m in idx.mentions] == [
+        ("Horn of Africa", "continent"),
+        ("Europe", "continent"),
+    ]
+
+
+def test_the_portfolio_of_an_official_is_no_place() -> None:
+    idx = places("Ana Ruiz, the agency's director for Sudan, visited the town of Ostrivka.")
+    assert [(m.name, m.use) for m in idx.mentions if m.use == "place"] == [("Ostrivka", "place")]
+
+
+def test_a_point_to_measure_from_is_a_reference() -> None:
+    idx = places("Strikes hit Ostrivka district, 40km north of Khartoum, on Monday.")
+    assert [(m.name, m.use) for m in idx.mentions] == [
+        ("Ostrivka district", "place"),
+        ("Khartoum", "reference"),
+    ]
+    idx = places("Fighting raged north of Khartoum on Monday.")
+    assert [(m.name, m.use) for m in idx.mentions] == [("Khartoum", "place")]
+
+
+def test_a_city_council_is_an_institution() -> None:
+    idx = places("The Ostrivka city council said power was cut.")
+    assert [m.use for m in idx.mentions] == ["government"]
