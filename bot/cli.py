@@ -42,6 +42,10 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 
 
 def _cmd_dry_run(args: argparse.Namespace) -> int:
+    if args.until is not None or args.fast or args.now is not None:
+        from bot.schedule_dry_run import run_dry_schedule
+
+        return run_dry_schedule(args.config, args.until, fast=args.fast, now=args.now)
     if args.config or args.command is not None or os.environ.get("SITREP_CONFIG", "").strip():
         from bot.runner import dry_run
 
@@ -113,6 +117,14 @@ def _bot_options(p: argparse.ArgumentParser) -> None:
         "--json", action="store_true", help="with --command: print the exact Discord payloads"
     )
     p.add_argument("--out", metavar="DIR", help="where attachments (the /forces chart) are written")
+    p.add_argument(
+        "--until",
+        metavar="TIME",
+        help="with --config: run the schedules until TIME (ISO 8601, e.g. 2026-01-02T00:00Z), "
+        "printing every post with its time",
+    )
+    p.add_argument("--fast", action="store_true", help="with --until: replay the schedules at once")
+    p.add_argument("--now", metavar="TIME", help="with --fast: start from TIME instead of now")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -320,11 +320,17 @@ class BriefingScheduler:
     # ------------------------------------------------------------ replay (dry-run --fast)
 
     async def replay(
-        self, start: datetime, until: datetime, *, limit: int = 10_000
+        self,
+        start: datetime,
+        until: datetime,
+        *,
+        limit: int = 10_000,
+        at_each: Callable[[datetime], object] | None = None,
     ) -> list[RunResult]:
         """Play the schedules of ``(start, until]`` at once, in time order, as if the clock had
-        passed: each run is rendered, enqueued and delivered at its own time. For
-        ``sitrep dry-run --until ... --fast`` with a console sender; APScheduler is not used."""
+        passed: each run is rendered, enqueued and delivered at its own time (``at_each`` is
+        told the time first). For ``sitrep dry-run --until ... --fast`` with a console sender;
+        APScheduler is not used."""
         events: list[tuple[datetime, int]] = []
         for sub in await list_subscriptions(self.engine, active_only=True):
             try:
@@ -336,6 +342,8 @@ class BriefingScheduler:
         events.sort()
         results: list[RunResult] = []
         for when, sub_id in events[:limit]:
+            if at_each is not None:
+                at_each(when)
             result = await self.run_subscription(sub_id, now=when)
             await self.outbox.deliver_due(now=when)
             results.append(result)
