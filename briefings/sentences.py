@@ -39,7 +39,8 @@ _SENTENCE_STARTERS = frozenset(
 )
 
 _CLOSERS = "\"'”’»)]"
-_OPENERS = "\"'“‘«([-—–"
+# "”" opens too: some copy types the closing glyph at the start of a quotation (”A platoon ...).
+_OPENERS = "\"'“‘«([-—–”"
 # A candidate boundary: terminal punctuation, any closing quotes/brackets, whitespace.
 _BOUNDARY = re.compile(r"([.!?…]+)([" + re.escape(_CLOSERS) + r"]*)(\s+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.'’-]*)$")

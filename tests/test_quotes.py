@@ -16,6 +16,7 @@ from briefings.article import build_article
 from briefings.ingest.files import read_article
 from briefings.model import QuoteItem
 from briefings.quotes import extract_quotes
+from briefings.sentences import split_sentences
 
 
 def quotes(text: str) -> tuple[QuoteItem, ...]:
@@ -444,3 +445,10 @@ def test_quoted_call_sign_inside_the_attribution() -> None:
 def test_age_then_role_apposition() -> None:
     q = only("“It’s quiet today,” said Oleksiy, 34, a drone operator who asked not to be named.")
     assert (q.speaker, q.speaker_role) == ("Oleksiy", "drone operator")
+
+
+def test_splitter_starts_a_sentence_at_a_closing_glyph_used_as_an_opening_mark() -> None:
+    assert split_sentences("They were not. ”If the line breaks, it breaks,” he said.") == [
+        "They were not.",
+        "”If the line breaks, it breaks,” he said.",
+    ]
