@@ -2,14 +2,23 @@
 
 Quotation marks are read by their position, not only their glyph: a mark after a space that
 touches a word opens, a mark after a word closes, so straight quotes, curly quotes and a closing
-glyph typed where an opening one belongs (”A platoon ...) all pair up. A paragraph that ends inside
-a quotation continues in the next paragraph when that one opens with a mark.
+glyph typed where an opening one belongs (”A platoon ...) all pair up. A paragraph with no double
+marks is read for single ones (‘...,’ he said), a plural possessive (soldiers’) not taken for a
+closing mark. A paragraph that ends inside a quotation continues in the next paragraph when that
+one opens with a mark; a quote paragraph with no narration of its own continues the speech of
+the paragraph before; “A,” he said, “b.” and “A,” he said. “B.” are one speech.
 
 The speaker comes from the quote's own sentence ("..., said X, a ...", "X told ...: “...”",
-"..., according to X", "..., he said"), else from the sentence before it ("X said the town fell.
-“...”"), else from the quotation it continues. Pronouns and definite descriptions ("the
-61-year-old") resolve through ``briefings.people``. Call signs, unit names, slogans and
-scare-quoted terms (short quoted words with no speech verb around them) are not quotes.
+"..., according to X", "..., he said", "“...” — X, role", "X: ‘...’"), else from the sentence
+before it ("X said the town fell. “...”", or a paragraph ending with a colon), else from the
+quotation it continues. Pronouns, "his office" and definite descriptions ("the 61-year-old")
+resolve through ``briefings.people``; an unnamed speaker is kept by its shortest description
+("one Ukrainian private"). Call signs, unit and operation names, slogans and scare-quoted terms
+(short quoted words that nobody is said to have said) are not quotes.
+
+``extract_quotes(article, people=None)`` returns ``QuoteItem``s in reading order;
+``quoted_ranges(article)`` gives the character ranges inside quotation marks (policy.py uses it
+to tell the reporter's words from the speaker's).
 """
 
 from __future__ import annotations
