@@ -253,6 +253,10 @@ def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
 def _leading_number(value: str) -> float | None:
     m = re.match(r"\s*(\d+(?:\.\d+)?)", value)
     return float(m.group(1)) if m else None
@@ -367,6 +371,8 @@ def _wide_area(briefing: Briefing) -> frozenset[str]:
 def _same(section: str, a: _Entry, b: _Entry) -> bool:
     """Whether two items of ``section`` (from different articles) report the same fact."""
     sim = _similarity(a.words, b.words)
+    if section in ("frontline", "policy") and _numbers(a.item.text) != _numbers(b.item.text):
+        return False  # the same words about different figures are different reports
     if section == "frontline":
         return sim >= 0.6 or bool(a.hands & b.hands)
     if section == "forces":
