@@ -49,7 +49,7 @@ _CLASSES: tuple[_CueClass, ...] = (
         re.compile(
             r"\b(?:(?:took|take[ns]?|taking|gain(?:ed|ing)?|seized?|establish\w*)"
             r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off|"
-            r"(?:has|had|have) fallen)\b"
+            r"(?:has|had|have) fallen|chang(?:ed|es|ing) hands)\b"
         ),
     ),
     _CueClass(

@@ -283,7 +283,7 @@ VENUE_NOUNS = _words(
     """
     talks negotiations summit meeting meetings conference ceremony embassy consulate speech
     visit visiting headquarters forum parliament session hearing court trial speaking spoke
-    met meet interview
+    met meet interview council assembly
     """
 )
 #: Designators written after a name and kept with it: "Ostrivka region", "the Sulova river".
@@ -314,6 +314,11 @@ PLURAL_DESIGNATORS = frozenset(d for d in DESIGNATORS if d.endswith("s") and d[:
 _CIVIC_WORDS = _words("council hall administration authorities officials mayor governor")
 #: Words after a name that locate but are not part of its name: "the Dovha Balka area".
 LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs")
+_PLURAL_LOOSE = _words("areas sectors fronts axes directions")
+#: What may follow "X state" when it names a region: punctuation or a function word.
+_AFTER_STATE = _words(
+    ", . ; : ( ) — – and or in on at of to from near where which that was is has had"
+)
 #: Lower-case words allowed between a name and a facility designator: "X nuclear power plant".
 FACILITY_MODIFIERS = _words(
     "nuclear power steel coal thermal hydroelectric oil gas chemical rail railway"
@@ -612,7 +617,7 @@ GROUP_NOUNS = _words(
 #: "DOLYNA, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
 DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
 _EDGES = _words("outskirts edge edges centre center")
-_FIXTURE_PREPOSITIONS = _words("at near outside for of around on against")
+_FIXTURE_PREPOSITIONS = _words("at near outside for of around on against in")
 #: Words after "X's" that make X stand for its institutions rather than a location.
 _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
@@ -728,6 +733,10 @@ def _apposition(tokens: list[_Token], j: int) -> str | None:
         return None
     k += 1
     if k < len(tokens) and tokens[k].text[:1].isdigit():
+        digits = tokens[k].low.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = tokens[k].low[len(digits) :] or (tokens[k + 1].low if k + 1 < len(tokens) else "")
+        if unit in _DISTANCE_UNITS:
+            return "settlement"  # "X, 30 km north of Y" gives a distance
         return "person"  # "X, 21, ..." gives an age
     if k >= len(tokens):
         return None
@@ -799,7 +808,7 @@ def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
             lead = group[0] if group[0].heads_list else group[-1] if group[-1].plural else None
             if lead is not None:
                 for other in group:
-                    if not (other.person or other.organisation):
+                    if not (other.person or other.organisation or other.base.isupper()):
                         other.strong = True
                         other.kind = other.kind or lead.kind
         group = [c] if c is not None else []
@@ -897,8 +906,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
             nxt = tokens[r + mods + 1].low if r + mods + 1 < n else ""
             if nxt in _CIVIC_WORDS or nxt in GROUP_NOUNS:
                 c.organisation = True  # "the Ostrivka city council said"
+        elif des == "state" and (r + 1 >= n or tokens[r + 1].low in _AFTER_STATE):
+            c.kind = "region"  # "Borno state", but not "the Kremlin state media"
+            c.strong = True
+            c.name_end = tokens[r].end
         elif low in LOOSE_DESIGNATORS:
             c.medium = True
+        elif low in _PLURAL_LOOSE:
+            c.strong = c.plural = True  # "the A and B areas"
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
             c.speaker_verb = True
         elif _fell(tokens, r):
@@ -1042,8 +1057,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             first = a  # the preposition is read before the first of the pair
             if (
                 accepted[anchor.base.lower()] in ("settlement", "region")
-                and (first.weak or first.medium or first.capture)
-                and not (e["person"] or e["speak"] or other.possessive)
+                and (first.weak or first.medium or first.capture or first.strong)
+                and not (e["person"] or e["speak"] or e["acronym"] or other.possessive)
                 and other.base.lower() not in person_words
             ):
                 accepted[other.base.lower()] = accepted[anchor.base.lower()]

@@ -355,3 +355,67 @@ def test_continents_and_portfolios_are_not_frontline_places() -> None:
         "said the aid group's director for Europe."
     )
     assert [i.places for i in items] == [("Ostrivka",)]
+
+
+# --- paragraphs in styles the rules were not written from ----------------------------------------
+
+STYLE_GAZ = DictGazetteer(
+    {"sudan": "C", "ukraine": "C", "mali": "C", "khartoum": "KM", "tamara": "M", "dorsk": "m"}
+)
+
+
+def places_of_items(text: str) -> list[tuple[str, ...]]:
+    return [i.places for i in extract_frontline(build_article(text), gazetteer=STYLE_GAZ)]
+
+
+def test_wire_report_from_the_sahel() -> None:
+    text = (
+        "SENDA, Mali (Reuters) - Islamist fighters stormed a military post in the Kaya region "
+        "on Sunday, killing at least a dozen soldiers, two security sources said.\n"
+        "The attack near the town of Doubalé came days after militants ambushed a convoy on the "
+        "road between Tamara and Dorsk.\n"
+        "The army said it had neutralised 20 attackers, a claim that could not be verified."
+    )
+    assert places_of_items(text) == [("Kaya region",), ("Doubalé", "Tamara", "Dorsk")]
+
+
+def test_monitor_report_with_arabic_names_and_plural_designators() -> None:
+    text = (
+        "Government troops advanced on Saturday into the al-Rawda and Kafr Hilal areas, two "
+        "towns that rebels have held since 2014, a war monitor said.\n"
+        "The troops captured the hilltop village of Tal Saqr and shelled Marun, 30 km north of "
+        "Tamara city, throughout the night.\n"
+        "The offensive follows the collapse of a truce brokered last month."
+    )
+    assert places_of_items(text) == [("al-Rawda", "Kafr Hilal"), ("Tal Saqr", "Marun")]
+
+
+def test_magazine_dispatch_with_dashes_and_a_colon() -> None:
+    text = (
+        "The road to Hirka winds past burned-out tanks. Soldiers have held the ridge — a line "
+        "of trenches above the hamlets of Zelena, Nove Pole and Piskove — for nine months.\n"
+        "At the headquarters in Dorsk, an officer shows a map: three settlements — Lypove, "
+        "Verbna and Kopanka — changed hands twice this summer.\n"
+        "The general staff said its forces had repelled 14 assaults near Lypove."
+    )
+    assert places_of_items(text) == [
+        ("Zelena", "Nove Pole", "Piskove"),
+        ("Lypove", "Verbna", "Kopanka"),
+        ("Lypove",),
+    ]
+
+
+def test_aid_agency_style_report_with_states_and_acronyms() -> None:
+    text = (
+        "The paramilitary Rapid Support Forces (RSF) tightened their siege of Um Dahab, the "
+        "capital of West Tamara state, on Wednesday, residents said.\n"
+        "In nearby Bira, RSF fighters looted the market.\n"
+        "The army said its aircraft struck RSF positions in Um Kaddada and Gazala, southwest "
+        "of Um Dahab.\n"
+        "The UN's humanitarian chief told the Security Council in New York that aid convoys "
+        "were blocked, and the agency's director for Africa said the siege must end."
+    )
+    assert places_of_items(text) == [
+        ("Um Dahab", "West Tamara state"),
+        ("Um Kaddada", "Gazala"),
+    ]

@@ -471,3 +471,17 @@ def test_a_point_to_measure_from_is_a_reference() -> None:
 def test_a_city_council_is_an_institution() -> None:
     idx = places("The Ostrivka city council said power was cut.")
     assert [m.use for m in idx.mentions] == ["government"]
+
+
+def test_a_distance_after_a_name_is_no_age() -> None:
+    assert names("Artillery shelled Marun, 30 km north of the river, overnight.") == ["Marun"]
+    assert names("Sgt. Marun, 30, was wounded overnight.") == []
+
+
+def test_state_after_a_name_is_a_region_unless_it_qualifies_a_noun() -> None:
+    assert names("Gunmen attacked farms in Borno state on Monday.") == ["Borno state"]
+    assert names("Ostland state media reported the attack.") == []
+
+
+def test_initials_never_join_a_list_of_places() -> None:
+    assert names("In nearby Khartoum, OSF fighters looted the market.") == ["Khartoum"]
