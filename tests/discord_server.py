@@ -3,7 +3,10 @@
 It records every request (method, path, query, JSON or multipart body) and answers like Discord
 for what sitrep uses: the bot's user and application, interaction callbacks, followups and the
 original response, channel messages, webhooks and application commands. Tests can queue failures
-(a 429 with ``retry_after``, a 500) for a path with ``fail_next``.
+(a 429 with ``retry_after``, a 500) for a path with ``fail_next``, turn on random faults for
+channel posts with ``chaos`` (429s, 500s, connections dropped after the message was made), and
+enforce Discord's rate limits with ``enforce_limits``. Like Discord, a post with
+``enforce_nonce`` whose nonce the channel has seen returns the earlier message.
 
 Point discord.py at it with ``monkeypatch.setattr(discord.http.Route, "BASE", server.api)``.
 ``interaction_payload`` builds the gateway payload of a slash command or an autocomplete.
@@ -13,8 +16,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,6 +81,33 @@ class Failure:
     headers: dict[str, str]
 
 
+@dataclass
+class Chaos:
+    """Random faults for channel posts: each request draws one (seeded, so runs repeat)."""
+
+    rate_429: float = 0.0
+    rate_500: float = 0.0
+    rate_drop: float = 0.0  # the message is made, then the connection closes unanswered
+    retry_after: float = 0.05
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+
+@dataclass
+class Limits:
+    """Discord's limits for channel posts: ``per_second`` in all, ``per_channel`` per
+    ``channel_window`` seconds in each channel; a 429 beyond."""
+
+    per_second: int = 50
+    per_channel: int = 5
+    channel_window: float = 5.0
+    recent: deque[float] = field(default_factory=deque)
+    by_channel: dict[str, deque[float]] = field(default_factory=dict)
+    refused: int = 0
+
+
+_CHANNEL_POST = re.compile(r"/api/v10/channels/(\d+)/messages$")
+
+
 class FakeDiscord:
     """The server. ``async with FakeDiscord() as server:`` or ``await start()`` / ``stop()``."""
 
@@ -85,6 +117,8 @@ class FakeDiscord:
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel or webhook -> messages
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.drop_connections = 0
+        self.chaos_of: Chaos | None = None
+        self.limits: Limits | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -137,6 +171,18 @@ class FakeDiscord:
                 }
             queued.append(Failure(status, body, headers))
         self.failures.append((re.compile(path_regex), queued))
+
+    def chaos(
+        self, *, rate_429: float = 0.0, rate_500: float = 0.0, rate_drop: float = 0.0, seed: int = 0
+    ) -> None:
+        """Random faults for every channel post from now on (``rate_*`` = 0 turns them off)."""
+        self.chaos_of = Chaos(rate_429, rate_500, rate_drop, rng=random.Random(seed))
+
+    def enforce_limits(
+        self, per_second: int = 50, per_channel: int = 5, window: float = 5.0
+    ) -> None:
+        """Answer channel posts beyond Discord's rate limits with a 429 (from now on)."""
+        self.limits = Limits(per_second, per_channel, window)
 
     def calls(self, method: str | None = None, path_regex: str = "") -> list[Recorded]:
         pattern = re.compile(path_regex)
@@ -191,6 +237,16 @@ class FakeDiscord:
             request.transport.close()
             rec.status = -1
             return web.Response(status=500)
+        post = _CHANNEL_POST.search(rec.path) if rec.method == "POST" else None
+        if post is not None and self.limits is not None:
+            limited = self._limit(post.group(1))
+            if limited is not None:
+                rec.status = 429
+                return limited
+        if post is not None and self.chaos_of is not None:
+            faulty = self._chaos(rec, self.chaos_of, request)
+            if faulty is not None:
+                return faulty
         failure = self._failure(rec.path)
         if failure is not None:
             rec.status = failure.status
@@ -201,8 +257,65 @@ class FakeDiscord:
             return web.Response(status=204)
         return _json(body, status)
 
+    def _limit(self, channel: str) -> web.Response | None:
+        limits = self.limits
+        assert limits is not None
+        now = time.monotonic()
+        while limits.recent and limits.recent[0] <= now - 1.0:
+            limits.recent.popleft()
+        mine = limits.by_channel.setdefault(channel, deque())
+        while mine and mine[0] <= now - limits.channel_window:
+            mine.popleft()
+        headers = {"Via": "1.1 google"}
+        if len(limits.recent) >= limits.per_second:
+            wait = limits.recent[0] + 1.0 - now
+            headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"})
+        elif len(mine) >= limits.per_channel:
+            wait = mine[0] + limits.channel_window - now
+            headers.update(
+                {
+                    "X-RateLimit-Scope": "user",
+                    "X-RateLimit-Bucket": f"channel-{channel}",
+                    "X-RateLimit-Limit": str(limits.per_channel),
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": f"{wait:.3f}",
+                }
+            )
+        else:
+            limits.recent.append(now)
+            mine.append(now)
+            return None
+        limits.refused += 1
+        headers["Retry-After"] = f"{max(wait, 0.001):.3f}"
+        body = {"message": "You are being rate limited.", "retry_after": max(wait, 0.001)}
+        body["global"] = headers.get("X-RateLimit-Global") == "true"
+        return _json(body, 429, headers)
+
+    def _chaos(self, rec: Recorded, chaos: Chaos, request: web.Request) -> web.Response | None:
+        draw = chaos.rng.random()
+        if draw < chaos.rate_429:
+            rec.status = 429
+            wait = chaos.retry_after
+            headers = {"Via": "1.1 google", "Retry-After": str(wait), "X-RateLimit-Scope": "user"}
+            return _json({"message": "rate limited", "retry_after": wait}, 429, headers)
+        if draw < chaos.rate_429 + chaos.rate_500:
+            rec.status = 500
+            return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if draw < chaos.rate_429 + chaos.rate_500 + chaos.rate_drop:
+            self._route(rec)  # the message is made; the answer never arrives
+            assert request.transport is not None
+            request.transport.close()
+            rec.status = -1
+            return web.Response(status=500)
+        return None
+
     def _message(self, where: str, rec: Recorded, channel_id: int = CHANNEL_ID) -> dict[str, Any]:
         body = rec.payload
+        nonce = body.get("nonce")
+        if body.get("enforce_nonce") and nonce is not None:
+            for earlier in self.messages.get(where, []):
+                if earlier.get("nonce") == nonce:
+                    return earlier  # Discord: the same nonce within minutes is the same message
         attachments = [
             {
                 "id": snowflake(),
