@@ -811,18 +811,25 @@ def _unnamed_speakers(article: Article) -> list[_Candidate]:
     return out
 
 
+_ROLE_LINKS = frozenset("of from with for at in to and".split())
+
+
 def shortest_description(np: str) -> str:
     """The description of a person cut before clauses, participles and locations:
     "one Ukrainian private fighting southeast of X" -> "one Ukrainian private"."""
     words = np.strip().split()
     out: list[str] = []
-    for w in words:
+    for i, w in enumerate(words):
         low = w.lower().strip(",")
         if out and (low in _DESCRIPTION_BREAK or (low.endswith("ing") and len(low) > 5)):
             break
         out.append(w.rstrip(","))
         if w.endswith(","):
             break
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        noun = low in _ROLE_WORDS or low.rstrip("s") in _ROLE_WORDS
+        if len(out) > 1 and w[:1].islower() and noun and nxt not in _ROLE_LINKS:
+            break  # "the president spoke": the description ends with its head noun
     desc = " ".join(out).strip(" .")
     if desc[:1].isupper() and desc.split()[0].lower() in {"a", "an", "one", "another", "the"}:
         desc = desc[0].lower() + desc[1:]

@@ -35,6 +35,7 @@ from briefings.people import (
     PeopleIndex,
     Person,
     find_people,
+    role_kind,
     shortest_description,
 )
 from briefings.sentences import TITLE_ABBREVIATIONS
@@ -99,7 +100,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
 _SUBJECT_END = re.compile(
     r"\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|may|might|must|should|did|does|"
-    r"do)\b|[a-z]{3,}(?:ed|es)\b|" + ATTRIBUTION_PATTERN + r"\b)"
+    r"do|spoke|went|came|took|gave|made|met|saw|got|left|began|fell|held|led|ran|sent|won|"
+    r"lost|struck|fought|kept|stood|thought|brought|wrote|flew|drove|fled)\b|"
+    r"[a-z]{3,}(?:ed|es)\b|" + ATTRIBUTION_PATTERN + r"\b)"
 )
 
 
@@ -325,8 +328,21 @@ def _attribute(
     if _speaker_before(article, people, sp, prev.start, prev.end):
         return
     subj = _subject_np(text, prev.start, prev.end)
-    if subj is not None:
+    if subj is not None and _names_a_person(people, text, *subj):
         _set_speaker(article, people, sp, *subj)
+
+
+def _names_a_person(people: PeopleIndex, text: str, a: int, b: int) -> bool:
+    """The subject of a sentence with no speech verb is taken for the speaker of the quotation
+    after it only when it is a person: a name, he or she, or a person's role ("the president")."""
+    if any(people.people[m.person].named for m in people.mentions_in(a, b)):
+        return True
+    words = text[a:b].lower().split()
+    if not words:
+        return False
+    if words[0] in {"he", "she"}:
+        return True
+    return role_kind(shortest_description(text[a:b])) not in {"unknown", "group"}
 
 
 def _accept_np(np: str, verb_first: bool) -> bool:

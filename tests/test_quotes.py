@@ -452,3 +452,13 @@ def test_splitter_starts_a_sentence_at_a_closing_glyph_used_as_an_opening_mark()
         "They were not.",
         "”If the line breaks, it breaks,” he said.",
     ]
+
+
+def test_a_non_person_subject_before_a_bare_quote_is_not_its_speaker() -> None:
+    q = only("Russian forces shelled the town overnight. “It was terrible.”")
+    assert q.speaker is None
+
+
+def test_a_person_subject_before_a_bare_quote_is_its_speaker() -> None:
+    text = "With Ivan Dorn abroad, the president stayed. Then the president spoke. “We stay.”"
+    assert only(text).speaker in {"Ivan Dorn", "the president"}
