@@ -385,7 +385,7 @@ _KNOWN = ("store", "render", "ingest", "articles", "sources", "discord", "webhoo
 
 # Modules that register tables of their own (``register_table`` at import): imported before a
 # file is read, so that their tables are known whatever the caller imported first.
-EXTENSION_MODULES: tuple[str, ...] = ("bot.subscriptions", "bot.scheduler")
+EXTENSION_MODULES: tuple[str, ...] = ("bot.subscriptions", "bot.scheduler", "bot.sources")
 
 
 def _import_extensions() -> None:
@@ -442,7 +442,10 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     render = done(t, parse_render(t))
     t = table("ingest")
     ingest = done(t, parse_ingest(t))
-    t = table("sources")
+    # ``[sources]`` (files and folders loaded at start-up) or ``[[sources]]`` (sources polled by
+    # bot.sources, registered below): an array is not the table of files.
+    raw_sources = data.get("sources", {})
+    t = Table(file, "sources", raw_sources if not isinstance(raw_sources, list) else {})
     sources = done(t, parse_sources(t))
     t = table("discord")
     discord = done(t, parse_discord(t, env))
@@ -463,6 +466,8 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
             continue
         if array:
             entries = data[name]
+            if name in _KNOWN and not isinstance(entries, list):
+                continue  # the built-in table of that name read it
             if not isinstance(entries, list):
                 raise ConfigError(f"{file}: [[{name}]]: must be an array of tables ([[{name}]])")
             values: list[object] = []

@@ -27,6 +27,7 @@ class Site:
     hits: dict[str, int] = field(default_factory=dict)
     conditional: list[str] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)  # path -> 503s before success
+    delays: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
     modified: datetime = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     base: str = ""
 
@@ -44,6 +45,12 @@ def _etag(body: bytes) -> str:
 
 def make_app(site: Site) -> web.Application:
     async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            return await answer(request)
+        except ConnectionResetError:  # the client gave up (as it should): nothing to log
+            return web.Response(status=499)
+
+    async def answer(request: web.Request) -> web.StreamResponse:
         path = request.path
         site.hits[path] = site.hits.get(path, 0) + 1
         if path in site.redirects:
@@ -76,6 +83,8 @@ def make_app(site: Site) -> web.Application:
             for _ in range(2 * 1024**3 // 65536):
                 await resp.write(chunk)
             return resp
+        if path in site.delays:
+            await asyncio.sleep(site.delays[path])
         left = site.failures.get(path, 0)
         if left:
             site.failures[path] = left - 1

@@ -415,7 +415,14 @@ class Fetcher:
         try:
             async with asyncio.timeout(p.total_timeout):
                 while True:
-                    await self.check_url(current)
+                    try:
+                        await self.check_url(current)
+                    except FetchError as exc:
+                        if current == url:
+                            raise
+                        raise type(exc)(
+                            url, f"redirected to {_shown(current)}, {exc.problem}"
+                        ) from None
                     async with session.get(
                         current,
                         headers=headers,
@@ -431,7 +438,12 @@ class Fetcher:
                                 raise TooManyRedirects(
                                     url, f"more than {p.max_redirects} redirects{loop}"
                                 )
-                            _validate_url(target)
+                            try:
+                                _validate_url(target)
+                            except FetchError as exc:
+                                raise InvalidURL(
+                                    url, f"redirected to {_shown(target)}, {exc.problem}"
+                                ) from None
                             hops.append(target)
                             seen.add(target)
                             current = target
