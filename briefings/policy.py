@@ -97,6 +97,38 @@ _CUE_SCAN = re.compile(
 _PHRASE_TRIGGER_SET = frozenset(_PHRASE_TRIGGERS)
 
 
+def _word_before(lower: str, start: int) -> str:
+    words = lower[max(0, start - 20) : start].split()
+    return words[-1] if words else ""
+
+
+def _word_after(lower: str, end: int) -> str:
+    words = lower[end : end + 20].split()
+    return words[0].strip(",.;:") if words else ""
+
+
+_BEFORE_TALKS = frozenset(
+    """
+    the peace direct indirect ceasefire cease-fire truce of in for resume resumed resuming hold
+    held holding new further bilateral trilateral any these those such during after before at
+    into from on their our its whose stalled
+    """.split()
+)
+# Words that are cues in one use only: "talks" the noun, not "he talks about"; "deal" the
+# agreement, not "a great deal" or "deal with".
+_AMBIGUOUS = {
+    "talks": lambda low, a, b: (
+        _word_before(low, a) in _BEFORE_TALKS
+        or _word_before(low, a).endswith(("’s", "'s", "’"))
+        or not low[:a].strip()
+    ),
+    "deal": lambda low, a, b: (
+        _word_before(low, a) not in {"great", "good"} and _word_after(low, b) != "with"
+    ),
+    "address": lambda low, a, b: _word_before(low, a) not in {"to", "will", "would", "must"},
+}
+
+
 def _cue_kinds(lower: str) -> set[str]:
     """The kinds of policy cue in a lower-cased sentence."""
     kinds: set[str] = set()
@@ -105,11 +137,13 @@ def _cue_kinds(lower: str) -> set[str]:
         key, end = m.group(), m.end()
         cat = _CUE_WORDS.get(key)
         if cat is not None and (end == n or not (lower[end].isalpha() or lower[end] == "-")):
+            if key in _AMBIGUOUS and not _AMBIGUOUS[key](lower, m.start(), end):
+                continue
             kinds.add(cat)
         cat = _STEM_CATEGORY.get(key)
         if cat is not None:
             kinds.add(cat)
-        if key in _PHRASE_TRIGGER_SET:
+        if key in _PHRASE_TRIGGER_SET and not lower.endswith("in ", 0, m.start()):
             phrase = _CUE_PHRASES.match(lower, m.start())
             if phrase is not None and phrase.lastgroup:
                 kinds.add(phrase.lastgroup)

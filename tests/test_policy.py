@@ -147,3 +147,10 @@ def test_sentences_inside_a_quotation_are_not_policy() -> None:
         'permission. The talks are over."'
     )
     assert items == ()
+
+
+def test_words_that_are_cues_in_one_use_only() -> None:
+    assert policy("Maksym talks about his son every day.") == ()
+    assert policy("They had to deal with the mud. It took a great deal of effort.") == ()
+    assert policy("He went there in order to help.") == ()
+    assert len(policy("The talks with Moscow stalled. Both sides agreed a deal.")) == 2
