@@ -227,7 +227,9 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
 
     @tree.command(name="briefing", description=spec["briefing"].description)
     @app_commands.describe(
-        section=_desc("briefing", "section"), article=_desc("briefing", "article")
+        section=_desc("briefing", "section"),
+        article=_desc("briefing", "article"),
+        since=_desc("briefing", "since"),
     )
     @app_commands.choices(section=[app_commands.Choice(name=s, value=s) for s in SECTIONS])
     @app_commands.autocomplete(article=_articles)
@@ -235,9 +237,10 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
         interaction: discord.Interaction[Any],
         section: str | None = None,
         article: str | None = None,
+        since: str | None = None,
     ) -> None:
         await _bot(interaction).respond(
-            interaction, "briefing", {"section": section, "article": article}
+            interaction, "briefing", {"section": section, "article": article, "since": since}
         )
 
     @tree.command(name="quotes", description=spec["quotes"].description)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.chart import CHART_FILENAME, forces_chart
+from bot.digests import digest_reply
 from bot.store import NotFound, Store, StoredArticle, speakers_of
 from briefings import limits
 from briefings.errors import SitrepError
@@ -59,8 +60,13 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "briefing",
         "The latest briefing, or one section of it",
-        "The whole briefing of the latest article, or one `section`; `article` picks another.",
-        (Option("section", "Only this section", choices=SECTIONS), _ARTICLE),
+        "The whole briefing of the latest article, or one `section`; `article` picks another; "
+        "`since` (90m, 6h, 2d) gives a digest of every article new in that period.",
+        (
+            Option("section", "Only this section", choices=SECTIONS),
+            _ARTICLE,
+            Option("since", "A digest of everything new in this period: 90m, 6h, 2d"),
+        ),
     ),
     CommandSpec(
         "quotes",
@@ -200,6 +206,12 @@ async def cmd_briefing(store: Store, renderer: Renderer, inv: Invocation) -> lis
             raise CommandError(
                 f"Unknown section '{clip(section)}'. Choose one of: {', '.join(SECTIONS)}."
             )
+    since = inv.get("since")
+    if since is not None:
+        if inv.get("article") is not None:
+            raise CommandError("Give either since or article, not both.")
+        now = inv.now or datetime.now(UTC)
+        return await digest_reply(store, renderer, since, now=now, section=section)
     _, briefing = await _article(store, inv)
     if section is None:
         return renderer.post_messages(briefing, now=inv.now)

@@ -36,6 +36,8 @@ __all__ = [
     "added_before",
     "added_between",
     "collect",
+    "describe_period",
+    "digest_reply",
     "parse_duration",
     "render_since",
 ]
@@ -196,3 +198,34 @@ async def render_since(
     return renderer.digest_messages(
         digest_of(found, since=since, now=now), now=now, sections=sections
     )
+
+
+def describe_period(period: timedelta) -> str:
+    """``timedelta(hours=6)`` -> "6 hours" (the largest whole unit that divides it)."""
+    seconds = int(period.total_seconds())
+    for size, unit in ((7 * 86400, "week"), (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+async def digest_reply(
+    store: Store,
+    renderer: Renderer,
+    since: str,
+    *,
+    now: datetime,
+    section: str | None = None,
+) -> list[Message]:
+    """``/briefing since:6h [section]``: what is new in the period, as a scheduled post gives it.
+    ``DurationError`` (the user's reply) for a bad period or a period with no new article."""
+    period = parse_duration(since)
+    sections = (section,) if section is not None else SECTIONS
+    messages = await render_since(store, renderer, since=now - period, now=now, sections=sections)
+    if messages is None:
+        raise DurationError(
+            f"No new articles in the last {describe_period(period)}. "
+            "/sources lists every article; /briefing shows the latest."
+        )
+    return messages
