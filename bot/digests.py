@@ -158,7 +158,7 @@ def source_of(stored: StoredArticle) -> SourceRef:
 
 
 async def collect(store: Store, *, since: datetime, now: datetime) -> NewArticles:
-    found, total = await added_between(store, since, now)
+    found, total = await added_between(store, since, now, limit=MAX_ARTICLES)
     new = tuple([(a, await store.briefing(a.id)) for a in found])
     previous: tuple[Briefing, ...] = ()
     if new:
@@ -169,7 +169,11 @@ async def collect(store: Store, *, since: datetime, now: datetime) -> NewArticle
 
 def digest_of(found: NewArticles, *, since: datetime, now: datetime) -> Digest:
     return build_digest(
-        [(source_of(a), b) for a, b in found.new], previous=found.previous, now=now, since=since
+        [(source_of(a), b) for a, b in found.new],
+        previous=found.previous,
+        now=now,
+        since=since,
+        omitted=found.total - len(found.new),
     )
 
 

@@ -192,6 +192,7 @@ class Digest:
     quotes: tuple[DigestItem, ...] = ()
     changes: Changes = Changes()
     compared_with: int = 0  # how many earlier briefings "what changed" looked at
+    omitted: int = 0  # older articles of the period left out (a digest keeps the most recent)
 
     def section(self, name: str) -> tuple[DigestItem, ...]:
         if name not in SECTIONS:
@@ -212,6 +213,7 @@ class Digest:
             "sections": {name: [i.to_json() for i in self.section(name)] for name in SECTIONS},
             "changes": self.changes.to_json(),
             "compared_with": self.compared_with,
+            "omitted": self.omitted,
         }
 
 
@@ -614,9 +616,11 @@ def build_digest(
     previous: Sequence[Briefing] = (),
     now: datetime,
     since: datetime | None = None,
+    omitted: int = 0,
 ) -> Digest:
     """The digest of ``briefings`` (the new articles, oldest first), compared with ``previous``
-    (what the channel saw before, oldest first). ``now`` and ``since`` must be aware."""
+    (what the channel saw before, oldest first). ``now`` and ``since`` must be aware;
+    ``omitted`` counts older articles of the period the caller left out."""
     if now.tzinfo is None or (since is not None and since.tzinfo is None):
         raise ValueError("now and since must be timezone-aware datetimes")
     new = [b for _, b in briefings]
@@ -642,4 +646,5 @@ def build_digest(
         quotes=merged["quotes"],
         changes=changes,
         compared_with=len(previous),
+        omitted=max(0, omitted),
     )

@@ -200,7 +200,7 @@ def digest_view(
     sources = _source_views(digest.sources)
     figures, places, decisions = _changes_view(digest.changes, sources, sections)
     return DigestView(
-        count=len(digest.sources),
+        count=len(digest.sources) + digest.omitted,
         sources=sources,
         since_ts=_timestamp(digest.since),
         now_ts=_timestamp(now),

@@ -175,6 +175,17 @@ async def test_briefing_since_gives_the_digest(store: Store) -> None:
     assert [e.title for m in section for e in m.embeds] == ["Key quotes", "Sources"]
 
 
+async def test_digest_keeps_the_most_recent_and_counts_the_rest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.digests.MAX_ARTICLES", 2)
+    messages = await answer(store, Renderer(), Invocation.of("briefing", {"since": "1d"}, at(4)))
+    assert messages[0].content.startswith("## Digest: 3 new reports")
+    sources = messages[-1].embeds[-1].description or ""
+    assert "Varta Ledger" not in sources and "Plains Herald" in sources
+    assert sources.endswith("*+1 more*")
+
+
 @pytest.mark.parametrize(
     ("options", "says"),
     [
