@@ -1,0 +1,106 @@
+"""One sitrep delivery process, for the crash tests and the fan-out benchmark.
+
+The production path minus the gateway: a ``discord.Client`` logged in over REST (to the local
+fake Discord at ``--api``), the outbox sending through ``DiscordSender``, and the
+``BriefingScheduler`` over ``--db`` with a clock fixed at ``--now``. ``start`` settles what a
+crash left behind and enqueues the due run of every subscription (the catch-up); then the
+process delivers until nothing is due (retries jump the fixed clock instead of sleeping) and
+prints ``done sent=N failed=M``.
+
+    python tests/delivery_worker.py --db URL --api URL --now 2026-03-02T08:00:01+00:00
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import discord
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.delivery import DiscordSender
+from bot.outbox import Outbox, RetryPolicy, outbox
+from bot.scheduler import BriefingScheduler, SchedulerConfig
+from bot.subscriptions import Subscription
+from briefings.messages import Message
+
+PARTS = 2
+
+
+def contents(channel_id: int, when: datetime) -> list[str]:
+    """What each subscription posts: ``PARTS`` messages naming their channel and run."""
+    head = f"briefing for {channel_id} at {when:%Y-%m-%d %H:%M}"
+    return [head] + [f"part {n + 1} of {PARTS} for {channel_id}" for n in range(1, PARTS)]
+
+
+async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
+    return [Message(content=c) for c in contents(sub.channel_id, now)]
+
+
+class _QuickSleeps:
+    """``asyncio`` for discord.py's HTTP module with its waits (1 s, 3 s, ... after a 500)
+    shortened a hundredfold: this process's clock is fixed anyway (``--quick``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def sleep(delay: float, result: Any = None) -> Any:
+        return await asyncio.sleep(delay / 100, result)
+
+
+async def main(args: argparse.Namespace) -> None:
+    discord.http.Route.BASE = args.api
+    if args.quick:
+        discord.http.asyncio = _QuickSleeps()  # type: ignore[assignment]
+    client = discord.Client(intents=discord.Intents.none())
+    await client.login("test-token")
+    engine = create_async_engine(args.db)
+    moment = [datetime.fromisoformat(args.now)]
+    policy = RetryPolicy(
+        max_attempts=25, base=timedelta(milliseconds=20), cap=timedelta(milliseconds=500)
+    )
+    box = Outbox(
+        engine,
+        DiscordSender(client),
+        policy=policy,
+        concurrency=args.concurrency,
+        rng=random.Random(args.seed),
+    )
+    config = SchedulerConfig(misfire_grace=timedelta(hours=1))
+    bs = BriefingScheduler(engine, box, render, config=config, clock=lambda: moment[0])
+    try:
+        await bs.start(deliver=False)
+        while True:
+            report = await box.deliver_due(now=moment[0])
+            if report.next_due is None:
+                break
+            moment[0] = max(moment[0], report.next_due)
+        async with engine.connect() as conn:
+            by_status = select(outbox.c.status, func.count()).group_by(outbox.c.status)
+            counts = dict((await conn.execute(by_status)).tuples().all())
+        print(f"done sent={counts.get('sent', 0)} failed={counts.get('failed', 0)}", flush=True)
+    finally:
+        await bs.stop()
+        await client.close()
+        await engine.dispose()
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", required=True)
+    p.add_argument("--api", required=True)
+    p.add_argument("--now", required=True)
+    p.add_argument("--concurrency", type=int, default=200)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--quick", action="store_true", help="shorten discord.py's retry waits")
+    return p.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
