@@ -271,16 +271,22 @@ def _fold(name: str) -> str:
 # A place changing hands: a verb before the place (within a few words: "seized the village of
 # X") or after it ("X fell", "X was captured").
 _HANDS_BEFORE = re.compile(
-    r"\b(captur\w*|seiz\w*|took|taken|overr[au]n|occupied|retook|recaptur\w*|liberat\w*|"
-    r"lost|abandon\w*|withdr[ae]w\w*|pulled out|retreated|fall)\b"
+    r"\b(captured|seized|took|taken|overr[au]n|occupied|retook|recaptured|retaken|liberated|"
+    r"lost|abandoned|withdr[ae]wn?|pulled out|retreated|fall)\b"
     r"(?:\s+(?:of|from|control|full|partial|the|a|village|town|city|hamlet|settlement|"
     r"outskirts|heights|port|district|area|positions?|in)\b)*\s*$",
     re.IGNORECASE,
 )
 _HANDS_AFTER = re.compile(
-    r"^\W*(?:(?:was|were|has|have|had|been|is|are|reportedly|finally|also|now|been)\s+)*"
-    r"(fell|captured|taken|seized|lost|liberated|recaptured|retaken|overrun|abandoned|"
-    r"occupied)\b",
+    r"^\W*(?:(?:reportedly|finally|quickly|also)\s+)?(fell)\b|"
+    r"^\W*(?:was|were|has|have|had|is|are)\s+(?:(?:been|reportedly|finally|also|now)\s+)*"
+    r"(captured|taken|seized|lost|liberated|recaptured|retaken|overrun|abandoned|occupied)\b",
+    re.IGNORECASE,
+)
+# Words before the verb that make it no report of a change ("failed to take", "has not fallen").
+_NOT_DONE = re.compile(
+    r"\b(?:not|never|no|n't|failed|fail|attempts?|attempted|bid|trying|tried|effort|aim\w*|"
+    r"plans?|would|could|might|may|will|if)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
 _LOOKBACK = 60  # characters before a place searched for its verb
@@ -328,12 +334,16 @@ def hands_changed(item: FrontlineItem) -> list[tuple[str, str]]:
     text = item.text
     for place in item.places:
         for m in re.finditer(re.escape(place), text):
-            before = text[max(0, m.start() - _LOOKBACK) : m.start()]
-            hit = _HANDS_BEFORE.search(before)
-            if hit is None:
-                hit = _HANDS_AFTER.match(text[m.end() : m.end() + _LOOKBACK])
+            start = max(0, m.start() - _LOOKBACK)
+            hit = _HANDS_BEFORE.search(text[start : m.start()])
             if hit is not None:
-                out.append((place, hit.group(1).lower()))
+                said = text[max(0, start + hit.start() - 30) : start + hit.start()]
+                if _NOT_DONE.search(said) is None:
+                    out.append((place, hit.group(1).lower()))
+                    break
+            after = _HANDS_AFTER.match(text[m.end() : m.end() + _LOOKBACK])
+            if after is not None:
+                out.append((place, (after.group(1) or after.group(2)).lower()))
                 break
     return out
 

@@ -265,6 +265,16 @@ def test_places_changing_hands() -> None:
         item("Defenders withdrew from Ostrov toward Brody.", "Ostrov", "Brody")
     ) == [("Ostrov", "withdrew")]
     assert hands_changed(item("Shelling hit Ostrov overnight.", "Ostrov")) == []
+    # Attempts, plans, denials and other subjects' losses are no change of hands.
+    for text in (
+        "Troops failed to take Ostrov.",
+        "The army will liberate Ostrov soon.",
+        "They abandoned their attempt to capture Ostrov.",
+        "The enemy has not captured Ostrov.",
+        "Ostrov lost power overnight.",
+    ):
+        assert hands_changed(item(text, "Ostrov")) == [], text
+    assert hands_changed(item("Ostrov was captured at dawn.", "Ostrov")) == [("Ostrov", "captured")]
 
 
 def test_aware_times_only() -> None:
