@@ -26,6 +26,7 @@ from briefings.numbers import (
     candidate_starts,
     find_numbers,
     format_number,
+    parse_number,
     previous_word,
 )
 
@@ -36,14 +37,14 @@ TROOP_NOUNS = frozenset(
     mercenaries volunteers guerrillas commandos sailors pilots officers draftees combatants
     militiamen gunmen terrorists forces battalions brigades regiments divisions platoons units
     snipers operators stormtroopers peacekeepers gunners sappers medics crewmen riflemen guys
-    reinforcements mobilized mobilised contract
+    reinforcements mobilized mobilised contract commanders crews militias policemen police
     soldier troop
     """.split()
 )
 CASUALTY_NOUNS = frozenset(
     """
     casualties dead deaths bodies killed wounded injured losses fatalities prisoners pows
-    captives corpses victims
+    captives corpses victims injuries
     """.split()
 )
 EQUIPMENT_NOUNS = frozenset(
@@ -61,7 +62,11 @@ WEAPON_NOUNS = frozenset(
     """.split()
 )
 TERRITORY_COUNT_NOUNS = frozenset(
-    "villages towns settlements cities hamlets localities districts positions".split()
+    """
+    villages towns settlements cities hamlets localities districts positions bases townships
+    outposts checkpoints strongholds airports airfields neighbourhoods neighborhoods counties
+    municipalities
+    """.split()
 )
 TERRITORY_NOUNS = frozenset(
     """
@@ -74,10 +79,58 @@ OTHER_NOUNS = frozenset(
     people civilians residents refugees patients children women families households homes houses
     buildings blocks apartments schools hospitals strikes airstrikes attacks raids suspects crimes
     cases detainees migrants evacuees hostages journalists doctors workers sorties assaults
+    villagers blasts explosions
     """.split()
 )
-# Nouns of people that are not counts a briefing needs when few ("dealing with three people").
-_FEW_PEOPLE = frozenset("people others".split())
+# Nouns of people that are not counts a briefing needs when few ("dealing with three people"),
+# unless something happens to them ("three people were killed").
+_FEW_PEOPLE = frozenset("people others members member person persons them".split())
+
+
+def _singular(noun: str) -> str | None:
+    """ "villages" -> "village", "gunmen" -> "gunman", "casualties" -> "casualty"."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith("men"):
+        return noun[:-3] + "man"
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun[:-1]
+    return None
+
+
+def _noun_table() -> dict[str, str]:
+    """What a counted noun names, singular forms included ("a 70-soldier column")."""
+    groups = (
+        ("casualties", CASUALTY_NOUNS),
+        ("troops", TROOP_NOUNS),
+        ("equipment", EQUIPMENT_NOUNS),
+        ("territory", TERRITORY_COUNT_NOUNS),
+        ("other", OTHER_NOUNS | _FEW_PEOPLE),
+    )
+    table: dict[str, str] = {}
+    for kind, nouns in groups:  # the first group that names a word wins: "fighters" are troops
+        for noun in nouns:
+            table.setdefault(noun, kind)
+    for kind, nouns in groups:
+        for noun in nouns:
+            single = _singular(noun)
+            if single:
+                table.setdefault(single, kind)
+    table.pop("other", None)  # "two other drivers": the singular of "others" is no noun
+    table.update({"person": "other", "child": "other"})
+    return table
+
+
+_NOUN_KINDS = _noun_table()
+# Participles that end a count ("1,200 men dead and injured") rather than name what it counts.
+_PARTICIPLES = frozenset("dead killed wounded injured".split())
+# Prepositions end the noun phrase of a count: "40 assailants aboard pickup trucks".
+_HEAD_BREAK = frozenset(
+    """
+    aboard inside near along toward towards against among amid behind beyond between through via
+    without within outside including like onto upon across
+    """.split()
+)
 
 _STOP = frozenset(
     """
@@ -124,26 +177,83 @@ _TROOP_VERB_BEFORE = re.compile(
     r"conscripted|called\s+up|train|trained|training)\s+" + r"$",
     re.IGNORECASE,
 )
+# "1,200 men dead and injured", "50 soldiers killed"; not "five gunmen killed three guards".
 _CASUALTY_AFTER = re.compile(
     r"[ ]+(?:dead|killed|wounded|injured|captured|missing)"
-    r"(?:[ ]+(?:and|or)[ ]+(?:dead|killed|wounded|injured|captured|missing))?\b",
+    r"(?:[ ]+(?:and|or)[ ]+(?:dead|killed|wounded|injured|captured|missing))?\b"
+    r"(?![ ]+(?:the|an?(?![ ]+(?:day|week|month|year)\b)|at|more|some|about|around|over|nearly|"
+    r"his|her|their|its|our|\d|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|"
+    r"scores|several|many)\b)",
     re.IGNORECASE,
 )
+# The predicate of a counted subject that makes it a loss: "were also reportedly killed",
+# "died later", "were among those killed", "with serious injuries", "to the hospital".
+# Group ``gone`` marks things destroyed rather than people hurt.
+_ADVERBS = r"(?:[ ]+(?:also|all|both|later|then|since|each|again|now|\w+ly))*"
 _CASUALTY_PASSIVE = re.compile(
-    r"[ ]+(?:(?:were|have\s+been|had\s+been|was|are|being)\s+(?:\w+\s+)?"
-    r"(?:killed|wounded|injured|captured|executed|taken\s+(?:hostage|prisoner|captive))"
-    r"|(?:have\s+|had\s+)?died)\b",
+    r"(?:[ ]+(?:who|that))?" + _ADVERBS + r"(?:[ ]+(?:were|was|are|is|have|has|had|being|got)"
+    r"(?:[ ]+been)?" + _ADVERBS + r"[ ]+(?:killed|wounded|injured|hurt|slain|captured|executed|"
+    r"abducted|kidnapped|martyred|hospitali[sz]ed|(?P<gone>destroyed|damaged|shot[ ]+down|downed)|"
+    r"taken[ ]+(?:hostage|prisoner|captive)|(?:taken|rushed|admitted)[ ]+to[ ]+(?:a[ ]+|the[ ]+)?"
+    r"hospitals?|among\b[^.;:]{0,60}?\b(?:killed|dead|victims|casualties|wounded|injured|died))"
+    r"|(?:[ ]+(?:have|had|has))?[ ]+(?:died|perished|succumbed)"
+    r"|[ ]+with[ ]+(?:[a-z-]+[ ]+){0,2}(?:injuries|wounds|burns))\b",
     re.IGNORECASE,
+)
+# "transported eight others to the hospital": the wounded, said of people only.
+_HOSPITAL_AFTER = re.compile(r"[ ]+to[ ]+(?:a[ ]+|the[ ]+)?hospitals?\b", re.IGNORECASE)
+# What may stand between a counted subject and its predicate: "of the Abdeen family".
+_GAP_FIRST = frozenset("of from in at near on inside aboard belonging with".split())
+_GAP_WORDS = frozenset("of from in at near on the a an its their his her our this that".split())
+_ASIDE = re.compile(
+    r",[ ]+(?:including|among[ ]+them|most[ ]+of[ ]+them|many[ ]+of[ ]+them|mostly|all[ ]+of[ ]+"
+    r"them)\b[^,.;:()]{1,80},|[ ]+\([^()]{1,80}\)",
+    re.IGNORECASE,
+)
+_INCLUDING_BEFORE = re.compile(
+    r",[ ]+(?:including|among[ ]+them|among[ ]+whom|of[ ]+whom|mostly)[ ]+$", re.IGNORECASE
+)
+_PARTITIVE = re.compile(
+    r"[ ]+of(?:[ ]+(?:the|its|their|his|her|our|these|those|all))?(?=[ ])", re.IGNORECASE
 )
 _TOLL_BEFORE = re.compile(
-    r"\b(?:death\s+toll|toll|casualties|losses|dead)\b[^.;:]{0,40}?\b(?:to|at|reached|"
-    r"surpassed|exceeded|passed|topped|hit|of|is|was|stands\s+at)\s+" + r"$",
+    r"\b(?:death\s+toll|toll|casualties|losses|dead)\b[^.;:]{0,40}?\b(?:to|at|reached|reach|"
+    r"surpassed|surpass|exceeded|exceed|passed|pass|topped|top|hit|of|is|was|stands\s+at)\s+"
+    + r"$",
     re.IGNORECASE,
+)
+_CAPTURE_BEFORE = re.compile(
+    r"\b(?:seiz\w*|captur\w*|took|take|takes|taken|taking|retook|retak\w*|recaptur\w*|"
+    r"liberat\w*|overr[au]n\w*|occup\w*|controls?|controlled|controlling|holds?|held|holding|"
+    r"lost|los(?:e|es|ing)|gain\w*|enter\w*|clear\w*|storm\w*|abandon\w*|surrender\w*)"
+    r"\s+(?:(?:control|hold)\s+of\s+|back\s+|over\s+)?" + r"$",
+    re.IGNORECASE,
+)
+_CAPTURE_AFTER = re.compile(
+    r"(?:[ ]+(?:were|was|have|has|had)(?:[ ]+been)?(?:[ ]+\w+ly)?[ ]+(?:captured|seized|taken|"
+    r"retaken|recaptured|liberated|overrun|occupied|lost|abandoned)|[ ]+fell)\b",
+    re.IGNORECASE,
+)
+_GROUP_OF_BEFORE = re.compile(
+    r"\b(?:groups?|teams?|squads?|units?|bands?|detachments?|cells?|parties|waves?)\s+of\s+$",
+    re.IGNORECASE,
+)
+# "For every Russian unit we eliminate, another 10 come": a ratio told as an exchange.
+_FOR_EVERY_BEFORE = re.compile(
+    r"\bfor\s+(?:every|each)\s+(?:(?P<n>one|single|\d[\d,]*|two|three|four|five|ten)\s+)?"
+    r"[^,;:.]{0,60},\s*(?:there\s+(?:are|were|is|will\s+be)\s+|(?:[a-z]+\s+){0,2})$",
+    re.IGNORECASE,
+)
+_GROUP_NOUNS = frozenset(
+    "column convoy force unit battalion contingent detachment team group company patrol".split()
 )
 _DISPLACED_AFTER = re.compile(
     r"[ ]+(?:(?:have|had|were|are|has|was)\s+(?:been\s+)?)?(?:fled|displaced|evacuated|"
     r"uprooted|forced\s+from)\b",
     re.IGNORECASE,
+)
+_DISPLACE_VERB_BEFORE = re.compile(
+    r"\b(?:displaced|displacing|uprooted|uprooting|evacuated)\s+$", re.IGNORECASE
 )
 _DISPLACED = re.compile(
     r"\b(?:fled|flee|fleeing|displaced|refugees|evacuated|evacuees|sheltering|homeless)\b",
@@ -151,6 +261,7 @@ _DISPLACED = re.compile(
 )
 _RATE = re.compile(
     r"(?:[ ]*,)?[ ]+(?:(?:a|an|per|each|every)[ ]+(?P<unit>day|week|month|year|hour)\b"
+    r"(?![ ]+(?:after|before|earlier|later|ago|or)\b)"
     r"|(?P<adv>daily|weekly|monthly|annually)\b"
     r"|(?:in|over)[ ]+(?:the[ ]+)?(?:past|previous|last)[ ]+(?P<h24>24[ ]+hours|day)\b)",
     re.IGNORECASE,
@@ -211,9 +322,8 @@ _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|and\b|—|–)", re.IGNORECASE)
 _STRONG_AFTER = re.compile(r"[ -]strong\b", re.IGNORECASE)
 _MOVE_VERB = re.compile(r"advanc|push|mov|retreat|withdr|penetrat|gain|progress", re.IGNORECASE)
-_PART_OF = re.compile(
-    r"[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?:\d[\d,]*|[a-z]+-?[a-z]*)(?=[ ])", re.IGNORECASE
-)
+_BRACKETS = re.compile(r"[ ]*\([^()]{1,30}\)")
+_HYPHEN_NOUN = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
 _BATCH_NOUNS = frozenset("rounds waves salvos batches barrages series volleys".split())
 _KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
 _PAST_VERBS = frozenset(
@@ -247,17 +357,9 @@ def _words_after(text: str, pos: int, end: int, limit: int) -> list[tuple[str, i
 
 
 def _noun_kind(word: str) -> str | None:
-    low = word.lower()
-    if low in CASUALTY_NOUNS:
-        return "casualties"
-    if low in TROOP_NOUNS:
-        return "troops"
-    if low in EQUIPMENT_NOUNS:
-        return "equipment"
-    if low in TERRITORY_COUNT_NOUNS:
-        return "territory"
-    if low in OTHER_NOUNS or low in _FEW_PEOPLE:
-        return "other"
+    kind = _NOUN_KINDS.get(word.lower())
+    if kind is not None:
+        return kind
     if _MODEL_PLURAL.fullmatch(word):  # "F-16s", "T-72s"
         return "equipment"
     return None
@@ -281,23 +383,39 @@ def _is_plural(word: str) -> bool:
 def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str] | None:
     """The counted noun after ``pos``: (kind, end offset, word), skipping a few modifiers.
 
-    A second noun of the same kind joins the first ("artillery systems", "drone operators").
+    Capitalised modifiers (names, "U.S.") do not count against ``limit``; "and" may join two
+    modifiers ("rebel and allied militia fighters"). In a compound of nouns the last one names
+    what is counted ("fighter jets", "drone operators", "civilian casualties").
     """
-    words = _words_after(text, pos, end, limit + 3)
-    for n, (word, _a, b) in enumerate(words[:limit]):
-        kind = _noun_kind(word)
-        if word.lower() in _BATCH_NOUNS and n + 2 < len(words) and words[n + 1][0] == "of":
+    words = _words_after(text, pos, end, limit + 6)
+    modifiers = 0
+    for n, (word, _a, b) in enumerate(words):
+        low = word.lower()
+        if low in _BATCH_NOUNS and n + 2 < len(words) and words[n + 1][0] == "of":
             # "eight rounds of strikes", "three waves of drones": the kind of what comes after
             inner = _noun_kind(words[n + 2][0])
             return (inner, words[n + 2][2], word) if inner else None
+        kind = _noun_kind(word)
         if kind is not None:
-            if n + 1 < len(words) and _noun_kind(words[n + 1][0]) == kind:
-                b = words[n + 1][2]
+            while n + 1 < len(words) and words[n + 1][0].lower() not in _PARTICIPLES:
+                nxt = _noun_kind(words[n + 1][0])
+                if nxt is None:
+                    break
+                n += 1
+                kind, word, b = nxt, words[n][0], words[n][2]
             return kind, b, word
         if _is_demonym(word):
+            if n + 1 < len(words) and _noun_kind(words[n + 1][0]) is not None:
+                continue  # "four Lebanese fighters": a modifier
             return "troops", b, word
-        if word.lower() in _STOP and word.lower() not in ("more",):
+        if low in _STOP or low in _HEAD_BREAK:
+            if low in ("and", "or") and modifiers and n + 1 < len(words):
+                continue  # "junta and allied militia fighters"
             return None
+        if not word[:1].isupper():
+            modifiers += 1
+            if modifiers > limit:
+                return None
     return None
 
 
@@ -358,6 +476,48 @@ class _Found:
     end: int
     kind: str
     value: str
+    noun: str | None = None  # what is counted; "" for a bare figure, None: the text's last word
+
+
+def _loss_after(text: str, pos: int, hi: int, aside: bool = False) -> tuple[int, bool, bool] | None:
+    """A predicate after a counted subject that makes it a loss: (end, destroyed, over a gap).
+
+    Between subject and predicate may stand an aside between commas (", including nine
+    children,"), a short prepositional phrase ("of the Abdeen family") or a second noun joined
+    by "and" ("and foreign soldiers dead"). ``aside``: the subject itself opens with "including",
+    so a comma may close it before the predicate. ``destroyed`` marks things, not people.
+    """
+    m = _CASUALTY_PASSIVE.match(text, pos, hi)
+    if m is None and aside and text.startswith(",", pos):
+        m = _CASUALTY_PASSIVE.match(text, pos + 1, hi)
+    if m is None and (text.startswith(",", pos) or text.startswith(" (", pos)):
+        a = _ASIDE.match(text, pos, hi)
+        if a:
+            m = _CASUALTY_PASSIVE.match(text, a.end(), hi)
+    if m is not None:
+        return m.end(), m.group("gone") is not None, False
+    words = _words_after(text, pos, hi, 7)
+    if not words:
+        return None
+    first = words[0][0].lower()
+    if first in ("and", "or"):  # "13 peacekeepers and foreign soldiers dead"
+        for word, _a, b in words[1:4]:
+            if _noun_kind(word) in ("troops", "other", "casualties"):
+                m = _CASUALTY_AFTER.match(text, b, hi) or _CASUALTY_PASSIVE.match(text, b, hi)
+                return (m.end(), False, True) if m else None
+            if word.lower() in _STOP or word[:1].isdigit():
+                return None
+        return None
+    if first not in _GAP_FIRST:
+        return None
+    for word, _a, b in words[1:]:
+        low = word.lower()
+        if low[:1].isdigit() or (low in _STOP and low not in _GAP_WORDS):
+            return None
+        m = _CASUALTY_PASSIVE.match(text, b, hi)
+        if m:
+            return m.end(), m.group("gone") is not None, True
+    return None
 
 
 def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
@@ -425,17 +585,25 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     factor = _FACTOR_BEFORE.search(before)
     if factor and p.other is None:  # "outgunned by a factor of ten"
         return _Found(origin - len(before) + factor.start(), p.end, "ratio", f"{value}:1")
+    if p.other is None:
+        exchange = _exchange(text, lo, origin, p.value)
+        if exchange:
+            return _Found(exchange[0], p.end, "ratio", exchange[1])
     cas_of = _CASUALTY_OF_BEFORE.search(before)
     cas_verb = _CASUALTY_VERB_BEFORE.search(before)
     troop_verb = _TROOP_VERB_BEFORE.search(before)
     head = _head(text, p.end, hi)
     if head is None:
-        part = _PART_OF.match(text, p.end, hi)
-        if part:  # "25 of the 30 drones"
+        part = _PARTITIVE.match(text, p.end, hi)
+        if part:  # "25 of the 30 drones", "five of its troops", "one of them"
             head = _head(text, part.end(), hi)
+        elif text.startswith("-", p.end):  # "a 70-soldier column", "a 12-vehicle convoy"
+            head = _hyphen_head(text, p.end, hi)
     kind: str | None = head[0] if head else None
     end = head[1] if head else p.end
     word = head[2].lower() if head else ""
+    loss = _loss_after(text, end, hi, _INCLUDING_BEFORE.search(before) is not None)
+    hurt = loss is not None and not loss[1]
     if cas_of or cas_verb:
         if head is None:
             # "the wounding of more than 700 others", "the deaths of 290 ..."
@@ -446,6 +614,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
                 or (killing and _is_plural(nxt[0][0]))
             ):
                 end = nxt[0][2]
+                word = nxt[0][0].lower()
             elif killing and _CLAUSE_END.match(text, p.end, hi):
                 pass  # "killed 12 and wounded 30"
             elif not cas_of:
@@ -461,53 +630,132 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     ):
         kind = "troops"  # "it recruits about 30,000 a month"
     elif head is None:
-        strong = _STRONG_AFTER.match(text, p.end, hi)
-        if strong:  # "a 3,000-strong force"
-            return _Found(start, _tail(text, strong.end(), hi, 1), "troops", value)
-        # "about 250 were taken hostage", "the death toll has passed 35,000", "5 million fled"
-        after = _CASUALTY_PASSIVE.match(text, p.end, hi)
-        if after:
-            return _Found(start, after.end(), "casualties", value)
-        toll = _TOLL_BEFORE.search(before)
-        if toll:
-            return _Found(origin - len(before) + toll.start(), p.end, "casualties", value)
-        after = _DISPLACED_AFTER.match(text, p.end, hi)
-        if after:
-            return _Found(start, after.end(), "other", value)
-        force = _FORCE_OF_BEFORE.search(before)
-        if force:
-            return _Found(origin - len(before) + force.start(), p.end, "troops", value)
-        pop = _POPULATION_BEFORE.search(before)
-        if pop:
-            return _Found(origin - len(before) + pop.start(), p.end, "other", value)
-        return None
+        return _headless(text, lo, hi, p, start, origin, before, loss)
     elif (
         (word == "people" or (head is not None and kind == "troops" and _is_demonym(head[2])))
         and _DISPLACED.search(text, lo, hi)
         and not troop_verb
     ):
         kind = "other"
-    passive = _CASUALTY_PASSIVE.match(text, end, hi)
-    if not (cas_of or cas_verb or passive) and word in _FEW_PEOPLE:
-        if troop_verb:
+    hospital = None
+    if not loss and (word in _FEW_PEOPLE or kind == "troops"):
+        hospital = _HOSPITAL_AFTER.match(text, end, hi)  # "took eight others to the hospital"
+    if not (cas_of or cas_verb or hurt or hospital) and word in _FEW_PEOPLE:
+        if troop_verb or _GROUP_OF_BEFORE.search(before):  # "in groups of up to five people"
             kind = "troops"
-        elif word == "others" or p.value < 10:
+        elif word in ("others", "them") or p.value < 10:
             return None
-    if p.value == 1 and p.other is None and text[p.start : p.end].lower() in ("one", "a", "an"):
-        return None  # "one Ukrainian private": a determiner more than a count
+    if p.value == 1 and p.other is None:
+        written = text[p.start : p.end].lower()
+        if written in ("a", "an") or (written == "one" and not (loss or cas_of or cas_verb)):
+            return None  # "one Ukrainian private": a determiner more than a count
     assert kind is not None
+    if kind == "troops" and word in ("people", "men") and _GROUP_OF_BEFORE.search(before):
+        pass
     if dead := _CASUALTY_AFTER.match(text, end, hi):  # "1,200 men dead and injured"
         end, kind = dead.end(), "casualties"
-    elif passive and kind in ("troops", "other"):
-        kind = "casualties"
+    elif loss is not None:
+        if hurt and kind in ("troops", "other"):
+            kind = "casualties"
+        if loss[2] or word == "them":  # "Six members of the X family were killed"
+            end = loss[0]
+    elif hospital:
+        end, kind = hospital.end(), "casualties"
     unit, rate_end = _rate(text, end, hi)
     if unit:
         value, end = f"{value}/{unit}", rate_end
     if cas_verb and not cas_of and before[cas_verb.start() :].split()[0].lower() in _PAST_VERBS:
         start = origin - len(before) + cas_verb.start()
     if kind == "territory":
-        value = f"{value} {word}"
-    return _Found(start, end, kind, value)
+        # Places seized or held are territory; places burned or lived in are events.
+        capture = _CAPTURE_BEFORE.search(before)
+        if cas_verb or capture or _CAPTURE_AFTER.match(text, end, hi):
+            value = f"{value} {word}"
+            if capture and not cas_verb:  # "seized two bases"
+                start = origin - len(before) + capture.start()
+        elif previous_word(text, lo, origin)[1].lower() in ("from", "of"):
+            return None  # "residents from five villages"
+        else:
+            kind = "other"
+    return _Found(start, end, kind, value, "" if word in _PARTICIPLES else word)
+
+
+def _headless(
+    text: str,
+    lo: int,
+    hi: int,
+    p: NumberPhrase,
+    start: int,
+    origin: int,
+    before: str,
+    loss: tuple[int, bool, bool] | None,
+) -> _Found | None:
+    """A count with no noun that names what it counts: its predicate or context decides."""
+    value = p.normalized
+    strong = _STRONG_AFTER.match(text, p.end, hi)
+    if strong:  # "a 3,000-strong force"
+        return _Found(start, _tail(text, strong.end(), hi, 1), "troops", value)
+    # "about 250 were taken hostage", "four died", "the death toll has passed 35,000"
+    if loss is not None and not loss[1]:
+        return _Found(start, loss[0], "casualties", value, "")
+    for word, _a, b in _words_after(text, p.end, hi, 3):
+        if word.lower() in _STOP or word[:1].isdigit():
+            break
+        if _is_plural(word):  # "Five villagers were killed": a noun not in the lists
+            after = _CASUALTY_PASSIVE.match(text, b, hi)
+            if after and after.group("gone") is None:
+                return _Found(start, b, "casualties", value, word.lower())
+            break
+    toll = _TOLL_BEFORE.search(before)
+    if toll:
+        return _Found(origin - len(before) + toll.start(), p.end, "casualties", value, "")
+    after = _DISPLACED_AFTER.match(text, p.end, hi)
+    if after:
+        return _Found(start, after.end(), "other", value)
+    displaced = _DISPLACE_VERB_BEFORE.search(before)
+    if displaced:  # "the war has displaced more than 10 million"
+        return _Found(origin - len(before) + displaced.start(), p.end, "other", value)
+    force = _FORCE_OF_BEFORE.search(before)
+    if force:
+        return _Found(origin - len(before) + force.start(), p.end, "troops", value)
+    pop = _POPULATION_BEFORE.search(before)
+    if pop:
+        return _Found(origin - len(before) + pop.start(), p.end, "other", value)
+    return None
+
+
+def _hyphen_head(text: str, pos: int, hi: int) -> tuple[str, int, str] | None:
+    """ "70-soldier column": the noun joined to the number, up to the group it sizes."""
+    m = _HYPHEN_NOUN.match(text, pos, hi)
+    if m is None:
+        return None
+    kind = _noun_kind(m.group(1))
+    if kind not in ("troops", "equipment"):
+        return None
+    end = m.end()
+    for word, _a, b in _words_after(text, end, hi, 3):
+        if word.lower() in _GROUP_NOUNS:
+            end = b
+            break
+        if word.lower() in _STOP:
+            break
+    return kind, end, m.group(1)
+
+
+def _exchange(text: str, lo: int, origin: int, value: float) -> tuple[int, str] | None:
+    """ "For every one we kill, another 10 come": (start, ratio) when the number ends one."""
+    wide = text[max(lo, origin - 110) : origin]
+    low = wide.lower()
+    if "every" not in low and "each" not in low:
+        return None
+    m = _FOR_EVERY_BEFORE.search(wide)
+    if m is None:
+        return None
+    n = m.group("n")
+    base = 1.0 if not n or n.lower() in ("one", "single") else parse_number(n)
+    if base is None or base <= 0 or value <= base:
+        return None
+    return origin - len(wide) + m.start(), f"{format_number(value)}:{format_number(base)}"
 
 
 def _classify_measure(
@@ -519,8 +767,10 @@ def _classify_measure(
         return None
     value = p.normalized
     if unit in _AREA_UNITS:
-        m_of = _OF_DET.match(text, p.end, hi)
-        has_of = m_of is not None and " of" in text[p.end : m_of.end()].lower()
+        skip = _BRACKETS.match(text, p.end, hi)  # "1,000 sq km (386 sq miles) of territory"
+        after = skip.end() if skip else p.end
+        m_of = _OF_DET.match(text, after, hi)
+        has_of = m_of is not None and " of" in text[after : m_of.end()].lower()
         end = _tail(text, m_of.end(), hi, 2) if m_of and has_of else p.end
         return _Found(start, end, "territory", value)
     if unit in _DISTANCE_UNITS:
@@ -554,22 +804,32 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
     items: list[ForceItem] = []
     taken_until = -1
     seen: set[tuple[str, str, str]] = set()
+    seen_figures: set[tuple[str, str]] = set()
     starts = candidate_starts(text)
     for sentence in article.sentences:
+        previous: NumberPhrase | None = None
         for phrase in find_numbers(text, sentence.start, sentence.end, starts=starts):
-            if phrase.start < taken_until:
-                continue  # inside the previous item ("15km (9 miles) north of ...")
+            if phrase.start < taken_until or _converted(text, previous, phrase):
+                previous = phrase
+                continue  # inside the previous item, or "1,000 sq km (386 sq miles)"
+            previous = phrase
             found = _classify(text, sentence.start, sentence.end, phrase)
             if found is None:
                 continue
             start = max(found.start, taken_until, sentence.start)
             taken_until = found.end
             kind = _kind(found.kind)
-            # A figure repeated later ("some 45,000 troops" ... "the 45,000 troops") is listed once.
-            key = (kind, found.value, text[start : found.end].rsplit(None, 1)[-1].lower())
-            if key in seen:
+            # A figure repeated later ("some 45,000 troops" ... "the 45,000 troops") is listed once;
+            # so is a bare one ("killed four people" ... "“Four killed”").
+            noun = found.noun
+            if noun is None:
+                noun = text[start : found.end].rsplit(None, 1)[-1].lower()
+            key = (kind, found.value, noun)
+            figure = (kind, found.value)
+            if key in seen or (not noun and figure in seen_figures):
                 continue
             seen.add(key)
+            seen_figures.add(figure)
             score = _score(kind, found.value, phrase)
             items.append(
                 ForceItem(
@@ -581,6 +841,21 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
                 )
             )
     return tuple(items)
+
+
+_CONVERSION_GAP = re.compile(
+    r"\s*\(\s*(?:about|around|roughly|some|nearly|almost|approximately|over|or)?\s*"
+)
+
+
+def _converted(text: str, previous: NumberPhrase | None, phrase: NumberPhrase) -> bool:
+    """A measure in brackets right after another: a unit conversion ("15km (9 miles)")."""
+    return (
+        previous is not None
+        and previous.form == "measure"
+        and phrase.form == "measure"
+        and _CONVERSION_GAP.fullmatch(text, previous.end, phrase.start) is not None
+    )
 
 
 def _score(kind: ForceKind, value: str, phrase: NumberPhrase) -> float:
