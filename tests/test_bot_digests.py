@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from delivery_fakes import FakeSender
 from sqlalchemy import update
 
 from bot.commands import Invocation, answer, parse_command
@@ -24,10 +26,11 @@ from bot.digests import (
     describe_period,
     parse_duration,
 )
+from bot.outbox import Outbox
 from bot.runner import dry_run_command
-from bot.scheduler import render_latest
+from bot.scheduler import BriefingScheduler, SchedulerConfig, render_latest
 from bot.store import Store, articles
-from bot.subscriptions import Subscription
+from bot.subscriptions import Subscription, create_subscription
 from briefings.ingest import read_article
 from briefings.limits import message_violations
 from briefings.render import Renderer
@@ -43,18 +46,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'digest.db'}")
     try:
         for hours, path in enumerate(sorted(FIXTURES.glob("*.txt")), 1):
-            article = dataclasses.replace(
-                read_article(str(path)),
-                source=OUTLETS[path.stem],
-                url=f"https://news.example/{path.stem}",
-            )
-            assert await s.add_article(article)
-            async with s.engine.begin() as conn:
-                await conn.execute(
-                    update(articles)
-                    .where(articles.c.sha256 == article.sha256)
-                    .values(added_at=T0 + timedelta(hours=hours))
-                )
+            await put(s, path, at(hours))
         yield s
     finally:
         await s.close()
@@ -62,6 +54,20 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
+
+
+async def put(store: Store, path: Path, when: datetime) -> None:
+    """Store the report at ``path`` as if it arrived at ``when``."""
+    article = dataclasses.replace(
+        read_article(str(path)),
+        source=OUTLETS[path.stem],
+        url=f"https://news.example/{path.stem}",
+    )
+    assert await store.add_article(article)
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            update(articles).where(articles.c.sha256 == article.sha256).values(added_at=when)
+        )
 
 
 # ---------------------------------------------------------------- durations
@@ -156,6 +162,40 @@ async def test_scheduled_posts_in_turn(store: Store) -> None:
     some = await render(subscription(at(1.5), ("forces", "quotes")), at(4))
     titles = [e.title for m in some for e in m.embeds]
     assert titles == ["What changed", "Forces and numbers", "Key quotes", "Sources"]
+
+
+async def test_daily_posts_through_the_outbox(tmp_path: Path) -> None:
+    """A daily subscription posts the first report, then, the next day, the digest of the two
+    reports stored since, with what changed."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'daily.db'}")
+    try:
+        paths = sorted(FIXTURES.glob("*.txt"))
+        sub = await create_subscription(
+            store.engine, channel_id=77, schedule="daily 08:00", now=T0 - timedelta(days=1)
+        )
+        sender = FakeSender()
+        outbox = Outbox(store.engine, sender, rng=random.Random(1))
+        scheduler = BriefingScheduler(
+            store.engine, outbox, render_latest(store, Renderer()), config=SchedulerConfig()
+        )
+        await put(store, paths[0], at(1))
+        first = await scheduler.run_subscription(sub.id, now=at(2))  # Sunday 08:00
+        await outbox.deliver_due(now=at(2))
+        await put(store, paths[1], at(20))
+        await put(store, paths[2], at(21))
+        store._latest_at = float("-inf")  # as after LATEST_TTL
+        second = await scheduler.run_subscription(sub.id, now=at(26))  # Monday 08:00
+        await outbox.deliver_due(now=at(26))
+    finally:
+        await store.close()
+    assert first.enqueued and second.enqueued
+    posts = [payload for _, payload in sender.channels[77]]
+    assert posts[0]["content"].startswith("## Situation briefing: Defenders Dig In")
+    digest = [p for p in posts if p.get("content", "").startswith("## Digest: 2 new reports")]
+    assert len(digest) == 1
+    changed = digest[0]["embeds"][0]["description"]
+    assert "3:1 → **10:1**" in changed and "**Lisnivka** newly reported captured" in changed
+    assert all(p["allowed_mentions"] == {"parse": [], "replied_user": False} for p in posts)
 
 
 # ---------------------------------------------------------------- /briefing since
