@@ -34,6 +34,7 @@ class _CueClass:
     stems: tuple[str, ...]
     words: frozenset[str]
     phrases: re.Pattern[str]
+    triggers: frozenset[str]  # words without which no phrase of the class can match
 
 
 # Cue classes, strongest first. Everything is matched on lower-cased text.
@@ -51,6 +52,7 @@ _CLASSES: tuple[_CueClass, ...] = (
             r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off|"
             r"(?:has|had|have) fallen|chang(?:ed|es|ing) hands)\b"
         ),
+        frozenset("control fell fall hands off fallen".split()),
     ),
     _CueClass(
         "moved",
@@ -69,6 +71,10 @@ _CLASSES: tuple[_CueClass, ...] = (
             r"(?:through|out)|forced \w+ back|f[ae]ll back|lost ground|clos(?:e|ed|es|ing) in|"
             r"fend(?:ed|ing)? off|fought off|beat(?:en)? back|dug in)\b"
         ),
+        frozenset(
+            """back out forward away westward eastward northward southward through ground
+            close closed closes closing off dug""".split()
+        ),
     ),
     _CueClass(
         "attacked",
@@ -81,6 +87,7 @@ _CLASSES: tuple[_CueClass, ...] = (
             "invasion firefight firefights".split()
         ),
         re.compile(r"\b(?:air strikes?|shot down|set (?:fire|ablaze|alight)|burn(?:ed|t) down)\b"),
+        frozenset("strike strikes down fire ablaze alight".split()),
     ),
     _CueClass(
         "held",
@@ -94,6 +101,7 @@ _CLASSES: tuple[_CueClass, ...] = (
             stabilized stabilised entrenched gunfire sniper snipers explosions""".split()
         ),
         re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
+        frozenset("front fire pressure lines line".split()),
     ),
 )
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
@@ -126,31 +134,46 @@ def _classes_of(words: list[str]) -> list[int]:
 
 
 #: Words without which no phrase of any class can match: the phrase regexes run only then.
-_PHRASE_TRIGGERS = frozenset(
-    """
-    control fell fall hands off back out forward away westward eastward northward southward
-    through ground strike strikes down front fire pressure close closed closes closing fend
-    fended fending fought beat beaten dug fallen ablaze alight
-    """.split()
-)
+_PHRASE_TRIGGERS = frozenset().union(*(c.triggers for c in _CLASSES))
+
+
+_NOT_CUES: set[str] = set()  # memo of the words seen that belong to no class
 
 
 def _best_class(low: str) -> tuple[int, int]:
     """The strongest cue class in lower-cased ``low`` and where its first cue starts.
 
     The class is an index into ``_CLASSES``, ``len(_CLASSES)`` (and position -1) when none.
+    Words known to be no cue are removed as a set first: most words of a sentence are.
     """
     words = _WORD.findall(low)
-    classes = _classes_of(words)
-    best = min(classes, default=_NONE)
+    unknown = set(words)
+    unknown.difference_update(_NOT_CUES)
+    best, first = _NONE, -1
+    if unknown:
+        memo = _WORD_CLASS
+        if len(memo) > 200_000 or len(_NOT_CUES) > 200_000:
+            memo.clear()
+            _NOT_CUES.clear()
+        for w in unknown:
+            k = memo.get(w)
+            if k is None:
+                k = memo[w] = _word_class(w)
+            if k == _NONE:
+                _NOT_CUES.add(w)
+            elif k < best:
+                best, first = k, low.find(w)
+            elif k == best:
+                first = min(first, low.find(w))
     if best and not _PHRASE_TRIGGERS.isdisjoint(words):
+        present = _PHRASE_TRIGGERS.intersection(words)
         for k in range(best):
-            m = _CLASSES[k].phrases.search(low)
-            if m:
-                return k, m.start()
-    if best == len(_CLASSES):
-        return best, -1
-    return best, low.find(words[classes.index(best)])
+            c = _CLASSES[k]
+            if not c.triggers.isdisjoint(present):
+                m = c.phrases.search(low)
+                if m:
+                    return k, m.start()
+    return best, first
 
 
 _NEEDS_PLACE = frozenset({"held"})
@@ -191,6 +214,8 @@ def _is_event(low: str) -> bool:
     if _PHRASE_TRIGGERS.isdisjoint(words):
         return False
     for c in _CLASSES[:_HELD]:
+        if c.triggers.isdisjoint(words):
+            continue
         for m in c.phrases.finditer(low):
             first = m.group().split()[0]
             before = low[: m.start()].split()[-2:]

@@ -504,23 +504,34 @@ _QUOTES = frozenset("\"“”‘’'")
 
 
 class _Token:
-    """A word or a punctuation mark of a sentence, with what the patterns ask of it."""
+    """A word or a punctuation mark of a sentence, with what the patterns ask of it.
+
+    Built by ``_tokens`` only, which fills the slots directly (no ``__init__`` call per token).
+    """
 
     __slots__ = ("end", "is_cap", "is_word", "low", "start", "text")
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text = text
-        self.start = start
-        self.end = end
-        self.low = text.lower()
-        first = text[0]
-        self.is_word = first.isalnum()
-        if first.isupper():
-            # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
-            self.is_cap = not ("-" in text and text.rsplit("-", 1)[1][:1].islower())
-        else:
-            # "al-Balah" in "Deir al-Balah"
-            self.is_cap = "-" in text and _ARTICLE_PREFIX.match(text) is not None
+    text: str
+    start: int
+    end: int
+    low: str
+    is_word: bool
+    is_cap: bool
+
+
+def _token_attributes(text: str) -> tuple[str, bool, bool]:
+    """``low``, ``is_word`` and ``is_cap`` of a token's text."""
+    first = text[0]
+    if first.isupper():
+        # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
+        is_cap = not ("-" in text and text.rsplit("-", 1)[1][:1].islower())
+    else:
+        # "al-Balah" in "Deir al-Balah"
+        is_cap = "-" in text and _ARTICLE_PREFIX.match(text) is not None
+    return text.lower(), first.isalnum(), is_cap
+
+
+_TOKEN_ATTRIBUTES: dict[str, tuple[str, bool, bool]] = {}  # memo: the same words recur
 
 
 @dataclass(slots=True)
@@ -550,7 +561,25 @@ class _Candidate:
 
 
 def _tokens(text: str, offset: int) -> list[_Token]:
-    return [_Token(m.group(), offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(text)]
+    out: list[_Token] = []
+    append = out.append
+    memo = _TOKEN_ATTRIBUTES
+    if len(memo) > 200_000:
+        memo.clear()
+    new = object.__new__
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        attributes = memo.get(word)
+        if attributes is None:
+            attributes = memo[word] = _token_attributes(word)
+        t = new(_Token)
+        start, end = m.span()
+        t.text = word
+        t.start = start + offset
+        t.end = end + offset
+        t.low, t.is_word, t.is_cap = attributes
+        append(t)
+    return out
 
 
 def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
