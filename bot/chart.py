@@ -13,7 +13,7 @@ from briefings.model import ForceItem
 
 CHART_FILENAME = "forces.png"
 _LOCK = threading.Lock()  # pyplot's state is global; one chart at a time
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?=$|[/-])")  # not "250 kg", "1 t", "50%"
 
 
 def ratio_value(value: str) -> float | None:

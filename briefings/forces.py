@@ -162,8 +162,9 @@ _QUALIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
 _NEXT_WORD = re.compile(r"[ ]+((?:[A-Za-z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'-]*)")
 _MODEL_PLURAL = re.compile(r"[A-Z][A-Za-z]*-?\d+[A-Za-z]*s")
 _CASUALTY_OF_BEFORE = re.compile(
-    r"\b(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
-    r"(?:the\s+|some\s+)?" + r"$",
+    r"\b(?:(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
+    r"(?:the\s+|some\s+)?|among\s+(?:the|those)\s+(?:dead|killed|wounded|injured|victims)\s+"
+    r"(?:were|was|are|is)\s+)$",
     re.IGNORECASE,
 )
 _CASUALTY_VERB_BEFORE = re.compile(
@@ -205,11 +206,8 @@ _HOSPITAL_AFTER = re.compile(r"[ ]+to[ ]+(?:a[ ]+|the[ ]+)?hospitals?\b", re.IGN
 # What may stand between a counted subject and its predicate: "of the Abdeen family".
 _GAP_FIRST = frozenset("of from in at near on inside aboard belonging with".split())
 _GAP_WORDS = frozenset("of from in at near on the a an its their his her our this that".split())
-_ASIDE = re.compile(
-    r",[ ]+(?:including|among[ ]+them|most[ ]+of[ ]+them|many[ ]+of[ ]+them|mostly|all[ ]+of[ ]+"
-    r"them)\b[^,.;:()]{1,80},|[ ]+\([^()]{1,80}\)",
-    re.IGNORECASE,
-)
+# An aside between a counted subject and its verb: ", including nine children,", " (...)".
+_ASIDE = re.compile(r",[ ]+[^,.;:()]{1,60},|[ ]+\([^()]{1,80}\)")
 _INCLUDING_BEFORE = re.compile(
     r",[ ]+(?:including|among[ ]+them|among[ ]+whom|of[ ]+whom|mostly)[ ]+$", re.IGNORECASE
 )
@@ -517,6 +515,12 @@ def _loss_after(text: str, pos: int, hi: int, aside: bool = False) -> tuple[int,
         m = _CASUALTY_PASSIVE.match(text, b, hi)
         if m:
             return m.end(), m.group("gone") is not None, True
+    b = words[-1][2]
+    a = _ASIDE.match(text, b, hi) if text.startswith(",", b) else None
+    if a:  # "Four members of one family, including two children, died": up to the aside
+        m = _CASUALTY_PASSIVE.match(text, a.end(), hi)
+        if m:
+            return b, m.group("gone") is not None, True
     return None
 
 

@@ -17,7 +17,16 @@ def test_ratio_value(value: str, expected: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("45000", 45000.0), ("1,200/day", 1200.0), ("0.5", 0.5), ("half", None)],
+    [
+        ("45000", 45000.0),
+        ("1,200/day", 1200.0),
+        ("0.5", 0.5),
+        ("8000-9000", 8000.0),
+        ("half", None),
+        ("250 kg", None),
+        ("1 t", None),
+        ("50%", None),
+    ],
 )
 def test_figure_value(value: str, expected: float | None) -> None:
     assert figure_value(value) == expected
