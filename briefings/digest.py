@@ -383,10 +383,22 @@ def _wide_area(briefing: Briefing) -> frozenset[str]:
 def _same(section: str, a: _Entry, b: _Entry) -> bool:
     """Whether two items of ``section`` (from different articles) report the same fact."""
     sim = _similarity(a.words, b.words)
-    if section in ("frontline", "policy") and _numbers(a.item.text) != _numbers(b.item.text):
-        return False  # the same words about different figures are different reports
+    numbers_a, numbers_b = _numbers(a.item.text), _numbers(b.item.text)
+    # The same words about different figures are different reports.
+    other_figures = bool(numbers_a and numbers_b and numbers_a != numbers_b)
     if section == "frontline":
-        return sim >= 0.6 or bool(a.hands & b.hands)
+        if a.hands & b.hands:
+            return True
+        if other_figures:
+            return False
+        same_event = _event(a.words) is not None and _event(a.words) == _event(b.words)
+        if not same_event:
+            return sim >= 0.6
+        assert isinstance(a.item, FrontlineItem) and isinstance(b.item, FrontlineItem)
+        main_a = _fold(a.item.places[0]) if a.item.places else None
+        main_b = _fold(b.item.places[0]) if b.item.places else None
+        same_main = main_a is not None and main_a == main_b
+        return same_main or sim >= 0.6 or (bool(a.places & b.places) and sim >= 0.2)
     if section == "forces":
         assert isinstance(a.item, ForceItem) and isinstance(b.item, ForceItem)
         if a.item.value == b.item.value and _same_subject(a.item, b.item):
@@ -394,13 +406,42 @@ def _same(section: str, a: _Entry, b: _Entry) -> bool:
         return sim >= 0.8
     if section == "quotes":
         assert isinstance(a.item, QuoteItem) and isinstance(b.item, QuoteItem)
-        return sim >= 0.8 and _same_speaker(a.item.speaker, b.item.speaker)
+        if not _same_speaker(a.item.speaker, b.item.speaker):
+            return False
+        return sim >= 0.8 or _quoted_within(a.item.text, b.item.text)
     assert isinstance(a.item, PolicyItem) and isinstance(b.item, PolicyItem)
+    if other_figures:
+        return False
     actors_a = {_fold(x) for x in a.item.actors}
     actors_b = {_fold(x) for x in b.item.actors}
     if sim >= 0.6:
         return True
     return sim >= 0.35 and bool(actors_a & actors_b)
+
+
+# Kinds of fighting, by word stems: two frontline items of one kind about one place (in one
+# period) are one report. The first kind found in an item is its kind.
+_EVENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("retreat", ("retreat", "withdr", "pullback", "evacuat")),
+    ("advance", ("advanc", "push", "gain", "breakthrough", "offensive")),
+    ("attack", ("shell", "strike", "struck", "bomb", "missile", "drone", "rocket", "assault")),
+    ("attack", ("attack", "raid", "pound", "artillery", "airstrike")),
+    ("hold", ("held", "hold", "defend", "repel", "repuls", "fend")),
+)
+
+
+def _event(words: frozenset[str]) -> str | None:
+    for kind, stems in _EVENTS:
+        if any(w.startswith(stems) for w in words):
+            return kind
+    return None
+
+
+def _quoted_within(a: str, b: str) -> bool:
+    """Whether the shorter quotation (five words or more) is part of the longer one."""
+    ta, tb = " ".join(_tokens(a)), " ".join(_tokens(b))
+    short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return len(short.split()) >= 5 and f" {short} " in f" {long} "
 
 
 def _same_speaker(a: str | None, b: str | None) -> bool:

@@ -206,6 +206,32 @@ def test_same_words_by_another_speaker_are_two_quotes() -> None:
     assert [q.sources for q in digest.quotes] == [(0, 2), (1,)]
 
 
+def test_quoted_fragment_is_the_same_quote() -> None:
+    whole = "The river is high, the bridges are gone, and we will still be here in spring"
+    a = briefing("A", quotes=(QuoteItem(whole, "Ana Roe", "mayor", (1,), 2.0),))
+    b = briefing("B", quotes=(QuoteItem("we will still be here in spring", "Roe", None, (5,)),))
+    c = briefing("C", quotes=(QuoteItem("here in spring", "Roe", None, (5,)),))  # too short
+    digest = build_digest([a, b, c], now=NOW)
+    assert [(q.item.text, q.sources) for q in digest.quotes] == [
+        (whole, (0, 1)),
+        ("here in spring", (2,)),
+    ]
+
+
+def test_same_kind_of_fighting_at_one_place_is_one_item() -> None:
+    def report(title: str, text: str, *places: str) -> tuple[SourceRef, Briefing]:
+        return briefing(title, frontline=(FrontlineItem(text, places, (0,), 1.0),))
+
+    shelled = report(
+        "A", "Artillery pounded Ravnopil through the night, officials said.", "Ravnopil"
+    )
+    struck = report("B", "Drones struck the market in Ravnopil overnight.", "Ravnopil")
+    held = report("C", "Defenders held their positions in Ravnopil.", "Ravnopil")
+    elsewhere = report("D", "Drones struck a depot in Kostrove overnight.", "Kostrove")
+    digest = build_digest([shelled, struck, held, elsewhere], now=NOW)
+    assert [f.sources for f in digest.frontline] == [(0, 1), (2,), (3,)]
+
+
 def test_same_figure_in_another_area_is_another_item() -> None:
     def report(title: str, place: str) -> tuple[SourceRef, Briefing]:
         return briefing(
