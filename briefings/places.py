@@ -504,34 +504,29 @@ _QUOTES = frozenset("\"“”‘’'")
 
 
 class _Token:
-    """A word or a punctuation mark of a sentence, with what the patterns ask of it.
+    """A word or a punctuation mark, with what the patterns ask of it.
 
-    Built by ``_tokens`` only, which fills the slots directly (no ``__init__`` call per token).
+    One object per distinct text, shared by every sentence that uses it (words recur, and
+    building an object per occurrence dominated the cost); where a token stands is kept apart,
+    in the ``starts`` list that ``_tokens`` returns with the tokens.
     """
 
-    __slots__ = ("end", "is_cap", "is_word", "low", "start", "text")
+    __slots__ = ("is_cap", "is_word", "low", "text")
 
-    text: str
-    start: int
-    end: int
-    low: str
-    is_word: bool
-    is_cap: bool
-
-
-def _token_attributes(text: str) -> tuple[str, bool, bool]:
-    """``low``, ``is_word`` and ``is_cap`` of a token's text."""
-    first = text[0]
-    if first.isupper():
-        # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
-        is_cap = not ("-" in text and text.rsplit("-", 1)[1][:1].islower())
-    else:
-        # "al-Balah" in "Deir al-Balah"
-        is_cap = "-" in text and _ARTICLE_PREFIX.match(text) is not None
-    return text.lower(), first.isalnum(), is_cap
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower()
+        first = text[0]
+        self.is_word = first.isalnum()
+        if first.isupper():
+            # "Vienna-based", "Ukrainian-held": a capitalised word that is an adjective.
+            self.is_cap = not ("-" in text and text.rsplit("-", 1)[1][:1].islower())
+        else:
+            # "al-Balah" in "Deir al-Balah"
+            self.is_cap = "-" in text and _ARTICLE_PREFIX.match(text) is not None
 
 
-_TOKEN_ATTRIBUTES: dict[str, tuple[str, bool, bool]] = {}  # memo: the same words recur
+_TOKENS: dict[str, _Token] = {}  # the shared token of each text seen
 
 
 @dataclass(slots=True)
@@ -560,29 +555,24 @@ class _Candidate:
     reference: bool = False  # "Ostrivka, 10km north of Velyka": a point to measure from
 
 
-def _tokens(text: str, offset: int) -> list[_Token]:
-    out: list[_Token] = []
-    append = out.append
-    memo = _TOKEN_ATTRIBUTES
+def _tokens(text: str, offset: int) -> tuple[list[_Token], list[int]]:
+    """The tokens of ``text`` and where each starts (``offset`` added)."""
+    tokens: list[_Token] = []
+    starts: list[int] = []
+    memo = _TOKENS
     if len(memo) > 200_000:
         memo.clear()
-    new = object.__new__
     for m in _TOKEN.finditer(text):
         word = m.group()
-        attributes = memo.get(word)
-        if attributes is None:
-            attributes = memo[word] = _token_attributes(word)
-        t = new(_Token)
-        start, end = m.span()
-        t.text = word
-        t.start = start + offset
-        t.end = end + offset
-        t.low, t.is_word, t.is_cap = attributes
-        append(t)
-    return out
+        t = memo.get(word)
+        if t is None:
+            t = memo[word] = _Token(word)
+        tokens.append(t)
+        starts.append(m.start() + offset)
+    return tokens, starts
 
 
-def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
+def _runs(tokens: list[_Token], starts: list[int]) -> list[tuple[int, int]]:
     """Token spans of capitalised names: "Nova Sloboda", "Vovchyi Island", "Gulf of Tarsa"."""
     runs: list[tuple[int, int]] = []
     i, n = 0, len(tokens)
@@ -595,7 +585,7 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
             nxt = tokens[j + 1]
             if _POSSESSIVE.search(tokens[j].text) and len(tokens[j].text) > 2:
                 break
-            if nxt.start != tokens[j].end + 1:
+            if starts[j + 1] != starts[j] + len(tokens[j].text) + 1:
                 break
             if nxt.is_word and nxt.is_cap:
                 j += 1
@@ -604,7 +594,7 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
                 (nxt.low in _CONNECTORS or nxt.low == "of")
                 and j + 2 < n
                 and tokens[j + 2].is_cap
-                and tokens[j + 2].start == nxt.end + 1
+                and starts[j + 2] == starts[j + 1] + len(nxt.text) + 1
             ):
                 if nxt.low == "of" and tokens[j].low not in _OF_HEADS:
                     break
@@ -682,10 +672,10 @@ def _strip_possessive(text: str) -> tuple[str, bool]:
     return text, False
 
 
-def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
+def _candidates(sentence: Sentence, tokens: list[_Token], starts: list[int]) -> list[_Candidate]:
     out: list[_Candidate] = []
     first_word = next((k for k, t in enumerate(tokens) if t.is_word), -1)
-    for i, j in _runs(tokens):
+    for i, j in _runs(tokens, starts):
         # A capital that only starts the sentence (or a quotation) is no name.
         while i <= j and (
             (i == first_word or (i > 0 and tokens[i - 1].text in _QUOTES))
@@ -706,7 +696,7 @@ def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
         if (
             j + 1 < len(tokens)
             and tokens[j + 1].text in {"'", "’"}
-            and tokens[j + 1].start == tokens[j].end
+            and starts[j + 1] == starts[j] + len(tokens[j].text)
         ):
             possessive = True  # "Hamas’ attack": the apostrophe is a token of its own
         last_low = last_text.lower()
@@ -720,8 +710,8 @@ def _candidates(sentence: Sentence, tokens: list[_Token]) -> list[_Candidate]:
             i == first_word
         ):
             continue  # a dateline or a headline word in capitals
-        start = tokens[i].start
-        end = tokens[j].end - (len(tokens[j].text) - len(last_text))
+        start = starts[i]
+        end = starts[j] + len(last_text)
         base = sentence.text[start - sentence.start : end - sentence.start]
         cand = _Candidate(sentence.index, i, j, base, start, end, possessive, name_end=end)
         cand.organisation = qualifies_person
@@ -771,14 +761,15 @@ def _apposition(tokens: list[_Token], j: int) -> str | None:
         return None
     if tokens[k].low not in {"a", "an", "the", "one"} and not _POSSESSIVE.search(tokens[k].text):
         return None  # neither "X, a town" nor "X, Dolyna's second-largest city"
-    for t in tokens[k + 1 : k + 9]:
+    for at in range(k + 1, min(k + 9, len(tokens))):
+        t = tokens[at]
         low = _strip_possessive(t.low)[0]
         if t.is_word and t.is_cap:
             continue  # a name inside the description: "a Black Sea port"
         if not t.is_word or low in _APPOSITION_STOP:
             break
         if low in ROLE_NOUNS:
-            following = tokens[tokens.index(t) + 1 :][:1]
+            following = tokens[at + 1 : at + 2]
             if following and following[0].low in SPEECH_VERBS:
                 return None  # "near X, the governor said": the attribution, not an apposition
             return "person"
@@ -843,7 +834,7 @@ def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
         group = [c] if c is not None else []
 
 
-def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
+def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: Gazetteer) -> None:
     i, j = c.first, c.last
     low_words = [t.low for t in tokens[c.first : c.last + 1]]
     head = _strip_possessive(low_words[-1])[0]
@@ -860,12 +851,12 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     if (
         i > 0
         and tokens[i - 1].low in _COMPASS_ADJECTIVES
-        and tokens[i - 1].end + 1 == tokens[i].start
+        and starts[i - 1] + len(tokens[i - 1].text) + 1 == starts[i]
         and c.kind is None
         and COUNTRY in gaz.flags(c.base)
     ):
         c.base = f"{tokens[i - 1].text} {c.base}"
-        c.start = tokens[i - 1].start
+        c.start = starts[i - 1]
         c.kind = "region"
         c.strong = True
     # "a third community—X—", "two villages along the river: X and Y".
@@ -918,7 +909,12 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
     # Right context.
     n = len(tokens)
     r = j + 1
-    if not c.possessive and r < n and tokens[r].is_word and tokens[r].start == tokens[j].end + 1:
+    if (
+        not c.possessive
+        and r < n
+        and tokens[r].is_word
+        and starts[r] == starts[j] + len(tokens[j].text) + 1
+    ):
         low = tokens[r].low
         mods = 0
         while r + mods < n and tokens[r + mods].low in FACILITY_MODIFIERS and mods < 3:
@@ -931,14 +927,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], gaz: Gazetteer) -> None:
             if des in PLURAL_DESIGNATORS:
                 c.plural = True  # "A and B villages": each name alone
             else:
-                c.name_end = last.end - (len(last.text) - len(_strip_possessive(last.text)[0]))
+                c.name_end = starts[r + mods] + len(_strip_possessive(last.text)[0])
             nxt = tokens[r + mods + 1].low if r + mods + 1 < n else ""
             if nxt in _CIVIC_WORDS or nxt in GROUP_NOUNS:
                 c.organisation = True  # "the Ostrivka city council said"
         elif des == "state" and (r + 1 >= n or tokens[r + 1].low in _AFTER_STATE):
             c.kind = "region"  # "Borno state", but not "the Kremlin state media"
             c.strong = True
-            c.name_end = tokens[r].end
+            c.name_end = starts[r] + len(tokens[r].text)
         elif low in LOOSE_DESIGNATORS:
             c.medium = True
         elif low in _PLURAL_LOOSE:
@@ -1008,13 +1004,15 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
     for s in article.sentences:
         if not _may_name_a_place(s.text):
             continue
-        tokens = _tokens(s.text, s.start)
+        tokens, starts = _tokens(s.text, s.start)
         dateline = DATELINE.match(s.text)
         cands = [
-            c for c in _candidates(s, tokens) if not dateline or c.start >= s.start + dateline.end()
+            c
+            for c in _candidates(s, tokens, starts)
+            if not dateline or c.start >= s.start + dateline.end()
         ]
         for c in cands:
-            _read_context(c, tokens, gaz)
+            _read_context(c, tokens, starts, gaz)
         if len(cands) > 1:
             _spread_lists(tokens, cands)
         per_sentence.append((s, tokens, cands))
