@@ -84,6 +84,10 @@ async def dry_run_command(
     now: datetime | None = None,
 ) -> int:
     """Answer one slash command as the bot would and print the reply; 2 for a wrong command."""
+    from bot.source_commands import dry_run_source_command, is_source_command
+
+    if is_source_command(command):
+        return await dry_run_source_command(config, command, out=out, now=now, as_json=as_json)
     invocation = parse_subscription_command(command)
     renderer = make_renderer(config or default_config({}))
     sink = ConsoleSink(out, attachment_dir=attachment_dir, as_json=as_json)

@@ -847,6 +847,13 @@ class SourcePoller:
             return PollResult(src.id, True, "not modified"), None
         feed = parse_feed(fetched.body, name=src.location)
         name = src.name or feed.title or src.label
+        if src.name is None and feed.title:  # credited by the feed's own title from now on
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    update(sources)
+                    .where(sources.c.id == src.id, sources.c.name.is_(None))
+                    .values(name=_clip(feed.title, 200))
+                )
         counts = {"new": 0, "known": 0, "skipped": 0}
         failed = 0
         retry_later = False

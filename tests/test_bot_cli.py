@@ -147,10 +147,13 @@ async def test_sync_commands_to_a_guild(server: FakeDiscord, tmp_path: Path) -> 
     cfg = tmp_path / "s.toml"
     cfg.write_text("[store]\nurl = 'sqlite:///s.db'\n")
     done = await sync_commands_async(load_config(cfg, env={}), [GUILD_ID], token="t")
-    assert done == [f"guild {GUILD_ID}: 11 commands"]
+    assert done == [f"guild {GUILD_ID}: 13 commands"]
     (req,) = server.calls("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     by_name = {c["name"]: c for c in req.json}
-    assert sorted(by_name) == sorted([*SPEC_BY_NAME, *(s.name for s in SUBSCRIPTION_SPECS)])
+    assert sorted(by_name) == sorted(
+        [*SPEC_BY_NAME, *(s.name for s in SUBSCRIPTION_SPECS), "source", "ingest"]
+    )
+    assert {o["name"] for o in by_name["source"]["options"]} == {"add", "list", "remove"}
     options = {o["name"]: o for o in by_name["briefing"]["options"]}
     assert options["article"]["autocomplete"] is True
     assert [c["value"] for c in options["section"]["choices"]] == [
@@ -167,7 +170,7 @@ async def test_sync_commands_globally(server: FakeDiscord, tmp_path: Path) -> No
     cfg = tmp_path / "s.toml"
     cfg.write_text("")
     done = await sync_commands_async(load_config(cfg, env={}), [], token="t")
-    assert done[0].startswith("global: 11 commands")
+    assert done[0].startswith("global: 13 commands")
     assert server.calls("PUT", f"/applications/{APP_ID}/commands")
 
 

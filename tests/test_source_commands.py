@@ -1,0 +1,178 @@
+"""/source add|list|remove and /ingest: through dry-run and through discord.py's command tree
+against the fake Discord, with feeds and pages served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from discord_server import FakeDiscord, dispatch, interaction_payload
+from test_sources import STORIES, item, story_page
+from web_fakes import Site, page, rss, serve
+
+from bot.client import SitrepBot
+from bot.config import Config, load_config
+from bot.runner import dry_run_command
+from bot.source_commands import parse_source_command
+from briefings.errors import SitrepError
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+EPHEMERAL = 64
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[Site]:
+    async with serve(Site()) as s:
+        for key in ("varnell", "osk", "talks"):
+            s.put(f"/news/{key}", story_page(key))
+        s.put("/feed.xml", rss("Frontier Wire", [item(s, "varnell"), item(s, "osk")]))
+        s.put("/menu", "<html><body><nav><a href='/'>Home</a></nav></body></html>")
+        yield s
+
+
+def config(tmp_path: Path, extra: str = "") -> Config:
+    path = tmp_path / "sitrep.toml"
+    path.write_text(
+        "[store]\nurl = 'sqlite:///s.db'\n\n[fetch]\nallow_networks = ['127.0.0.0/8']\n"
+        "timeout_seconds = 2\nretries = 0\n" + extra,
+        "utf-8",
+    )
+    return load_config(path, env={"DISCORD_TOKEN": "t"})
+
+
+async def say(cfg: Config | None, line: str) -> str:
+    out = io.StringIO()
+    assert await dry_run_command(cfg, line, out=out, now=NOW) == 0
+    return out.getvalue()
+
+
+async def test_source_commands_in_dry_run(site: Site, tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    added = await say(cfg, f"/source add url:{site.url('/feed.xml')} keywords:assault, drones")
+    assert "Source #1 added: Frontier Wire" in added
+    assert "feed · every 30m · keywords: assault, drones" in added
+    assert "2 new article(s)" in added
+
+    listed = await say(cfg, "/source list")
+    assert "#1 Frontier Wire" in listed and "2 article(s) found" in listed
+    assert "last success <t:" in listed
+
+    stored = await say(cfg, f"/ingest url:{site.url('/news/talks')}")
+    assert f"Stored **{STORIES['talks'][0]}** as #3" in stored
+    again = await say(cfg, f"/ingest url:{site.url('/news/talks')}?utm_source=x")
+    assert "Already known" in again and "#3" in again
+
+    page_added = await say(cfg, f"/source add url:{site.url('/news/osk')}")
+    assert "page · every 30m" in page_added and "1 already known" in page_added
+
+    assert "no longer polled" in await say(cfg, "/source remove source:#1")
+    listed = await say(cfg, "/source list")
+    assert "#1 " not in listed and "#2 " in listed
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/source add url:ftp://example.com/feed", "only http and https"),
+        ("/source add url:http://10.1.1.1/feed.xml", r"10\.1\.1\.1 is a private address"),
+        ("/source add url:http://169.254.169.254/latest", "link-local"),
+        ("/source add", "Give the feed or page"),
+        ("/source add url:https://a.example/f interval:1s", "too short"),
+        ("/source remove source:#99", "no source #99"),
+        ("/source frobnicate", r"Use /source add, /source list or /source remove"),
+        ("/ingest url:file:///etc/passwd", "only http and https"),
+    ],
+)
+async def test_wrong_source_commands_are_one_clear_error(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    with pytest.raises(SitrepError, match=message):
+        await say(config(tmp_path), line)
+
+
+async def test_ingest_of_a_page_without_an_article_is_one_clear_error(
+    site: Site, tmp_path: Path
+) -> None:
+    with pytest.raises(SitrepError, match="no article body found"):
+        await say(config(tmp_path), f"/ingest url:{site.url('/menu')}")
+
+
+async def test_a_configured_source_cannot_be_removed_by_command(site: Site, tmp_path: Path) -> None:
+    # The bot syncs [[sources]] into the table at start-up; here the sync is done by hand.
+    from bot.sources import declared_sources, sync_declared_sources
+    from bot.store import Store
+
+    cfg = config(tmp_path, f"\n[[sources]]\nurl = '{site.url('/feed.xml')}'\n")
+    store = await Store.open(cfg.store.url)
+    await sync_declared_sources(store.engine, declared_sources(cfg), now=NOW)
+    await store.close()
+    with pytest.raises(SitrepError, match=r"declared in the configuration \(\[\[sources\]\]\)"):
+        await say(cfg, "/source remove source:1")
+
+
+def test_parsing_source_commands() -> None:
+    inv = parse_source_command("/source add url:https://a.example/f kind:feed keywords:a, b")
+    assert inv.name == "source add"
+    assert inv.get("url") == "https://a.example/f" and inv.get("keywords") == "a, b"
+    assert parse_source_command("/source list").name == "source list"
+    assert parse_source_command("/ingest url:https://a.example/p").get("url")
+
+
+# ---------------------------------------------------------------- through Discord
+
+
+@pytest.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as s:
+        monkeypatch.setattr(discord.http.Route, "BASE", s.api)
+        yield s
+
+
+def subcommand(name: str, sub: str, options: dict[str, str] | None = None) -> dict[str, Any]:
+    payload = interaction_payload(name)
+    opts = [{"name": k, "type": 3, "value": v} for k, v in (options or {}).items()]
+    payload["data"]["options"] = [{"name": sub, "type": 1, "options": opts}]
+    return payload
+
+
+async def test_the_bot_polls_configured_sources_and_answers_source_commands(
+    site: Site, server: FakeDiscord, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, f"\n[[sources]]\nurl = '{site.url('/feed.xml')}'\nname = 'Wire'\n")
+    bot = SitrepBot(cfg)
+    try:
+        await bot.login("t")  # setup_hook: the poller starts and polls the feed at once
+        for _ in range(200):
+            if await bot.store.count() == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert await bot.store.count() == 2
+
+        server.reset()
+        await dispatch(bot, subcommand("source", "list"))
+        (cb,) = [r for r in server.requests if r.path.endswith("/callback")]
+        text = json.dumps(cb.payload)
+        assert "#1 Wire" in text and "2 article(s) found" in text
+
+        server.reset()
+        lurker = interaction_payload("ingest", {"url": site.url("/news/talks")})
+        lurker["member"]["permissions"] = "0"
+        await dispatch(bot, lurker)
+        posted = [r for r in server.requests if r.method == "POST"]
+        text = json.dumps([r.payload for r in posted])
+        assert "Only members with the Manage Server permission" in text
+        assert any(r.payload.get("flags", 0) & EPHEMERAL for r in posted)
+        assert await bot.store.count() == 2
+    finally:
+        await bot.close()
+
+
+def test_page_helper_is_an_article() -> None:
+    assert "<article>" in page("T", ["p"])
