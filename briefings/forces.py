@@ -37,7 +37,7 @@ TROOP_NOUNS = frozenset(
     mercenaries volunteers guerrillas commandos sailors pilots officers draftees combatants
     militiamen gunmen terrorists forces battalions brigades regiments divisions platoons units
     snipers operators stormtroopers peacekeepers gunners sappers medics crewmen riflemen guys
-    reinforcements mobilized mobilised contract commanders crews militias policemen police
+    reinforcements mobilized mobilised contract commanders crews militias policemen police guards
     soldier troop
     """.split()
 )
@@ -122,6 +122,14 @@ def _noun_table() -> dict[str, str]:
 
 
 _NOUN_KINDS = _noun_table()
+# Singular nouns count only one ("one member"); after a larger number they are modifiers
+# ("300 rebel fighters", "six fighter jets").
+_SINGULARS = frozenset(
+    w
+    for w in _NOUN_KINDS
+    if w not in CASUALTY_NOUNS | TROOP_NOUNS | EQUIPMENT_NOUNS | TERRITORY_COUNT_NOUNS
+    and w not in OTHER_NOUNS | _FEW_PEOPLE
+)
 # Participles that end a count ("1,200 men dead and injured") rather than name what it counts.
 _PARTICIPLES = frozenset("dead killed wounded injured".split())
 # Prepositions end the noun phrase of a count: "40 assailants aboard pickup trucks".
@@ -239,9 +247,10 @@ _GROUP_OF_BEFORE = re.compile(
 # "For every Russian unit we eliminate, another 10 come": a ratio told as an exchange.
 _FOR_EVERY_BEFORE = re.compile(
     r"\bfor\s+(?:every|each)\s+(?:(?P<n>one|single|\d[\d,]*|two|three|four|five|ten)\s+)?"
-    r"[^,;:.]{0,60},\s*(?:there\s+(?:are|were|is|will\s+be)\s+|(?:[a-z]+\s+){0,2})$",
+    r"[^,;:.]{0,60},\s*(?:(?P<there>there\s+(?:are|were|is|will\s+be)\s+)|(?:[a-z]+\s+){0,2})$",
     re.IGNORECASE,
 )
+_MORE_AFTER = re.compile(r"[ ]+more\b", re.IGNORECASE)
 _GROUP_NOUNS = frozenset(
     "column convoy force unit battalion contingent detachment team group company patrol".split()
 )
@@ -378,7 +387,9 @@ def _is_plural(word: str) -> bool:
     return word.islower() and len(word) > 3 and word.endswith(("s", "men")) and word not in _STOP
 
 
-def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str] | None:
+def _head(
+    text: str, pos: int, end: int, limit: int = 4, single: bool = False
+) -> tuple[str, int, str] | None:
     """The counted noun after ``pos``: (kind, end offset, word), skipping a few modifiers.
 
     Capitalised modifiers (names, "U.S.") do not count against ``limit``; "and" may join two
@@ -394,6 +405,8 @@ def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str]
             inner = _noun_kind(words[n + 2][0])
             return (inner, words[n + 2][2], word) if inner else None
         kind = _noun_kind(word)
+        if kind is not None and not single and low in _SINGULARS:
+            kind = None  # "300 rebel fighters": a modifier
         if kind is not None:
             while n + 1 < len(words) and words[n + 1][0].lower() not in _PARTICIPLES:
                 nxt = _noun_kind(words[n + 1][0])
@@ -407,7 +420,13 @@ def _head(text: str, pos: int, end: int, limit: int = 4) -> tuple[str, int, str]
                 continue  # "four Lebanese fighters": a modifier
             return "troops", b, word
         if low in _STOP or low in _HEAD_BREAK:
-            if low in ("and", "or") and modifiers and n + 1 < len(words):
+            if (
+                low in ("and", "or")
+                and modifiers
+                and not _is_plural(words[n - 1][0])
+                and n + 1 < len(words)
+                and words[n + 1][0].lower() not in _PARTICIPLES
+            ):
                 continue  # "junta and allied militia fighters"
             return None
         if not word[:1].isupper():
@@ -590,13 +609,13 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     if factor and p.other is None:  # "outgunned by a factor of ten"
         return _Found(origin - len(before) + factor.start(), p.end, "ratio", f"{value}:1")
     if p.other is None:
-        exchange = _exchange(text, lo, origin, p.value)
+        exchange = _exchange(text, lo, origin, p)
         if exchange:
             return _Found(exchange[0], p.end, "ratio", exchange[1])
     cas_of = _CASUALTY_OF_BEFORE.search(before)
     cas_verb = _CASUALTY_VERB_BEFORE.search(before)
     troop_verb = _TROOP_VERB_BEFORE.search(before)
-    head = _head(text, p.end, hi)
+    head = _head(text, p.end, hi, single=p.value == 1 and p.other is None)
     if head is None:
         part = _PARTITIVE.match(text, p.end, hi)
         if part:  # "25 of the 30 drones", "five of its troops", "one of them"
@@ -746,8 +765,11 @@ def _hyphen_head(text: str, pos: int, hi: int) -> tuple[str, int, str] | None:
     return kind, end, m.group(1)
 
 
-def _exchange(text: str, lo: int, origin: int, value: float) -> tuple[int, str] | None:
-    """ "For every one we kill, another 10 come": (start, ratio) when the number ends one."""
+def _exchange(text: str, lo: int, origin: int, p: NumberPhrase) -> tuple[int, str] | None:
+    """ "For every one we kill, another 10 come": (start, ratio) when the number ends one.
+
+    The number must be "another N", "N more" or "there are N" right after the comma.
+    """
     wide = text[max(lo, origin - 110) : origin]
     low = wide.lower()
     if "every" not in low and "each" not in low:
@@ -755,6 +777,13 @@ def _exchange(text: str, lo: int, origin: int, value: float) -> tuple[int, str] 
     m = _FOR_EVERY_BEFORE.search(wide)
     if m is None:
         return None
+    if not (
+        m.group("there")
+        or "another" in text[origin : p.start].lower()
+        or _MORE_AFTER.match(text, p.end)
+    ):
+        return None
+    value = p.value
     n = m.group("n")
     base = 1.0 if not n or n.lower() in ("one", "single") else parse_number(n)
     if base is None or base <= 0 or value <= base:

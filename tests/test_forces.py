@@ -319,6 +319,240 @@ def test_rejections(text: str) -> None:
     assert _forces(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Five militia members were killed near the dam.",
+            ("casualties", "5", "Five militia members"),
+        ),
+        (
+            "Around 300 rebel and allied tribal fighters entered the town.",
+            ("troops", "300", "Around 300 rebel and allied tribal fighters"),
+        ),
+        (
+            "About 150 Varnian Liberation Front fighters crossed the river.",
+            ("troops", "150", "About 150 Varnian Liberation Front fighters"),
+        ),
+        (
+            "The scouts surrounded a 60-soldier column at dawn.",
+            ("troops", "60", "60-soldier column"),
+        ),
+        ("A 25-vehicle convoy left the depot.", ("equipment", "25", "25-vehicle convoy")),
+        (
+            "The raiders move in small groups of up to four people.",
+            ("troops", "4", "up to four people"),
+        ),
+        (
+            "More than 40 fighters aboard pickup trucks stormed the market.",
+            ("troops", "40", "More than 40 fighters"),
+        ),
+        ("The air force sent six fighter jets.", ("equipment", "6", "six fighter jets")),
+        ("Officials said 12 tank crews deserted.", ("troops", "12", "12 tank crews")),
+        (
+            "Two Dalmish fighters were seen on the ridge.",
+            ("troops", "2", "Two Dalmish fighters"),
+        ),
+    ],
+)
+def test_heads_behind_long_modifiers(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The brigade said three of its soldiers were killed on Monday.",
+            ("casualties", "3", "three of its soldiers"),
+        ),
+        (
+            "Two of the Torvan fighters were wounded in the raid.",
+            ("casualties", "2", "Two of the Torvan fighters"),
+        ),
+        (
+            "Two guards were hurt and one of them died later.",
+            ("casualties", "1", "one of them died"),
+        ),
+        (
+            "Defenders said one of the trucks was destroyed by a mine.",
+            ("equipment", "1", "one of the trucks"),
+        ),
+    ],
+)
+def test_partitives(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One of the soldiers said the unit was tired.",
+        "Three of the five members of the council voted no.",
+        "Two of them were later released.",
+        "Six members of parliament visited the front.",
+        "A 40-year-old driver and his two-year-old son were evacuated.",
+    ],
+)
+def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
+    assert _forces(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Twelve people, including five children, were killed when the house was hit.",
+            ("casualties", "12", "Twelve people"),
+        ),
+        (
+            "Twelve people, including five children, were killed when the house was hit.",
+            ("casualties", "5", "five children"),
+        ),
+        (
+            "Seven farmers were among those killed in the shelling.",
+            ("casualties", "7", "Seven farmers"),
+        ),
+        (
+            "At least four officers were among dozens of militants who were killed.",
+            ("casualties", "4", "At least four officers"),
+        ),
+        (
+            "Four members of the Dalvo family were also reportedly killed.",
+            ("casualties", "4", "Four members of the Dalvo family were also reportedly killed"),
+        ),
+        (
+            "One member of the patrol was killed and three were injured.",
+            ("casualties", "1", "One member of the patrol was killed"),
+        ),
+        (
+            "One member of the patrol was killed and three were injured.",
+            ("casualties", "3", "three were injured"),
+        ),
+        (
+            "Seven Dravian soldiers, all from the same unit, died in the ambush.",
+            ("casualties", "7", "Seven Dravian soldiers"),
+        ),
+        (
+            "The clashes have left at least 9 police officers and border guards dead.",
+            ("casualties", "9", "at least 9 police officers and border guards dead"),
+        ),
+        (
+            "Officials fear the death toll could pass 30.",
+            ("casualties", "30", "death toll could pass 30"),
+        ),
+        (
+            "The rocket killed a farmer and sent six others to the hospital.",
+            ("casualties", "6", "six others to the hospital"),
+        ),
+        (
+            "The clinic recorded more than a dozen injuries.",
+            ("casualties", "12", "more than a dozen injuries"),
+        ),
+        (
+            "Medics treated two people with serious injuries and 11 with minor injuries.",
+            ("casualties", "2", "two people"),
+        ),
+        (
+            "Medics treated two people with serious injuries and 11 with minor injuries.",
+            ("casualties", "11", "11 with minor injuries"),
+        ),
+        (
+            "Among the dead were four journalists.",
+            ("casualties", "4", "Among the dead were four journalists"),
+        ),
+        ("Five villagers were killed in the raid.", ("casualties", "5", "Five villagers")),
+        (
+            "Rebels killed two guards and wounded 13, a day after the truce collapsed.",
+            ("casualties", "13", "wounded 13"),
+        ),
+    ],
+)
+def test_losses_told_late_or_far_from_the_number(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+def test_an_active_killer_is_not_a_loss() -> None:
+    found = _forces("Five gunmen killed three guards at the gate.")
+    assert ("troops", "5", "Five gunmen") in found
+    assert ("casualties", "3", "killed three guards") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The rebels seized two bases and captured 10 townships.",
+            [
+                ("territory", "2 bases", "seized two bases"),
+                ("territory", "10 townships", "captured 10 townships"),
+            ],
+        ),
+        (
+            "Two villages were captured by the militia.",
+            [("territory", "2 villages", "Two villages")],
+        ),
+        (
+            "The rebels took control of four towns.",
+            [("territory", "4 towns", "took control of four towns")],
+        ),
+        ("Soldiers set fire to three villages.", [("other", "3", "three villages")]),
+        ("About 900 residents from five villages fled.", [("other", "900", "About 900 residents")]),
+    ],
+)
+def test_places_counted_are_territory_when_taken(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _forces(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "“For every one we kill, another 10 come,” a gunner said.",
+            ("ratio", "10:1", "For every one we kill, another 10"),
+        ),
+        (
+            "For every tank we destroy, they send two more.",
+            ("ratio", "2:1", "For every tank we destroy, they send two"),
+        ),
+        (
+            "For every drone we shoot down, there are five in the air.",
+            ("ratio", "5:1", "For every drone we shoot down, there are five"),
+        ),
+    ],
+)
+def test_exchange_ratios(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
+def test_for_each_without_another_is_no_ratio() -> None:
+    assert not any(
+        k == "ratio" for k, _v, _t in _forces("For each family, officials gave 20 tents.")
+    )
+
+
+def test_a_unit_conversion_in_brackets_is_not_a_second_figure() -> None:
+    assert _forces("They hold 1,000 sq km (386 sq miles) of farmland.") == [
+        ("territory", "1000 km2", "1,000 sq km (386 sq miles) of farmland")
+    ]
+
+
+def test_a_bare_figure_repeated_in_a_quote_is_listed_once() -> None:
+    found = _forces(
+        "The strike killed four people and wounded 12. "
+        "“Four killed and 12 wounded,” the ministry wrote."
+    )
+    assert [(k, v) for k, v, _t in found] == [("casualties", "4"), ("casualties", "12")]
+
+
+def test_displaced_without_a_noun_is_other() -> None:
+    assert _forces("The war has displaced more than 10 million.") == [
+        ("other", "10000000", "displaced more than 10 million")
+    ]
+
+
 def test_items_trace_to_sentences_and_rank_ratios_and_losses_first() -> None:
     text = (
         "The town has 5,000 residents.\n"
