@@ -396,9 +396,16 @@ def _head(
     modifiers ("rebel and allied militia fighters"). In a compound of nouns the last one names
     what is counted ("fighter jets", "drone operators", "civilian casualties").
     """
-    words = _words_after(text, pos, end, limit + 6)
+    words = _words_after(text, pos, end, 3)  # most counts name their noun at once
+    extended = False
     modifiers = 0
-    for n, (word, _a, b) in enumerate(words):
+    for n in range(limit + 6):
+        if not extended and n + 2 >= len(words) and len(words) == 3:
+            words = _words_after(text, pos, end, limit + 6)
+            extended = True
+        if n >= len(words):
+            break
+        word, _a, b = words[n]
         low = word.lower()
         if low in _BATCH_NOUNS and n + 2 < len(words) and words[n + 1][0] == "of":
             # "eight rounds of strikes", "three waves of drones": the kind of what comes after
@@ -513,10 +520,11 @@ def _loss_after(text: str, pos: int, hi: int, aside: bool = False) -> tuple[int,
             m = _CASUALTY_PASSIVE.match(text, a.end(), hi)
     if m is not None:
         return m.end(), m.group("gone") is not None, False
-    words = _words_after(text, pos, hi, 7)
-    if not words:
+    m = _NEXT_WORD.match(text, pos, hi)
+    first = m.group(1).lower() if m else ""
+    if first not in _GAP_FIRST and first not in ("and", "or"):
         return None
-    first = words[0][0].lower()
+    words = _words_after(text, pos, hi, 7)
     if first in ("and", "or"):  # "13 peacekeepers and foreign soldiers dead"
         for word, _a, b in words[1:4]:
             if _noun_kind(word) in ("troops", "other", "casualties"):
@@ -524,8 +532,6 @@ def _loss_after(text: str, pos: int, hi: int, aside: bool = False) -> tuple[int,
                 return (m.end(), False, True) if m else None
             if word.lower() in _STOP or word[:1].isdigit():
                 return None
-        return None
-    if first not in _GAP_FIRST:
         return None
     for word, _a, b in words[1:]:
         low = word.lower()
