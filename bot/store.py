@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     func,
     or_,
     select,
@@ -178,6 +179,22 @@ def _stored(row: Any) -> StoredArticle:
     )
 
 
+def tune_sqlite(engine: AsyncEngine) -> None:
+    """On SQLite, each new connection uses write-ahead logging with ``synchronous=NORMAL``: a
+    commit costs no fsync (the outbox commits often), survives a crash of the process, and
+    readers never block the writer. Call it before the engine's first connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine.sync_engine, "connect", pragmas)
+
+
 class Store:
     """Articles and briefings. Open with ``await Store.open(url)``; ``await close()`` at the end."""
 
@@ -199,6 +216,7 @@ class Store:
             raise ConfigError(
                 f"{where}[store] url needs the {exc.name} driver: pip install 'sitrep[postgres]'"
             ) from None
+        tune_sqlite(engine)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(metadata.create_all)

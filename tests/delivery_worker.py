@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.delivery import DiscordSender
 from bot.outbox import Outbox, RetryPolicy, outbox
 from bot.scheduler import BriefingScheduler, SchedulerConfig
+from bot.store import tune_sqlite
 from bot.subscriptions import Subscription
 from briefings.messages import Message
 
@@ -61,6 +62,7 @@ async def main(args: argparse.Namespace) -> None:
     client = discord.Client(intents=discord.Intents.none())
     await client.login("test-token")
     engine = create_async_engine(args.db)
+    tune_sqlite(engine)
     moment = [datetime.fromisoformat(args.now)]
     policy = RetryPolicy(
         max_attempts=25, base=timedelta(milliseconds=20), cap=timedelta(milliseconds=500)
@@ -83,7 +85,7 @@ async def main(args: argparse.Namespace) -> None:
             moment[0] = max(moment[0], report.next_due)
         async with engine.connect() as conn:
             by_status = select(outbox.c.status, func.count()).group_by(outbox.c.status)
-            counts = dict((await conn.execute(by_status)).tuples().all())
+            counts = {status: n for status, n in (await conn.execute(by_status)).all()}
         print(f"done sent={counts.get('sent', 0)} failed={counts.get('failed', 0)}", flush=True)
     finally:
         await bs.stop()

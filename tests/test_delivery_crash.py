@@ -14,19 +14,32 @@ from delivery_worker import PARTS, contents
 from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.subscriptions import create_subscription, create_tables
+from bot.subscriptions import create_tables, subscriptions
 
 WORKER = Path(__file__).resolve().parent / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 CHANNELS = [70_000 + i for i in range(200)]
 
 
-async def subscribe_all(db: str) -> None:
+async def subscribe_all(db: str, channels: list[int] = CHANNELS) -> None:
+    """A daily 08:00 subscription for each channel (one transaction)."""
     engine = create_async_engine(db)
     await create_tables(engine)
-    for channel in CHANNELS:
-        await create_subscription(
-            engine, channel_id=channel, schedule="daily 08:00", now=RUN - timedelta(days=1)
+    async with engine.begin() as conn:
+        await conn.execute(
+            subscriptions.insert(),
+            [
+                {
+                    "channel_id": channel,
+                    "sections": "frontline,forces,policy,quotes",
+                    "schedule": "daily 08:00",
+                    "timezone": "UTC",
+                    "paused": False,
+                    "origin": "command",
+                    "created_at": RUN - timedelta(days=1),
+                }
+                for channel in channels
+            ],
         )
     await engine.dispose()
 
