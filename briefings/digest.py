@@ -451,10 +451,10 @@ def _same_speaker(a: str | None, b: str | None) -> bool:
     return bool(ta) and bool(tb) and (ta <= tb or tb <= ta)
 
 
-def _subject(item: ForceItem) -> str:
+def _subject(item: ForceItem, *, singular: bool = True) -> str:
     """What a figure counts: its phrase without numbers and qualifiers ("armored vehicle")."""
     words = [
-        _singular(t)
+        _singular(t) if singular else t
         for t in _tokens(item.text)
         if t not in _QUALIFIERS and not any(c.isdigit() for c in t)
     ]
@@ -584,7 +584,7 @@ def _figure_changes(
         changes.append(
             FigureChange(
                 kind=fig.item.kind,
-                subject="" if fig.item.kind == "ratio" else _subject(fig.item),
+                subject="" if fig.item.kind == "ratio" else _subject(fig.item, singular=False),
                 area=area,
                 before=last.item.value,
                 after=fig.item.value,
