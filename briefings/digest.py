@@ -21,6 +21,7 @@ Pure and deterministic: same input, same digest. The JSON form is ``Digest.to_js
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -234,8 +235,10 @@ _QUALIFIERS = _STOP | frozenset(
 )
 
 
-def _tokens(text: str) -> list[str]:
-    return [t.casefold().replace("’", "'") for t in _TOKEN.findall(text)]
+@functools.lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The words of ``text``, case-folded (memoised: digests compare the same texts often)."""
+    return tuple(t.casefold().replace("’", "'") for t in _TOKEN.findall(text))
 
 
 def _content(text: str) -> frozenset[str]:
@@ -361,6 +364,9 @@ class _Entry:
     words: frozenset[str]
     places: frozenset[str]  # folded places of the item (forces: of its area)
     hands: frozenset[str]  # folded places it reports changing hands
+    numbers: frozenset[str]  # the figures written in it
+    event: str | None  # frontline: the kind of fighting
+    main: str | None  # frontline: its first place, folded
 
 
 def _area(briefing: Briefing, item: ForceItem, known: Iterable[str]) -> frozenset[str]:
@@ -383,21 +389,16 @@ def _wide_area(briefing: Briefing) -> frozenset[str]:
 def _same(section: str, a: _Entry, b: _Entry) -> bool:
     """Whether two items of ``section`` (from different articles) report the same fact."""
     sim = _similarity(a.words, b.words)
-    numbers_a, numbers_b = _numbers(a.item.text), _numbers(b.item.text)
     # The same words about different figures are different reports.
-    other_figures = bool(numbers_a and numbers_b and numbers_a != numbers_b)
+    other_figures = bool(a.numbers and b.numbers and a.numbers != b.numbers)
     if section == "frontline":
         if a.hands & b.hands:
             return True
         if other_figures:
             return False
-        same_event = _event(a.words) is not None and _event(a.words) == _event(b.words)
-        if not same_event:
+        if a.event is None or a.event != b.event:
             return sim >= 0.6
-        assert isinstance(a.item, FrontlineItem) and isinstance(b.item, FrontlineItem)
-        main_a = _fold(a.item.places[0]) if a.item.places else None
-        main_b = _fold(b.item.places[0]) if b.item.places else None
-        same_main = main_a is not None and main_a == main_b
+        same_main = a.main is not None and a.main == b.main
         return same_main or sim >= 0.6 or (bool(a.places & b.places) and sim >= 0.2)
     if section == "forces":
         assert isinstance(a.item, ForceItem) and isinstance(b.item, ForceItem)
@@ -484,7 +485,13 @@ def _entries(section: str, briefings: Sequence[Briefing], known: frozenset[str])
                 hands = frozenset(_fold(p) for p, _ in hands_changed(item))
             elif isinstance(item, ForceItem):
                 places = _area(briefing, item, known) or wide
-            out.append(_Entry(source, len(out), item, _content(item.text), places, hands))
+            words = _content(item.text)
+            main = (
+                _fold(item.places[0]) if isinstance(item, FrontlineItem) and item.places else None
+            )
+            event = _event(words) if isinstance(item, FrontlineItem) else None
+            numbers = _numbers(item.text)
+            out.append(_Entry(source, len(out), item, words, places, hands, numbers, event, main))
     return out
 
 
