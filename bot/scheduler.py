@@ -33,6 +33,7 @@ Delivery failures are reported to ``[discord] admin_channel``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -40,7 +41,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.config import Config, register_table
 from bot.config import Table as ConfigTable
@@ -60,6 +62,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BriefingScheduler",
+    "LeaderLock",
     "RenderPost",
     "RunResult",
     "SchedulerConfig",
@@ -85,6 +88,63 @@ class SchedulerConfig:
     admin_channel_id: int | None = None
     max_attempts: int = 6
     concurrency: int = 50
+    # PostgreSQL, several processes: how often a process checks the scheduler lock (a waiting
+    # one takes it over; the holder picks up subscriptions made in other processes).
+    leader_poll: timedelta = timedelta(seconds=15)
+
+
+SCHEDULER_LOCK = 0x5E7_2E9_5C4ED  # the advisory lock key of "the process that schedules"
+
+
+class LeaderLock:
+    """Exactly one process runs the scheduler. On PostgreSQL: a session advisory lock held on a
+    connection of its own, which the server releases when that process dies (its connection
+    closes), so another process can take it over. On SQLite (one process): always held."""
+
+    def __init__(self, engine: AsyncEngine, key: int = SCHEDULER_LOCK) -> None:
+        self.engine = engine
+        self.key = key
+        self._conn: AsyncConnection | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    async def hold(self) -> bool:
+        """Take the lock, or check it is still held; True while this process holds it."""
+        if not self.shared:
+            return True
+        if self._conn is not None:
+            try:
+                await self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception as exc:  # the connection (and with it the lock) is gone
+                log.warning("scheduler lock lost: %s", exc)
+                await self._drop()
+        conn = await self.engine.connect()
+        try:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+        except BaseException:
+            await conn.close()
+            raise
+        if got:
+            self._conn = conn
+            return True
+        await conn.close()
+        return False
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            await self._drop()
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 def parse_scheduler_config(t: ConfigTable) -> SchedulerConfig:
@@ -186,6 +246,9 @@ class BriefingScheduler:
         self._stop = asyncio.Event()
         self._shapes: dict[str, tuple[str, str]] = {}  # job id -> (schedule, time zone)
         self._delivery: asyncio.Task[None] | None = None
+        self.lock = LeaderLock(engine)
+        self.leading = False
+        self._watch: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -197,24 +260,68 @@ class BriefingScheduler:
         catch-up computing the same run write the same outbox keys, so it is posted once.
         """
         now = self.clock()
-        recovered = await self.outbox.recover(now=now)
+        # With PostgreSQL other live processes may be sending: only rows claimed longer ago
+        # than the outbox's lease are theirs to settle (a dead process's rows wait that long).
+        stale = now - self.outbox.lease if self.lock.shared else None
+        recovered = await self.outbox.recover(now=now, stale_before=stale)
         if recovered.recovered or recovered.resent:
             log.info(
                 "outbox after restart: %d already sent, %d to send again",
                 recovered.recovered,
                 recovered.resent,
             )
-        await self.sync_jobs()
-        self.scheduler.start()
-        await self.catch_up(now=self.clock())
+        self._stop.clear()
+        if await self.lock.hold():
+            await self._lead()
+        else:
+            log.info("another process runs the scheduler; this one delivers and waits")
+        if self.lock.shared:
+            self._watch = asyncio.create_task(self._watch_lock())
         if deliver:
-            self._stop.clear()
             self._delivery = asyncio.create_task(self.outbox.run(self.clock, self._stop))
+
+    async def _lead(self) -> None:
+        """Become the process that schedules: the jobs, then the catch-up of missed runs."""
+        await self.sync_jobs()
+        if not self.scheduler.running:
+            self.scheduler.start()
+        else:
+            self.scheduler.resume()
+        self.leading = True
+        await self.catch_up(now=self.clock())
+
+    async def _watch_lock(self) -> None:
+        """PostgreSQL: take the scheduler over when its holder dies; while holding it, pick up
+        the subscriptions other processes made (and post a run they made due)."""
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                wait = self.config.leader_poll.total_seconds()
+                await asyncio.wait_for(self._stop.wait(), timeout=wait)
+                return
+            try:
+                held = await self.lock.hold()
+                if held and not self.leading:
+                    log.info("this process now runs the scheduler")
+                    await self._lead()
+                elif held:
+                    await self.sync_jobs()
+                    await self.catch_up(now=self.clock())
+                elif self.leading:
+                    log.warning("scheduler lock lost: this process stops scheduling")
+                    self.scheduler.pause()
+                    self.leading = False
+            except Exception:
+                log.exception("scheduler lock check failed")
 
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self._stop.set()
+        if self._watch is not None:
+            await self._watch
+            self._watch = None
+        self.leading = False
+        await self.lock.release()
         if self._delivery is not None:
             await self._delivery
             self._delivery = None
@@ -315,7 +422,8 @@ class BriefingScheduler:
     def next_run(self, subscription_id: int) -> datetime | None:
         """When APScheduler will next run the subscription's job (None: no job)."""
         job = self.scheduler.get_job(f"sub:{subscription_id}")
-        return job.next_run_time if job is not None else None
+        # a job added before the scheduler starts has no next run time yet
+        return getattr(job, "next_run_time", None) if job is not None else None
 
     # ------------------------------------------------------------ replay (dry-run --fast)
 

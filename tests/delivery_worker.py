@@ -5,7 +5,8 @@ fake Discord at ``--api``), the outbox sending through ``DiscordSender``, and th
 ``BriefingScheduler`` over ``--db`` with a clock fixed at ``--now``. ``start`` settles what a
 crash left behind and enqueues the due run of every subscription (the catch-up); then the
 process delivers until nothing is due (retries jump the fixed clock instead of sleeping) and
-prints ``done sent=N failed=M``.
+prints ``done sent=N failed=M mine=K`` (K: the posts this process made). With ``--serve`` it
+stays up instead, printing ``leader`` or ``follower`` whenever that changes.
 
     python tests/delivery_worker.py --db URL --api URL --now 2026-03-02T08:00:01+00:00
 """
@@ -33,14 +34,21 @@ from briefings.messages import Message
 PARTS = 2
 
 
-def contents(channel_id: int, when: datetime) -> list[str]:
-    """What each subscription posts: ``PARTS`` messages naming their channel and run."""
+def contents(channel_id: int, when: datetime, parts: int = PARTS) -> list[str]:
+    """What each subscription posts: ``parts`` messages naming their channel and run."""
     head = f"briefing for {channel_id} at {when:%Y-%m-%d %H:%M}"
-    return [head] + [f"part {n + 1} of {PARTS} for {channel_id}" for n in range(1, PARTS)]
+    return [head] + [f"part {n + 1} of {parts} for {channel_id}" for n in range(1, parts)]
 
 
-async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
-    return [Message(content=c) for c in contents(sub.channel_id, now)]
+class CountingSender(DiscordSender):
+    """``DiscordSender`` that counts the posts this process made."""
+
+    sent = 0
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        message_id = await super().send(channel_id, payload)
+        self.sent += 1
+        return message_id
 
 
 class _QuickSleeps:
@@ -67,17 +75,30 @@ async def main(args: argparse.Namespace) -> None:
     policy = RetryPolicy(
         max_attempts=25, base=timedelta(milliseconds=20), cap=timedelta(milliseconds=500)
     )
+    sender = CountingSender(client)
+
+    async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
+        return [Message(content=c) for c in contents(sub.channel_id, now, args.parts)]
+
     box = Outbox(
         engine,
-        DiscordSender(client),
+        sender,
         policy=policy,
         concurrency=args.concurrency,
         rng=random.Random(args.seed),
     )
-    config = SchedulerConfig(misfire_grace=timedelta(hours=1))
+    poll = timedelta(seconds=args.poll)
+    config = SchedulerConfig(misfire_grace=timedelta(hours=1), leader_poll=poll)
     bs = BriefingScheduler(engine, box, render, config=config, clock=lambda: moment[0])
     try:
         await bs.start(deliver=False)
+        if args.serve:  # say who schedules, until killed
+            leading = None
+            while True:
+                if bs.leading != leading:
+                    leading = bs.leading
+                    print("leader" if leading else "follower", flush=True)
+                await asyncio.sleep(0.02)
         while True:
             report = await box.deliver_due(now=moment[0])
             if report.next_due is None:
@@ -86,7 +107,8 @@ async def main(args: argparse.Namespace) -> None:
         async with engine.connect() as conn:
             by_status = select(outbox.c.status, func.count()).group_by(outbox.c.status)
             counts = {status: n for status, n in (await conn.execute(by_status)).all()}
-        print(f"done sent={counts.get('sent', 0)} failed={counts.get('failed', 0)}", flush=True)
+        sent, failed = counts.get("sent", 0), counts.get("failed", 0)
+        print(f"done sent={sent} failed={failed} mine={sender.sent}", flush=True)
     finally:
         await bs.stop()
         await client.close()
@@ -101,6 +123,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--quick", action="store_true", help="shorten discord.py's retry waits")
+    p.add_argument("--parts", type=int, default=PARTS, help="messages in each post")
+    p.add_argument("--serve", action="store_true", help="stay up, printing leader/follower")
+    p.add_argument("--poll", type=float, default=0.2, help="seconds between lock checks")
     return p.parse_args()
 
 
