@@ -294,39 +294,35 @@ _NOT_DONE = re.compile(
 )
 _LOOKBACK = 60  # characters before a place searched for its verb
 
+# A policy item is a decision when it says one was taken: stems, or whole words where a stem
+# would also catch other words ("sign" in "signal", "ban" in "bank").
 _DECISION_STEMS = (
     "approv",
     "announc",
     "decid",
     "decision",
-    "sign",
     "pledg",
-    "agree",
-    "impos",
-    "order",
     "authoriz",
     "authoris",
-    "vote",
-    "voted",
-    "passed",
     "sanction",
     "allocat",
     "ratif",
-    "extend",
-    "declar",
-    "ban",
-    "committ",
+    "impos",
     "veto",
 )
-_DECISION_WORDS = frozenset({"will", "would"})  # only as "will send": see _is_decision
+_DECISION_WHOLE = frozenset(
+    """sign signs signed ban bans banned order orders ordered vote votes voted passed agreed
+    agrees extend extends extended declare declares declared commit commits committed""".split()
+)
+_FUTURE = frozenset({"will", "would"})  # "will send": a decision to deliver
 
 
 def _is_decision(text: str) -> bool:
     words = _tokens(text)
-    if any(w.startswith(_DECISION_STEMS) for w in words):
+    if any(w in _DECISION_WHOLE or w.startswith(_DECISION_STEMS) for w in words):
         return True
     return any(
-        a in _DECISION_WORDS and b in {"send", "deliver", "supply", "provide"}
+        a in _FUTURE and b in {"send", "deliver", "supply", "provide"}
         for a, b in itertools.pairwise(words)
     )
 

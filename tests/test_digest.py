@@ -303,6 +303,27 @@ def test_places_changing_hands() -> None:
     assert hands_changed(item("Ostrov was captured at dawn.", "Ostrov")) == [("Ostrov", "captured")]
 
 
+def test_new_decisions_only() -> None:
+    def policy(text: str) -> PolicyItem:
+        return PolicyItem(text, ("Ida Vale",), (0,))
+
+    seen = briefing("Old", policy=(policy("The cabinet signed the grain accord on Friday."),))
+    new = briefing(
+        "New",
+        policy=(
+            policy("The cabinet signed the grain accord on Friday, Vale said."),  # seen
+            policy("Vale said the bank would signal its stance soon."),  # no decision
+            policy("Parliament banned exports of fuel to the occupied districts."),
+            policy("The allies will send two more batteries, Vale said."),
+        ),
+    )
+    digest = build_digest([new], previous=[seen[1]], now=NOW)
+    assert [d.text for d in digest.changes.decisions] == [
+        "Parliament banned exports of fuel to the occupied districts.",
+        "The allies will send two more batteries, Vale said.",
+    ]
+
+
 def test_aware_times_only() -> None:
     with pytest.raises(ValueError):
         build_digest([], now=datetime(2026, 1, 1))
