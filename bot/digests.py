@@ -46,6 +46,7 @@ MAX_ARTICLES = 25  # articles in one digest: the most recent (the others are cou
 PREVIOUS_LIMIT = 10
 PREVIOUS_WINDOW = timedelta(days=7)
 MAX_SINCE = timedelta(days=30)
+MEMO_SIZE = 64
 
 
 class DurationError(SitrepError):
@@ -185,9 +186,33 @@ async def render_since(
     now: datetime,
     sections: Sequence[str] = SECTIONS,
     minimum: int = 1,
+    memo: dict[tuple[object, ...], list[Message] | None] | None = None,
 ) -> list[Message] | None:
     """The post covering the articles stored in ``(since, now]``: a digest when there are
-    several, the briefing when there is one, ``None`` when there are fewer than ``minimum``."""
+    several, the briefing when there is one, ``None`` when there are fewer than ``minimum``.
+
+    ``memo`` (kept by the caller) shares one result among the channels of one run: channels
+    whose last post, sections and time are the same get the same post, computed once.
+    """
+    key = (since, tuple(sections), now, minimum)
+    if memo is not None and key in memo:
+        return memo[key]
+    result = await _render_since(store, renderer, since, now, sections, minimum)
+    if memo is not None:
+        if len(memo) >= MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = result
+    return result
+
+
+async def _render_since(
+    store: Store,
+    renderer: Renderer,
+    since: datetime,
+    now: datetime,
+    sections: Sequence[str],
+    minimum: int,
+) -> list[Message] | None:
     found = await collect(store, since=since, now=now)
     if len(found.new) < max(1, minimum):
         return None

@@ -195,12 +195,20 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
     ``store`` is a ``bot.store.Store``, ``renderer`` a ``briefings.render.Renderer``.
     """
 
+    digests: dict[Any, Any] = {}  # shared by the channels of a run (see bot.digests)
+
     async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
         if sub.last_posted_at is not None:  # several articles new since: their digest
             from bot.digests import render_since
 
             digest = await render_since(
-                store, renderer, since=sub.last_posted_at, now=now, sections=sub.sections, minimum=2
+                store,
+                renderer,
+                since=sub.last_posted_at,
+                now=now,
+                sections=sub.sections,
+                minimum=2,
+                memo=digests,
             )
             if digest:
                 return digest

@@ -162,6 +162,9 @@ async def test_scheduled_posts_in_turn(store: Store) -> None:
     some = await render(subscription(at(1.5), ("forces", "quotes")), at(4))
     titles = [e.title for m in some for e in m.embeds]
     assert titles == ["What changed", "Forces and numbers", "Key quotes", "Sources"]
+    # Channels of one run with the same last post share one computed post.
+    assert await render(subscription(at(1.5), ALL), at(4)) is second
+    assert await render(subscription(at(1.5), ALL), at(5)) is not second
 
 
 async def test_daily_posts_through_the_outbox(tmp_path: Path) -> None:
