@@ -45,6 +45,7 @@ SOURCES_COLOR = 0x95A5A6
 # within an embed. (Templates name at most three sources per line and count the others.)
 LINK_BUDGET = 300
 SOURCES_LISTED = 25
+CITE_BUDGET = 48  # how items name a source: an outlet, or a title cut short
 KIND_LABELS = {
     "ratio": "Force ratio",
     "troops": "Troops",
@@ -117,7 +118,7 @@ class DigestView:
 
 
 def _source_views(sources: Sequence[SourceRef]) -> tuple[SourceView, ...]:
-    names = [clip(s.name, NAME_BUDGET) or "an unnamed report" for s in sources]
+    names = [clip(s.name, CITE_BUDGET) or "an unnamed report" for s in sources]
     counts: dict[str, int] = {}
     for n in names:
         counts[n] = counts.get(n, 0) + 1
