@@ -84,7 +84,7 @@ OTHER_NOUNS = frozenset(
 )
 # Nouns of people that are not counts a briefing needs when few ("dealing with three people"),
 # unless something happens to them ("three people were killed").
-_FEW_PEOPLE = frozenset("people others members member person persons them".split())
+_FEW_PEOPLE = frozenset("people others members member person persons them whom".split())
 
 
 def _singular(noun: str) -> str | None:
@@ -202,10 +202,11 @@ _ADVERBS = r"(?:[ ]+(?:also|all|both|later|then|since|each|again|now|\w+ly))*"
 _CASUALTY_PASSIVE = re.compile(
     r"(?:[ ]+(?:who|that))?" + _ADVERBS + r"(?:[ ]+(?:were|was|are|is|have|has|had|being|got)"
     r"(?:[ ]+been)?" + _ADVERBS + r"[ ]+(?:killed|wounded|injured|hurt|slain|captured|executed|"
-    r"abducted|kidnapped|martyred|hospitali[sz]ed|(?P<gone>destroyed|damaged|shot[ ]+down|downed)|"
+    r"missing|abducted|kidnapped|martyred|hospitali[sz]ed|"
+    r"(?P<gone>destroyed|damaged|shot[ ]+down|downed)|"
     r"taken[ ]+(?:hostage|prisoner|captive)|(?:taken|rushed|admitted)[ ]+to[ ]+(?:a[ ]+|the[ ]+)?"
     r"hospitals?|among\b[^.;:]{0,60}?\b(?:killed|dead|victims|casualties|wounded|injured|died))"
-    r"|(?:[ ]+(?:have|had|has))?[ ]+(?:died|perished|succumbed)"
+    r"|(?:[ ]+(?:have|had|has))?[ ]+(?:died|perished|succumbed|went[ ]+missing)"
     r"|[ ]+with[ ]+(?:[a-z-]+[ ]+){0,2}(?:injuries|wounds|burns))\b",
     re.IGNORECASE,
 )
@@ -218,6 +219,13 @@ _GAP_WORDS = frozenset("of from in at near on the a an its their his her our thi
 _ASIDE = re.compile(r",[ ]+[^,.;:()]{1,60},|[ ]+\([^()]{1,80}\)")
 _INCLUDING_BEFORE = re.compile(
     r",[ ]+(?:including|among[ ]+them|among[ ]+whom|of[ ]+whom|mostly)[ ]+$", re.IGNORECASE
+)
+# "Dozens of fighters were killed, among them six commanders": the list inherits the loss.
+_LOSS_LIST_BEFORE = re.compile(
+    r"\b(?:killed|dead|died|wounded|injured|casualties|victims)\b[^,;:.]{0,40},[ ]+(?:including|"
+    r"among[ ]+"
+    r"them|among[ ]+whom|of[ ]+whom|mostly)[ ]+$",
+    re.IGNORECASE,
 )
 _PARTITIVE = re.compile(
     r"[ ]+of(?:[ ]+(?:the|its|their|his|her|our|these|those|all))?(?=[ ])", re.IGNORECASE
@@ -666,6 +674,10 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         and not troop_verb
     ):
         kind = "other"
+    if kind in ("troops", "other") and _LOSS_LIST_BEFORE.search(before):
+        kind = "casualties"
+        loss = loss or (end, False, False)
+        hurt = True
     hospital = None
     if not loss and (word in _FEW_PEOPLE or kind == "troops"):
         hospital = _HOSPITAL_AFTER.match(text, end, hi)  # "took eight others to the hospital"
@@ -686,7 +698,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     elif loss is not None:
         if hurt and kind in ("troops", "other"):
             kind = "casualties"
-        if loss[2] or word == "them":  # "Six members of the X family were killed"
+        if loss[2] or word in ("them", "whom"):  # "Six members of the X family were killed"
             end = loss[0]
     elif hospital:
         end, kind = hospital.end(), "casualties"

@@ -463,6 +463,19 @@ def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
         ),
         ("Five villagers were killed in the raid.", ("casualties", "5", "Five villagers")),
         (
+            "The convoy carried 40 soldiers, two of whom were killed.",
+            ("casualties", "2", "two of whom were killed"),
+        ),
+        (
+            "Dozens of fighters were killed, among them at least six commanders.",
+            ("casualties", "6", "at least six commanders"),
+        ),
+        (
+            "The blast killed 12 people, including three children.",
+            ("casualties", "3", "three children"),
+        ),
+        ("Two soldiers went missing near the pass.", ("casualties", "2", "Two soldiers")),
+        (
             "Rebels killed two guards and wounded 13, a day after the truce collapsed.",
             ("casualties", "13", "wounded 13"),
         ),
@@ -470,6 +483,11 @@ def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
 )
 def test_losses_told_late_or_far_from_the_number(text: str, expected: tuple[str, str, str]) -> None:
     assert expected in _forces(text)
+
+
+def test_a_list_after_troops_keeps_their_kind() -> None:
+    found = _forces("The army deployed 5,000 troops, including 300 special forces.")
+    assert ("troops", "300", "300 special forces") in found
 
 
 def test_an_active_killer_is_not_a_loss() -> None:
