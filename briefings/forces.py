@@ -180,6 +180,13 @@ _CASUALTY_VERB_BEFORE = re.compile(
     r"losing|loses|lose|wounded|wounding|injured|injuring|captured|capturing|executed)\s+" + r"$",
     re.IGNORECASE,
 )
+# A second object of the same verb: "lost 3 helicopters and 200 men".
+_CASUALTY_LIST_BEFORE = re.compile(
+    r"\b(?:killed|kill|kills|killing|eliminated|lost|losing|loses|lose|wounded|wounding|injured|"
+    r"injuring|captured|capturing)\s+(?:[\w’'.-]+\s+){0,2}(?:\d[\d,.]*|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|dozen)\s+(?:[\w’'-]+\s+){0,3}and\s+" + r"$",
+    re.IGNORECASE,
+)
 _TROOP_VERB_BEFORE = re.compile(
     r"\b(?:send|sends|sent|sending|deploy|deploys|deployed|deploying|mobili[sz]ed?|mobili[sz]ing|"
     r"recruit|recruits|recruited|recruiting|drafted|amassed|massed|stationed|assembled|"
@@ -674,7 +681,9 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         and not troop_verb
     ):
         kind = "other"
-    if kind in ("troops", "other") and _LOSS_LIST_BEFORE.search(before):
+    if kind in ("troops", "other") and (
+        _LOSS_LIST_BEFORE.search(before) or _CASUALTY_LIST_BEFORE.search(before)
+    ):
         kind = "casualties"
         loss = loss or (end, False, False)
         hurt = True
