@@ -361,6 +361,14 @@ CAPTURE_VERBS = _words(
     breached breach cleared clear assaulted assault raided raid invaded invade annexed
     """
 )
+#: Verbs whose object (or passive subject) can only be ground: "retook X", "X was overrun".
+PLACE_VERBS = _words(
+    """
+    retook retake retakes retaking retaken recaptured recapture recapturing liberated liberate
+    liberating overran overrun overrunning encircled encircle encircling besieged besiege
+    besieging razed flattened
+    """
+)
 REFUGE_VERBS = _words("fled flee flees fleeing escaped escape evacuated refuge shelter sheltering")
 ROLE_NOUNS = _words(
     """
@@ -724,16 +732,17 @@ def _candidates(sentence: Sentence, tokens: list[_Token], starts: list[int]) -> 
     return out
 
 
-def _fell(tokens: list[_Token], r: int) -> bool:
-    """True after a name that "fell" or "was captured" (a passive verb of capture or attack)."""
+def _fell(tokens: list[_Token], r: int) -> str:
+    """After a name that "fell" or "was captured" (a passive verb of capture or attack): the
+    verb, else ``""``."""
     k, aux = r, False
     while k < len(tokens) and k < r + 4 and tokens[k].low in _AUXILIARIES:
         k += 1
         aux = True
     if k >= len(tokens):
-        return False
+        return ""
     low = tokens[k].low
-    return (low == "fell" and not aux) or (aux and low in _PASSIVE_CAPTURE)
+    return low if (low == "fell" and not aux) or (aux and low in _PASSIVE_CAPTURE) else ""
 
 
 def _left(tokens: list[_Token], i: int) -> tuple[int, list[str]]:
@@ -900,6 +909,9 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.medium = True
     elif prev in CAPTURE_VERBS:
         c.medium = c.capture = True
+        c.strong |= prev in PLACE_VERBS and not skipped
+    if not PLACE_VERBS.isdisjoint(skipped):
+        c.strong = c.capture = True  # "troops encircled X", "the besieged X"
     elif prev in WEAK_PREPOSITIONS:
         c.weak = True
         c.locative = prev in _LOCATIVE
@@ -946,8 +958,9 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
             c.strong = c.plural = True  # "the A and B areas"
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
             c.speaker_verb = True
-        elif _fell(tokens, r):
+        elif verb := _fell(tokens, r):
             c.medium = c.capture = True  # "X fell", "X was captured"
+            c.strong |= verb in PLACE_VERBS  # "X was retaken": only ground is retaken
         elif low in GROUP_NOUNS:
             # "Hamas fighters", "Dolyna officials": the name qualifies people, it locates nothing.
             c.weak = c.medium = c.locative = c.capture = False

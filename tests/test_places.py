@@ -485,3 +485,11 @@ def test_state_after_a_name_is_a_region_unless_it_qualifies_a_noun() -> None:
 
 def test_initials_never_join_a_list_of_places() -> None:
     assert names("In nearby Khartoum, OSF fighters looted the market.") == ["Khartoum"]
+
+
+def test_verbs_that_only_take_ground_accept_an_unknown_name() -> None:
+    text = (
+        "Rebels retook Hlyboke on Monday. Berestove was overrun at dawn, and troops "
+        "encircled Kamianka. Troops captured Hnatiuk. Holub was attacked."
+    )
+    assert names(text) == ["Hlyboke", "Berestove", "Kamianka"]
