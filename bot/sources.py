@@ -51,7 +51,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
@@ -96,6 +96,7 @@ from briefings.ingest.fetch import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = [
     "KINDS",
@@ -152,7 +153,6 @@ sources = Table(
     Column("last_error_at", DateTime(timezone=True), nullable=True),
     Column("failing_since", DateTime(timezone=True), nullable=True),
     Column("failure_reported", Boolean, nullable=False, default=False),
-    Column("articles_found", Integer, nullable=False, default=0),
 )
 
 # What has been seen: ``url:``, ``guid:``, ``text:`` and ``file:`` keys point at the article they
@@ -249,7 +249,7 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v for v in (value or "").split("\n") if v)
 
 
-def _row(r: Any) -> Source:
+def _row(r: Any, found: int = 0) -> Source:
     created = _aware(r.created_at)
     assert created is not None
     return Source(
@@ -270,7 +270,7 @@ def _row(r: Any) -> Source:
         last_error_at=_aware(r.last_error_at),
         failing_since=_aware(r.failing_since),
         failure_reported=bool(r.failure_reported),
-        articles_found=int(r.articles_found or 0),
+        articles_found=found,
     )
 
 
@@ -431,18 +431,37 @@ def _clip(text: str, n: int = 80) -> str:
 # ---------------------------------------------------------------- the table
 
 
-async def list_sources(engine: AsyncEngine, *, guild_id: int | None = None) -> list[Source]:
+async def _found(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, int]:
+    """How many articles each source has been credited with."""
+    if not ids:
+        return {}
+    stmt = (
+        select(article_sources.c.source_id, func.count())
+        .where(article_sources.c.source_id.in_(list(ids)))
+        .group_by(article_sources.c.source_id)
+    )
+    return {int(k): int(n) for k, n in (await conn.execute(stmt)).all()}
+
+
+async def list_sources(
+    engine: AsyncEngine, *, guild_id: int | None = None, counts: bool = True
+) -> list[Source]:
+    """The sources by id (of ``guild_id`` and those of no guild, when given); ``counts``
+    fills ``articles_found``."""
     stmt = select(sources).order_by(sources.c.id)
     if guild_id is not None:
         stmt = stmt.where((sources.c.guild_id == guild_id) | sources.c.guild_id.is_(None))
     async with engine.connect() as conn:
-        return [_row(r) for r in (await conn.execute(stmt)).all()]
+        rows = (await conn.execute(stmt)).all()
+        found = await _found(conn, [r.id for r in rows]) if counts else {}
+    return [_row(r, found.get(r.id, 0)) for r in rows]
 
 
 async def get_source(engine: AsyncEngine, source_id: int) -> Source | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(sources).where(sources.c.id == source_id))).first()
-    return _row(row) if row is not None else None
+        found = await _found(conn, [source_id]) if row is not None else {}
+    return _row(row, found.get(source_id, 0)) if row is not None else None
 
 
 async def add_source(
@@ -479,12 +498,11 @@ async def add_source(
                 guild_id=guild_id,
                 created_at=_utc(now),
                 failure_reported=False,
-                articles_found=0,
             )
         )
         (new_id,) = result.inserted_primary_key or (None,)
         row = (await conn.execute(select(sources).where(sources.c.id == new_id))).one()
-    return _row(row)
+    return _row(row, 0)
 
 
 async def remove_source(engine: AsyncEngine, source_id: int) -> bool:
@@ -546,7 +564,6 @@ async def sync_declared_sources(
                     origin=ORIGIN_CONFIG,
                     created_at=_utc(now),
                     failure_reported=False,
-                    articles_found=0,
                 )
             )
             added += 1
@@ -691,6 +708,14 @@ class _ItemError(Exception):
         self.permanent = permanent
 
 
+class _Duplicate(Exception):
+    """Raised inside an article's transaction to undo it: its text is stored already."""
+
+    def __init__(self, article_id: int) -> None:
+        super().__init__(article_id)
+        self.article_id = article_id
+
+
 _PERMANENT_FETCH = (BlockedAddress, InvalidURL, TooLarge)
 
 
@@ -698,6 +723,16 @@ def _permanent(exc: FetchError) -> bool:
     if isinstance(exc, _PERMANENT_FETCH):
         return True
     return isinstance(exc, HTTPStatusError) and exc.code in (400, 401, 403, 404, 410, 451)
+
+
+async def _cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a few milliseconds of pure work (extracting a page, distilling) on the loop, then
+    let other tasks run. Not in a thread: a thread busy with Python code makes every database
+    call of the loop wait for the interpreter lock (up to 5 ms each), which costs more than
+    the work itself."""
+    result = fn(*args, **kwargs)
+    await asyncio.sleep(0)
+    return result
 
 
 class SourcePoller:
@@ -739,7 +774,7 @@ class SourcePoller:
             wait = idle
             try:
                 await self.poll_due(self.clock())
-                upcoming = [s.due_at() for s in await list_sources(self.engine)]
+                upcoming = [s.due_at() for s in await list_sources(self.engine, counts=False)]
                 if upcoming:
                     wait = min(idle, (min(upcoming) - self.clock()).total_seconds())
             except Exception:
@@ -756,7 +791,7 @@ class SourcePoller:
 
     async def poll_due(self, now: datetime) -> list[PollResult]:
         """Poll every source whose interval has passed at ``now`` (a few at a time)."""
-        due = [s for s in await list_sources(self.engine) if s.due_at() <= now]
+        due = [s for s in await list_sources(self.engine, counts=False) if s.due_at() <= now]
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(src: Source) -> PollResult | None:
@@ -966,9 +1001,7 @@ class SourcePoller:
 
             async def read(path: Path = path) -> tuple[Article, list[str]]:
                 try:
-                    article = await asyncio.to_thread(
-                        read_article, str(path), max_bytes=self.max_bytes
-                    )
+                    article = await _cpu(read_article, str(path), max_bytes=self.max_bytes)
                 except InputError as exc:
                     raise _ItemError(str(exc), permanent=True) from None
                 return replace(article, source=article.source or name), []
@@ -1010,7 +1043,7 @@ class SourcePoller:
         return article, more
 
     async def _page_article(self, url: str, body: bytes, content_type: str | None) -> Article:
-        return await asyncio.to_thread(
+        return await _cpu(
             article_from_bytes,
             body,
             name=url,
@@ -1069,28 +1102,34 @@ class SourcePoller:
         url: str,
         keys: Sequence[str],
         now: datetime,
+        *,
+        new: bool = False,
     ) -> bool:
         """Write the keys and the article's source in ``conn``; True when the source is new
-        for the article."""
+        for the article (``new``: the article was inserted in this transaction)."""
         source_id = src.id if src is not None else None
         rows = [
             {"key": k, "article_id": article_id, "source_id": source_id, "seen_at": _utc(now)}
             for k in dict.fromkeys(keys)
         ]
-        # A key first seen as left out (by another source's filter) now points at the article.
-        await conn.execute(
-            update(article_keys)
-            .where(article_keys.c.key.in_(list(keys)), article_keys.c.article_id.is_(None))
-            .values(article_id=article_id)
-        )
-        await conn.execute(_insert_keys(conn.dialect.name), rows)
-        exists = await conn.scalar(
-            select(func.count())
-            .select_from(article_sources)
-            .where(article_sources.c.article_id == article_id, article_sources.c.url == url)
-        )
-        if exists:
-            return False
+        if rows and not new:
+            # A key first seen as left out (another source's filter, an unreadable page) now
+            # points at the article.
+            await conn.execute(
+                update(article_keys)
+                .where(article_keys.c.key.in_(list(keys)), article_keys.c.article_id.is_(None))
+                .values(article_id=article_id)
+            )
+        if rows:
+            await conn.execute(_insert_keys(conn.dialect.name), rows)
+        if not new:
+            exists = await conn.scalar(
+                select(func.count())
+                .select_from(article_sources)
+                .where(article_sources.c.article_id == article_id, article_sources.c.url == url)
+            )
+            if exists:
+                return False
         await conn.execute(
             _insert_source_link(conn.dialect.name),
             [
@@ -1103,12 +1142,6 @@ class SourcePoller:
                 }
             ],
         )
-        if src is not None:
-            await conn.execute(
-                update(sources)
-                .where(sources.c.id == src.id)
-                .values(articles_found=sources.c.articles_found + 1)
-            )
         return True
 
     async def _consider(
@@ -1122,13 +1155,12 @@ class SourcePoller:
     ) -> IngestOutcome:
         """Store the item unless a key says it is known; credit this source either way."""
         skip_key = _key("skip", f"{src.id if src else 0}\n{url}")
-        found, left_out = await self._lookup(keys)
+        found, left_out = await self._lookup([*keys, skip_key])
         if found is not None:
             async with self.engine.begin() as conn:
                 await self._link(conn, found, src, name, url, keys, now)
             return IngestOutcome("known", found)
-        _, skipped = await self._lookup([skip_key])
-        if left_out or skipped:
+        if left_out:
             return IngestOutcome("skipped")
         try:
             article, more = await read()
@@ -1142,24 +1174,40 @@ class SourcePoller:
             await self._mark_skipped(src, [*scoped, skip_key])
             return IngestOutcome("skipped", title=article.title)
         all_keys = [*keys, *more, _key("text", text_fingerprint(article))]
+        # Distilled before taking the lock (rarely wasted on a duplicate): the lock only guards
+        # the look-up and the insert, so that two sources of one story store it once.
+        briefing = await _cpu(distill, article)
+        text_key = all_keys[-1]
         async with self._lock:
-            found, _ = await self._lookup(all_keys)
-            if found is None:
-                briefing = await asyncio.to_thread(distill, article)
-                holder: list[int] = []
+            holder: list[int] = []
 
-                async def link(conn: AsyncConnection, article_id: int, added: bool) -> None:
-                    holder.append(article_id)
-                    await self._link(conn, article_id, src, name, url, all_keys, now)
+            async def link(conn: AsyncConnection, article_id: int, added: bool) -> None:
+                if added:
+                    # The same text under another URL (a wire story on a second site): undo
+                    # this insert and credit the article already stored.
+                    same = await conn.scalar(
+                        select(article_keys.c.article_id).where(
+                            article_keys.c.key == text_key, article_keys.c.article_id.isnot(None)
+                        )
+                    )
+                    if same is not None:
+                        raise _Duplicate(int(same))
+                holder.append(article_id)
+                await self._link(conn, article_id, src, name, url, all_keys, now, new=added)
 
+            try:
                 added = await self.store.add_article(article, briefing, link=link)
+            except _Duplicate as dup:
+                found = dup.article_id
+            else:
                 if added:
                     return IngestOutcome("new", holder[0], article.title)
                 if holder:  # the same bytes were stored before (by a file, say)
                     return IngestOutcome("known", holder[0], article.title)
-                found, _ = await self._lookup(all_keys)  # another process stored it meanwhile
-                if found is None:
+                again, _ = await self._lookup(all_keys)  # another process stored it meanwhile
+                if again is None:
                     return IngestOutcome("skipped", title=article.title)
+                found = again
             async with self.engine.begin() as conn:
                 await self._link(conn, found, src, name, url, all_keys, now)
             return IngestOutcome("known", found, article.title)

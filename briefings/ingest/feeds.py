@@ -112,7 +112,7 @@ def parse_feed(data: bytes, *, name: str) -> Feed:
     if not data.strip():
         raise FeedError(f"{name}: empty document, not a feed")
     try:
-        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser's own failures on hostile input
         raise FeedError(f"{name}: not a readable feed ({type(exc).__name__})") from None
     entries = list(parsed.get("entries") or ())
