@@ -476,6 +476,10 @@ def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
         ),
         ("Two soldiers went missing near the pass.", ("casualties", "2", "Two soldiers")),
         (
+            "Eight of its fighters were killed and one of them was beheaded.",
+            ("casualties", "1", "one of them was beheaded"),
+        ),
+        (
             "The army lost 3 helicopters and 200 men in the battle.",
             ("casualties", "200", "200 men"),
         ),
