@@ -195,15 +195,22 @@ def extract_policy(article: Article, people: PeopleIndex | None = None) -> tuple
         people = find_people(article)
     items: list[PolicyItem] = []
     quoted = quoted_ranges(article)
+    first_seen: dict[str, int] = {}
+    for m in people.mentions:
+        first_seen.setdefault(people.people[m.person].name, m.sentence)
     for s in article.sentences:
-        item = _policy_item(article, people, s, quoted)
+        item = _policy_item(article, people, s, quoted, first_seen)
         if item is not None:
             items.append(item)
     return tuple(items)
 
 
 def _policy_item(
-    article: Article, people: PeopleIndex, s: Sentence, quoted: tuple[tuple[int, int], ...]
+    article: Article,
+    people: PeopleIndex,
+    s: Sentence,
+    quoted: tuple[tuple[int, int], ...],
+    first_seen: dict[str, int],
 ) -> PolicyItem | None:
     unquoted = _unquoted(s, quoted)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
@@ -222,8 +229,14 @@ def _policy_item(
         # A statement counts when a leader or official speaks, or a commander outside a quote.
         if not actors:
             return None
-        if quoted_share > 0.0 and not kinds & {"leader", "official"}:
-            return None  # a commander's quoted words belong to the quotes, not to policy
+        # A commander's quoted words belong to the quotes; the sentence that introduces the
+        # commander ("says X, commander of the Y corps") still tells who commands.
+        if (
+            quoted_share > 0.0
+            and not kinds & {"leader", "official"}
+            and not any(first_seen.get(p.name) == s.index for p in actors)
+        ):
+            return None
     elif quoted_share > 0.6 and not actors:
         return None
     text = summarize(s.text)

@@ -125,12 +125,14 @@ def test_sending_weapons_is_a_delivery() -> None:
     assert item.score >= 3.0
 
 
-def test_commander_quote_is_left_to_the_quotes_section() -> None:
+def test_commander_quote_is_left_to_the_quotes_section_once_introduced() -> None:
     items = policy(
         "“They come every hour, and the talks change nothing,” said Marta Hnat, a company "
-        "commander with the 14th Brigade."
+        "commander with the 14th Brigade. “The talks are for others,” Hnat said."
     )
-    assert items == ()
+    # The sentence that introduces the commander says who commands; the next quote does not.
+    assert [i.sentences for i in items] == [(0,)]
+    assert items[0].actors == ("Marta Hnat",)
 
 
 def test_pronoun_before_a_speech_verb_inside_the_sentence() -> None:
