@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,13 +92,17 @@ async def main(args: argparse.Namespace) -> None:
     config = SchedulerConfig(misfire_grace=timedelta(hours=1), leader_poll=poll)
     bs = BriefingScheduler(engine, box, render, config=config, clock=lambda: moment[0])
     try:
+        if args.go:  # start together with other processes: "ready", then wait for a line
+            print("ready", flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         await bs.start(deliver=False)
-        if args.serve:  # say who schedules, until killed
+        if args.serve:  # deliver and say who schedules, until killed
             leading = None
             while True:
                 if bs.leading != leading:
                     leading = bs.leading
                     print("leader" if leading else "follower", flush=True)
+                await box.deliver_due(now=moment[0])
                 await asyncio.sleep(0.02)
         while True:
             report = await box.deliver_due(now=moment[0])
@@ -126,6 +131,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--parts", type=int, default=PARTS, help="messages in each post")
     p.add_argument("--serve", action="store_true", help="stay up, printing leader/follower")
     p.add_argument("--poll", type=float, default=0.2, help="seconds between lock checks")
+    p.add_argument("--go", action="store_true", help="print ready, start on a line of input")
     return p.parse_args()
 
 
