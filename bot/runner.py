@@ -128,9 +128,12 @@ async def _answer_and_print(
 async def dry_run_post(config: Config, *, out: TextIO | None = None) -> int:
     """With a configuration and no command: load the sources and print the latest briefing
     exactly as it would be posted."""
+    from bot.sources import poll_configured
+
     store = await Store.open(config.store.url, origin=config.path)
     try:
         await load_configured(store, config)
+        await poll_configured(store, config, now=datetime.now(UTC))  # [[sources]], polled once
         latest = await store.latest()
         if latest is None:
             raise ConfigError(f"{config.path}: no articles loaded: add [sources] or [[articles]]")

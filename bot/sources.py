@@ -116,6 +116,7 @@ __all__ = [
     "list_sources",
     "matches_filters",
     "parse_interval",
+    "poll_configured",
     "remove_source",
     "sources",
     "sources_of_articles",
@@ -1211,6 +1212,23 @@ class SourcePoller:
             async with self.engine.begin() as conn:
                 await self._link(conn, found, src, name, url, all_keys, now)
             return IngestOutcome("known", found, article.title)
+
+
+async def poll_configured(store: Store, config: object, *, now: datetime) -> list[PollResult]:
+    """``[[sources]]`` into the table, then one poll of every source due (``sitrep dry-run``
+    with a configuration: the same polling as the bot, once)."""
+    declared = declared_sources(config)
+    await sync_declared_sources(store.engine, declared, now=now)
+    if not await list_sources(store.engine, counts=False):
+        return []
+    policy = fetch_settings_of(config).policy(max_bytes_of(config))
+    async with Fetcher(policy) as fetcher:
+        poller = SourcePoller(store, fetcher, max_bytes=max_bytes_of(config), clock=lambda: now)
+        results = await poller.poll_due(now)
+    for r in results:
+        if not r.ok:
+            log.warning("source #%s: %s", r.source_id, r.error)
+    return results
 
 
 # ---------------------------------------------------------------- bot extension hooks

@@ -176,3 +176,77 @@ async def test_the_bot_polls_configured_sources_and_answers_source_commands(
 
 def test_page_helper_is_an_article() -> None:
     assert "<article>" in page("T", ["p"])
+
+
+async def test_dry_run_with_a_configuration_polls_its_sources_once(
+    site: Site, tmp_path: Path
+) -> None:
+    from bot.runner import dry_run_post
+
+    cfg = config(tmp_path, f"\n[[sources]]\nurl = '{site.url('/feed.xml')}'\n")
+    out = io.StringIO()
+    assert await dry_run_post(cfg, out=out) == 0
+    assert site.hits["/feed.xml"] == 1
+    assert STORIES["varnell"][0] in out.getvalue() or STORIES["osk"][0] in out.getvalue()
+
+
+async def test_a_failing_source_is_reported_once_through_the_outbox(tmp_path: Path) -> None:
+    from bot.outbox import Outbox
+    from bot.sources import outbox_reporter
+    from bot.store import Store
+
+    class NoSender:
+        async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+            raise AssertionError("nothing is sent in this test")
+
+        async def find(self, channel_id: int, nonce: str, *, after: Any = None) -> int | None:
+            return None
+
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'o.db'}")
+    try:
+        outbox = Outbox(store.engine, NoSender())  # type: ignore[arg-type]
+        report = outbox_reporter(outbox, 4242)
+        assert report is not None and outbox_reporter(outbox, None) is None
+        for _ in range(2):
+            await report("report:source:1:100", "Source #1 (Wire) has been failing", NOW)
+        (row,) = await outbox.rows()
+        assert row.channel_id == 4242 and "failing" in json.dumps(row.payload)
+    finally:
+        await store.close()
+
+
+async def test_real_reports_served_by_two_sites_are_stored_once_each(
+    shared_articles: Path, tmp_path: Path
+) -> None:
+    from bot.sources import SourcePoller, add_source, sources_of_articles
+    from bot.store import Store
+    from briefings.ingest.fetch import Fetcher, FetchPolicy, parse_networks
+
+    texts = sorted(shared_articles.glob("*.txt"))[:3]
+    async with serve(Site()) as s:
+        items_a, items_b = [], []
+        for n, path in enumerate(texts):
+            paragraphs = [p for p in path.read_text("utf-8").split("\n") if p.strip()]
+            s.put(f"/a/{n}", page(paragraphs[0][:80], paragraphs[1:]))
+            s.put(f"/b/{n}", page(paragraphs[0][:80], paragraphs[1:]).replace("Home", "Start"))
+            items_a.append({"title": paragraphs[0][:80], "link": s.url(f"/a/{n}"), "guid": f"a{n}"})
+            items_b.append({"title": paragraphs[0][:80], "link": s.url(f"/b/{n}"), "guid": f"b{n}"})
+        s.put("/a.xml", rss("Site A", items_a))
+        s.put("/b.xml", rss("Site B", items_b))
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'real.db'}")
+        policy = FetchPolicy(allow_networks=parse_networks(["127.0.0.0/8"]), retries=0)
+        try:
+            async with Fetcher(policy) as fetcher:
+                for feed in ("/a.xml", "/b.xml"):
+                    await add_source(store.engine, kind="feed", location=s.url(feed), now=NOW)
+                results = await SourcePoller(store, fetcher).poll_due(NOW)
+            assert sum(r.new for r in results) == len(texts)
+            assert sum(r.known for r in results) == len(texts)
+            stored = await store.recent(10)
+            assert len(stored) == len(texts)
+            credits = await sources_of_articles(store.engine, [a.id for a in stored])
+            assert all(
+                {c.name for c in found} == {"Site A", "Site B"} for found in credits.values()
+            )
+        finally:
+            await store.close()
