@@ -300,7 +300,7 @@ DESIGNATORS: Mapping[str, PlaceKind] = {
     ),
     **dict.fromkeys(
         """village villages town towns city hamlet hamlets settlement settlements neighbourhood
-        neighborhood neighbourhoods neighborhoods quarter camp""".split(),
+        neighborhood neighbourhoods neighborhoods quarter""".split(),
         "settlement",
     ),
     **dict.fromkeys("river rivers creek canal".split(), "river"),
@@ -318,11 +318,12 @@ PLURAL_DESIGNATORS = frozenset(d for d in DESIGNATORS if d.endswith("s") and d[:
 #: Words after "X city" or "X town" that make it an institution: "the Ostrivka city council".
 _CIVIC_WORDS = _words("council hall administration authorities officials mayor governor")
 #: Words after a name that locate but are not part of its name: "the Dovha Balka area".
-LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs")
+#: ("camp" is loose: "the Hnatiuk camp" is a politician's supporters.)
+LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs camp")
 _PLURAL_LOOSE = _words("areas sectors fronts axes directions")
 #: What may follow "X state" when it names a region: punctuation or a function word.
 _AFTER_STATE = _words(
-    ", . ; : ( ) — – and or in on at of to from near where which that was is has had"
+    ", . ; : ( ) — – and or in on at to from near where which that was is has had"
 )
 #: Lower-case words allowed between a name and a facility designator: "X nuclear power plant".
 FACILITY_MODIFIERS = _words(
@@ -903,7 +904,12 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.strong = True
         c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
         c.heads_list = prev2.endswith("s")  # "the villages of A, B and C"
-    elif prev in _FIXTURE_PREPOSITIONS and prev2 in FIXTURE_NOUNS and not skipped:
+    elif (
+        prev in _FIXTURE_PREPOSITIONS
+        and prev2 in FIXTURE_NOUNS
+        and not skipped
+        and not (c.possessive and prev in {"in", "for"})  # "fighting in Hnatiuk's name"
+    ):
         c.strong = True  # "the crossing at X", "the battle for X", "positions near X"
     elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
         c.medium = True
@@ -948,7 +954,7 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
             nxt = tokens[r + mods + 1].low if r + mods + 1 < n else ""
             if nxt in _CIVIC_WORDS or nxt in GROUP_NOUNS:
                 c.organisation = True  # "the Ostrivka city council said"
-        elif des == "state" and (r + 1 >= n or tokens[r + 1].low in _AFTER_STATE):
+        elif des == "state" and not mods and (r + 1 >= n or tokens[r + 1].low in _AFTER_STATE):
             c.kind = "region"  # "Borno state", but not "the Kremlin state media"
             c.strong = True
             c.name_end = starts[r] + len(tokens[r].text)

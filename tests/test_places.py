@@ -375,13 +375,13 @@ def test_json_object_values_are_read_one_by_one(tmp_path: Path) -> None:
 def test_settlement_designators_written_after_the_name() -> None:
     idx = places(
         "Five fighters died near Lan Taung village on Tuesday. Troops camped outside Sabe town. "
-        "Shells fell on the al-Qasr neighbourhood and on Tel Nour camp."
+        "Shells fell on the al-Qasr neighbourhood and on the Bab Sharqi quarter."
     )
     assert [(m.name, m.base, m.kind) for m in idx.mentions] == [
         ("Lan Taung village", "Lan Taung", "settlement"),
         ("Sabe town", "Sabe", "settlement"),
         ("al-Qasr neighbourhood", "al-Qasr", "settlement"),
-        ("Tel Nour camp", "Tel Nour", "settlement"),
+        ("Bab Sharqi quarter", "Bab Sharqi", "settlement"),
     ]
 
 
@@ -493,3 +493,15 @@ def test_verbs_that_only_take_ground_accept_an_unknown_name() -> None:
         "encircled Kamianka. Troops captured Hnatiuk. Holub was attacked."
     )
     assert names(text) == ["Hlyboke", "Berestove", "Kamianka"]
+
+
+def test_words_of_politics_after_a_name_make_no_place() -> None:
+    text = (
+        "The Hnatiuk camp said the vote was fair. Ostland state of emergency rules apply. "
+        "The fighting in Hnatiuk's name went on. Refugees crowded into Tel Nour camp."
+    )
+    assert names(text) == []
+    gaz = DictGazetteer({"tel nour": "M"})
+    assert [m.name for m in places("Refugees crowded into Tel Nour camp.", gaz).mentions] == [
+        "Tel Nour"
+    ]
