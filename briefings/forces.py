@@ -1,11 +1,15 @@
 """Force ratios and numbers: the figures a reader of a war report needs, each with its kind.
 
 Every quantity ``briefings.numbers`` finds in a sentence is classified by the words around it, as
-news prose writes them: the noun it counts ("45,000 troops", "a dozen armored vehicles", "two
-villages"), a verb or noun that makes it a loss ("the deaths of 290 ...", "eliminated 150 ..."),
-a comparison ("outnumbered 3 to 1", "six times as many drones"), a fraction of something ("half
+news prose writes them: the noun it counts ("12,500 troops", "a dozen armoured trucks", "two
+villages"), a verb or noun that makes it a loss ("the deaths of 85 ...", "eliminated 60 ..."),
+a comparison ("outnumbered 3 to 1", "five times as many drones"), a fraction of something ("half
 the territory"), a distance with its bearing ("15km north of ...") or a weight with its weapon
-("bombs weighing one ton"). A rate ("a day", "a month") is carried into the value. Quantities that
+("shells weighing half a ton"). The subject of a clause is a loss when its verb says so, even a few
+words on ("Three members of a Dalvo crew were later shot dead", "Eighteen villagers, including
+four women, died", "were among the victims"); "N of the X" counts X ("three of its sailors",
+"two of them died"); counted places are territory only when seized or held ("captured three
+villages"). A rate ("a day", "a month") is carried into the value. Quantities that
 count nothing a briefing needs (durations, money, bare numbers) are left out; people, strikes,
 buildings and percentages that are not about forces are kept with kind "other" and ranked last.
 
@@ -82,7 +86,7 @@ OTHER_NOUNS = frozenset(
     villagers blasts explosions
     """.split()
 )
-# Nouns of people that are not counts a briefing needs when few ("dealing with three people"),
+# Nouns of people that are not counts a briefing needs when few ("talking to two people"),
 # unless something happens to them ("three people were killed").
 _FEW_PEOPLE = frozenset("people others members member person persons them whom".split())
 
@@ -99,7 +103,7 @@ def _singular(noun: str) -> str | None:
 
 
 def _noun_table() -> dict[str, str]:
-    """What a counted noun names, singular forms included ("a 70-soldier column")."""
+    """What a counted noun names, singular forms included ("a 60-soldier unit")."""
     groups = (
         ("casualties", CASUALTY_NOUNS),
         ("troops", TROOP_NOUNS),
@@ -130,9 +134,9 @@ _SINGULARS = frozenset(
     if w not in CASUALTY_NOUNS | TROOP_NOUNS | EQUIPMENT_NOUNS | TERRITORY_COUNT_NOUNS
     and w not in OTHER_NOUNS | _FEW_PEOPLE
 )
-# Participles that end a count ("1,200 men dead and injured") rather than name what it counts.
+# Participles that end a count ("800 men dead and wounded") rather than name what it counts.
 _PARTICIPLES = frozenset("dead killed wounded injured".split())
-# Prepositions end the noun phrase of a count: "40 assailants aboard pickup trucks".
+# Prepositions end the noun phrase of a count: "30 raiders aboard motorboats".
 _HEAD_BREAK = frozenset(
     """
     aboard inside near along toward towards against among amid behind beyond between through via
@@ -193,7 +197,7 @@ _TROOP_VERB_BEFORE = re.compile(
     r"conscripted|called\s+up|train|trained|training)\s+" + r"$",
     re.IGNORECASE,
 )
-# "1,200 men dead and injured", "50 soldiers killed"; not "five gunmen killed three guards".
+# "800 men dead and wounded", "50 soldiers killed"; not "five gunmen killed three guards".
 _CASUALTY_AFTER = re.compile(
     r"[ ]+(?:dead|killed|wounded|injured|captured|missing)"
     r"(?:[ ]+(?:and|or)[ ]+(?:dead|killed|wounded|injured|captured|missing))?\b"
@@ -202,8 +206,8 @@ _CASUALTY_AFTER = re.compile(
     r"scores|several|many)\b)",
     re.IGNORECASE,
 )
-# The predicate of a counted subject that makes it a loss: "were also reportedly killed",
-# "died later", "were among those killed", "with serious injuries", "to the hospital".
+# The predicate of a counted subject that makes it a loss: "were later shot dead",
+# "died on Friday", "were among the victims", "with severe burns", "to a hospital".
 # Group ``gone`` marks things destroyed rather than people hurt.
 _ADVERBS = r"(?:[ ]+(?:also|all|both|later|then|since|each|again|now|\w+ly))*"
 _CASUALTY_PASSIVE = re.compile(
@@ -218,12 +222,12 @@ _CASUALTY_PASSIVE = re.compile(
     r"|[ ]+with[ ]+(?:[a-z-]+[ ]+){0,2}(?:injuries|wounds|burns))\b",
     re.IGNORECASE,
 )
-# "transported eight others to the hospital": the wounded, said of people only.
+# "rushed six others to a hospital": the wounded, said of people only.
 _HOSPITAL_AFTER = re.compile(r"[ ]+to[ ]+(?:a[ ]+|the[ ]+)?hospitals?\b", re.IGNORECASE)
-# What may stand between a counted subject and its predicate: "of the Abdeen family".
+# What may stand between a counted subject and its predicate: "of the Dalvo crew".
 _GAP_FIRST = frozenset("of from in at near on inside aboard belonging with".split())
 _GAP_WORDS = frozenset("of from in at near on the a an its their his her our this that".split())
-# An aside between a counted subject and its verb: ", including nine children,", " (...)".
+# An aside between a counted subject and its verb: ", including four women,", " (...)".
 _ASIDE = re.compile(r",[ ]+[^,.;:()]{1,60},|[ ]+\([^()]{1,80}\)")
 _INCLUDING_BEFORE = re.compile(
     r",[ ]+(?:including|among[ ]+them|among[ ]+whom|of[ ]+whom|mostly)[ ]+$", re.IGNORECASE
@@ -260,7 +264,7 @@ _GROUP_OF_BEFORE = re.compile(
     r"\b(?:groups?|teams?|squads?|units?|bands?|detachments?|cells?|parties|waves?)\s+of\s+$",
     re.IGNORECASE,
 )
-# "For every Russian unit we eliminate, another 10 come": a ratio told as an exchange.
+# "For every tank we hit, another five arrive": a ratio told as an exchange.
 _FOR_EVERY_BEFORE = re.compile(
     r"\bfor\s+(?:every|each)\s+(?:(?P<n>one|single|\d[\d,]*|two|three|four|five|ten)\s+)?"
     r"[^,;:.]{0,60},\s*(?:(?P<there>there\s+(?:are|were|is|will\s+be)\s+)|(?:[a-z]+\s+){0,2})$",
@@ -410,7 +414,7 @@ def _head(
 
     Capitalised modifiers (names, "U.S.") do not count against ``limit``; "and" may join two
     modifiers ("rebel and allied militia fighters"). In a compound of nouns the last one names
-    what is counted ("fighter jets", "drone operators", "civilian casualties").
+    what is counted ("fighter jets", "mortar crews", "civilian casualties").
     """
     words = _words_after(text, pos, end, 3)  # most counts name their noun at once
     extended = False
@@ -440,7 +444,7 @@ def _head(
             return kind, b, word
         if _is_demonym(word):
             if n + 1 < len(words) and _noun_kind(words[n + 1][0]) is not None:
-                continue  # "four Lebanese fighters": a modifier
+                continue  # "four Varnese gunners": a modifier
             return "troops", b, word
         if low in _STOP or low in _HEAD_BREAK:
             if (
@@ -450,7 +454,7 @@ def _head(
                 and n + 1 < len(words)
                 and words[n + 1][0].lower() not in _PARTICIPLES
             ):
-                continue  # "junta and allied militia fighters"
+                continue  # "rebel and tribal militiamen"
             return None
         if not word[:1].isupper():
             modifiers += 1
@@ -523,8 +527,8 @@ def _loss_after(text: str, pos: int, hi: int, aside: bool = False) -> tuple[int,
     """A predicate after a counted subject that makes it a loss: (end, destroyed, over a gap).
 
     Between subject and predicate may stand an aside between commas (", including nine
-    children,"), a short prepositional phrase ("of the Abdeen family") or a second noun joined
-    by "and" ("and foreign soldiers dead"). ``aside``: the subject itself opens with "including",
+    children,"), a short prepositional phrase ("of the Dalvo crew") or a second noun joined by
+    "and" ("and customs officers dead"). ``aside``: the subject itself opens with "including",
     so a comma may close it before the predicate. ``destroyed`` marks things, not people.
     """
     m = _CASUALTY_PASSIVE.match(text, pos, hi)
@@ -541,7 +545,7 @@ def _loss_after(text: str, pos: int, hi: int, aside: bool = False) -> tuple[int,
     if first not in _GAP_FIRST and first not in ("and", "or"):
         return None
     words = _words_after(text, pos, hi, 7)
-    if first in ("and", "or"):  # "13 peacekeepers and foreign soldiers dead"
+    if first in ("and", "or"):  # "9 policemen and customs officers dead"
         for word, _a, b in words[1:4]:
             if _noun_kind(word) in ("troops", "other", "casualties"):
                 m = _CASUALTY_AFTER.match(text, b, hi) or _CASUALTY_PASSIVE.match(text, b, hi)
@@ -640,9 +644,9 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     head = _head(text, p.end, hi, single=p.value == 1 and p.other is None)
     if head is None:
         part = _PARTITIVE.match(text, p.end, hi)
-        if part:  # "25 of the 30 drones", "five of its troops", "one of them"
+        if part:  # "25 of the 30 drones", "three of its sailors", "two of them"
             head = _head(text, part.end(), hi)
-        elif text.startswith("-", p.end):  # "a 70-soldier column", "a 12-vehicle convoy"
+        elif text.startswith("-", p.end):  # "a 60-soldier unit", "a 12-vehicle convoy"
             head = _hyphen_head(text, p.end, hi)
     kind: str | None = head[0] if head else None
     end = head[1] if head else p.end
@@ -651,7 +655,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     hurt = loss is not None and not loss[1]
     if cas_of or cas_verb:
         if head is None:
-            # "the wounding of more than 700 others", "the deaths of 290 ..."
+            # "the wounding of at least 120 others", "the deaths of 85 ..."
             nxt = _words_after(text, p.end, hi, 1)
             killing = cas_verb is not None and _KILLING.match(cas_verb.group(0)) is not None
             if nxt and (
@@ -690,20 +694,18 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         hurt = True
     hospital = None
     if not loss and (word in _FEW_PEOPLE or kind == "troops"):
-        hospital = _HOSPITAL_AFTER.match(text, end, hi)  # "took eight others to the hospital"
+        hospital = _HOSPITAL_AFTER.match(text, end, hi)  # "rushed six others to a hospital"
     if not (cas_of or cas_verb or hurt or hospital) and word in _FEW_PEOPLE:
         if troop_verb or _GROUP_OF_BEFORE.search(before):  # "in groups of up to five people"
             kind = "troops"
-        elif word in ("others", "them") or p.value < 10:
+        elif word in ("others", "them", "whom") or p.value < 10:
             return None
     if p.value == 1 and p.other is None:
         written = text[p.start : p.end].lower()
         if written in ("a", "an") or (written == "one" and not (loss or cas_of or cas_verb)):
-            return None  # "one Ukrainian private": a determiner more than a count
+            return None  # "one Dalvan corporal": a determiner more than a count
     assert kind is not None
-    if kind == "troops" and word in ("people", "men") and _GROUP_OF_BEFORE.search(before):
-        pass
-    if dead := _CASUALTY_AFTER.match(text, end, hi):  # "1,200 men dead and injured"
+    if dead := _CASUALTY_AFTER.match(text, end, hi):  # "800 men dead and wounded"
         end, kind = dead.end(), "casualties"
     elif loss is not None:
         if hurt and kind in ("troops", "other"):
@@ -725,7 +727,7 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
             if capture and not cas_verb:  # "seized two bases"
                 start = origin - len(before) + capture.start()
         elif previous_word(text, lo, origin)[1].lower() in ("from", "of"):
-            return None  # "residents from five villages"
+            return None  # "families from four hamlets"
         else:
             kind = "other"
     return _Found(start, end, kind, value, "" if word in _PARTICIPLES else word)
@@ -764,7 +766,7 @@ def _headless(
     if after:
         return _Found(start, after.end(), "other", value)
     displaced = _DISPLACE_VERB_BEFORE.search(before)
-    if displaced:  # "the war has displaced more than 10 million"
+    if displaced:  # "the fighting has uprooted nearly 2 million"
         return _Found(origin - len(before) + displaced.start(), p.end, "other", value)
     force = _FORCE_OF_BEFORE.search(before)
     if force:
@@ -776,7 +778,7 @@ def _headless(
 
 
 def _hyphen_head(text: str, pos: int, hi: int) -> tuple[str, int, str] | None:
-    """ "70-soldier column": the noun joined to the number, up to the group it sizes."""
+    """ "60-soldier unit": the noun joined to the number, up to the group it sizes."""
     m = _HYPHEN_NOUN.match(text, pos, hi)
     if m is None:
         return None
@@ -828,7 +830,7 @@ def _classify_measure(
         return None
     value = p.normalized
     if unit in _AREA_UNITS:
-        skip = _BRACKETS.match(text, p.end, hi)  # "1,000 sq km (386 sq miles) of territory"
+        skip = _BRACKETS.match(text, p.end, hi)  # "2,500 sq km (965 sq miles) of farmland"
         after = skip.end() if skip else p.end
         m_of = _OF_DET.match(text, after, hi)
         has_of = m_of is not None and " of" in text[after : m_of.end()].lower()
@@ -872,7 +874,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
         for phrase in find_numbers(text, sentence.start, sentence.end, starts=starts):
             if phrase.start < taken_until or _converted(text, previous, phrase):
                 previous = phrase
-                continue  # inside the previous item, or "1,000 sq km (386 sq miles)"
+                continue  # inside the previous item, or "2,500 sq km (965 sq miles)"
             previous = phrase
             found = _classify(text, sentence.start, sentence.end, phrase)
             if found is None:
@@ -880,8 +882,8 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
             start = max(found.start, taken_until, sentence.start)
             taken_until = found.end
             kind = _kind(found.kind)
-            # A figure repeated later ("some 45,000 troops" ... "the 45,000 troops") is listed once;
-            # so is a bare one ("killed four people" ... "“Four killed”").
+            # A figure repeated later ("some 12,500 troops" ... "the 12,500 troops") is listed once;
+            # so is a bare one ("killed three people" ... "“Three dead”").
             noun = found.noun
             if noun is None:
                 noun = text[start : found.end].rsplit(None, 1)[-1].lower()
@@ -927,7 +929,7 @@ def _score(kind: ForceKind, value: str, phrase: NumberPhrase) -> float:
     if "/" in value:
         score += 0.15
     if kind in ("troops", "casualties", "equipment") and phrase.form == "count":
-        # "45,000 troops" before "three soldiers": up to 0.09 more for a million or more.
+        # "12,500 troops" before "three soldiers": up to 0.09 more for a million or more.
         score += 0.015 * min(6.0, math.log10(max(phrase.value, 1.0)))
     return round(min(score, 0.95), 3)
 

@@ -2,9 +2,9 @@
 
 ``find_numbers`` scans a stretch of text (usually one sentence) and returns every quantity written
 in it as a ``NumberPhrase`` with its character offsets. It leaves out what is written with digits
-or number words but is not a quantity: dates ("July 22", "October 7"), years ("in 2022"), clock
-times ("5 a.m.", "14:30"), ages ("a 30-year-old", "Ivanov, 21,"), ordinals ("47th"), model and unit
-designations ("F-16", "Code 9.2") and vague words ("hundreds", "dozens", "several hundred").
+or number words but is not a quantity: dates ("May 14", "March 3"), years ("in 2019"), clock
+times ("6 a.m.", "14:30"), ages ("a 30-year-old", "Ivanov, 21,"), ordinals ("47th"), model and unit
+designations ("F-16", "Code 7.4") and vague words ("hundreds", "dozens", "several hundred").
 
 ``parse_number`` reads one whole phrase ("45,000", "1.2 million", "2½", "a dozen", "ninety").
 Everything here is pure and works with precompiled regular expressions.
@@ -411,7 +411,7 @@ def previous_word(text: str, lo: int, pos: int) -> tuple[int, str]:
 
 
 def _is_name_number(text: str, start: int, pos: int) -> bool:
-    """A number right after a capitalised word inside a sentence: part of a name ("Code 9.2")."""
+    """A number right after a capitalised word inside a sentence: part of a name ("Code 7.4")."""
     k, word = previous_word(text, start, pos)
     if not word or pos - (k + len(word)) < 1 or not word[:1].isupper():
         return False

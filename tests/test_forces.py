@@ -323,29 +323,29 @@ def test_rejections(text: str) -> None:
     ("text", "expected"),
     [
         (
-            "Five militia members were killed near the dam.",
-            ("casualties", "5", "Five militia members"),
+            "Eleven militia members died near the dam.",
+            ("casualties", "11", "Eleven militia members"),
         ),
         (
-            "Around 300 rebel and allied tribal fighters entered the town.",
-            ("troops", "300", "Around 300 rebel and allied tribal fighters"),
+            "Roughly 300 rebel and tribal militiamen entered the town.",
+            ("troops", "300", "Roughly 300 rebel and tribal militiamen"),
         ),
         (
             "About 150 Varnian Liberation Front fighters crossed the river.",
             ("troops", "150", "About 150 Varnian Liberation Front fighters"),
         ),
         (
-            "The scouts surrounded a 60-soldier column at dawn.",
-            ("troops", "60", "60-soldier column"),
+            "A 60-soldier unit marched into the valley.",
+            ("troops", "60", "60-soldier unit"),
         ),
         ("A 25-vehicle convoy left the depot.", ("equipment", "25", "25-vehicle convoy")),
         (
-            "The raiders move in small groups of up to four people.",
+            "The raiders move in teams of up to four people at night.",
             ("troops", "4", "up to four people"),
         ),
         (
-            "More than 40 fighters aboard pickup trucks stormed the market.",
-            ("troops", "40", "More than 40 fighters"),
+            "About 60 guerrillas aboard armoured trucks crossed the bridge.",
+            ("troops", "60", "About 60 guerrillas"),
         ),
         ("The air force sent six fighter jets.", ("equipment", "6", "six fighter jets")),
         ("Officials said 12 tank crews deserted.", ("troops", "12", "12 tank crews")),
@@ -363,20 +363,20 @@ def test_heads_behind_long_modifiers(text: str, expected: tuple[str, str, str]) 
     ("text", "expected"),
     [
         (
-            "The brigade said three of its soldiers were killed on Monday.",
-            ("casualties", "3", "three of its soldiers"),
+            "The navy admitted that three of its sailors had died.",
+            ("casualties", "3", "three of its sailors"),
         ),
         (
-            "Two of the Torvan fighters were wounded in the raid.",
-            ("casualties", "2", "Two of the Torvan fighters"),
+            "Two of the Torvan gunners were hurt in the raid.",
+            ("casualties", "2", "Two of the Torvan gunners"),
         ),
         (
-            "Two guards were hurt and one of them died later.",
+            "Two guards were hurt; one of them died in hospital on Friday.",
             ("casualties", "1", "one of them died"),
         ),
         (
-            "Defenders said one of the trucks was destroyed by a mine.",
-            ("equipment", "1", "one of the trucks"),
+            "A mine wrecked a lorry, and one of the tanks was damaged.",
+            ("equipment", "1", "one of the tanks"),
         ),
     ],
 )
@@ -402,60 +402,60 @@ def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
     ("text", "expected"),
     [
         (
-            "Twelve people, including five children, were killed when the house was hit.",
-            ("casualties", "12", "Twelve people"),
+            "Eighteen villagers, including four women, died in the shelling.",
+            ("casualties", "18", "Eighteen villagers"),
         ),
         (
-            "Twelve people, including five children, were killed when the house was hit.",
-            ("casualties", "5", "five children"),
+            "Eighteen villagers, including four women, died in the shelling.",
+            ("casualties", "4", "four women"),
         ),
         (
-            "Seven farmers were among those killed in the shelling.",
+            "Seven farmers were among the victims of the shelling.",
             ("casualties", "7", "Seven farmers"),
         ),
         (
-            "At least four officers were among dozens of militants who were killed.",
-            ("casualties", "4", "At least four officers"),
+            "Two colonels were among scores of soldiers who died in the siege.",
+            ("casualties", "2", "Two colonels"),
         ),
         (
-            "Four members of the Dalvo family were also reportedly killed.",
-            ("casualties", "4", "Four members of the Dalvo family were also reportedly killed"),
+            "Three members of a Dalvo road crew were later shot dead.",
+            ("casualties", "3", "Three members of a Dalvo road crew were later shot dead"),
         ),
         (
-            "One member of the patrol was killed and three were injured.",
-            ("casualties", "1", "One member of the patrol was killed"),
+            "One officer from the border post died, and four were hurt.",
+            ("casualties", "1", "One officer from the border post died"),
         ),
         (
-            "One member of the patrol was killed and three were injured.",
-            ("casualties", "3", "three were injured"),
+            "One officer from the border post died, and four were hurt.",
+            ("casualties", "4", "four were hurt"),
         ),
         (
             "Seven Dravian soldiers, all from the same unit, died in the ambush.",
             ("casualties", "7", "Seven Dravian soldiers"),
         ),
         (
-            "The clashes have left at least 9 police officers and border guards dead.",
-            ("casualties", "9", "at least 9 police officers and border guards dead"),
+            "Two days of clashes left 9 policemen and customs officers dead.",
+            ("casualties", "9", "9 policemen and customs officers dead"),
         ),
         (
-            "Officials fear the death toll could pass 30.",
-            ("casualties", "30", "death toll could pass 30"),
+            "Medics warned the death toll might pass 30.",
+            ("casualties", "30", "death toll might pass 30"),
         ),
         (
-            "The rocket killed a farmer and sent six others to the hospital.",
-            ("casualties", "6", "six others to the hospital"),
+            "After the blast, medics rushed 6 others to a hospital in Dorvik.",
+            ("casualties", "6", "6 others to a hospital"),
         ),
         (
-            "The clinic recorded more than a dozen injuries.",
-            ("casualties", "12", "more than a dozen injuries"),
+            "Doctors counted at least 15 injuries after the blast.",
+            ("casualties", "15", "at least 15 injuries"),
         ),
         (
-            "Medics treated two people with serious injuries and 11 with minor injuries.",
-            ("casualties", "2", "two people"),
+            "The clinic admitted two soldiers with severe burns and 11 with light wounds.",
+            ("casualties", "2", "two soldiers"),
         ),
         (
-            "Medics treated two people with serious injuries and 11 with minor injuries.",
-            ("casualties", "11", "11 with minor injuries"),
+            "The clinic admitted two soldiers with severe burns and 11 with light wounds.",
+            ("casualties", "11", "11 with light wounds"),
         ),
         (
             "Among the dead were four journalists.",
@@ -467,8 +467,8 @@ def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
             ("casualties", "2", "two of whom were killed"),
         ),
         (
-            "Dozens of fighters were killed, among them at least six commanders.",
-            ("casualties", "6", "at least six commanders"),
+            "Scores of soldiers died, among them at least six officers.",
+            ("casualties", "6", "at least six officers"),
         ),
         (
             "The blast killed 12 people, including three children.",
@@ -484,8 +484,8 @@ def test_partitives_and_people_without_losses_are_left_out(text: str) -> None:
             ("casualties", "200", "200 men"),
         ),
         (
-            "Rebels killed two guards and wounded 13, a day after the truce collapsed.",
-            ("casualties", "13", "wounded 13"),
+            "Raiders wounded 17, a week after the truce collapsed.",
+            ("casualties", "17", "wounded 17"),
         ),
     ],
 )
@@ -508,10 +508,10 @@ def test_an_active_killer_is_not_a_loss() -> None:
     ("text", "expected"),
     [
         (
-            "The rebels seized two bases and captured 10 townships.",
+            "The militia overran three outposts and took 12 districts.",
             [
-                ("territory", "2 bases", "seized two bases"),
-                ("territory", "10 townships", "captured 10 townships"),
+                ("territory", "3 outposts", "overran three outposts"),
+                ("territory", "12 districts", "took 12 districts"),
             ],
         ),
         (
@@ -519,11 +519,14 @@ def test_an_active_killer_is_not_a_loss() -> None:
             [("territory", "2 villages", "Two villages")],
         ),
         (
-            "The rebels took control of four towns.",
-            [("territory", "4 towns", "took control of four towns")],
+            "The rebels gained control of four towns.",
+            [("territory", "4 towns", "gained control of four towns")],
         ),
-        ("Soldiers set fire to three villages.", [("other", "3", "three villages")]),
-        ("About 900 residents from five villages fled.", [("other", "900", "About 900 residents")]),
+        ("Soldiers torched three villages.", [("other", "3", "three villages")]),
+        (
+            "Some 700 families from four hamlets sought shelter.",
+            [("other", "700", "Some 700 families")],
+        ),
     ],
 )
 def test_places_counted_are_territory_when_taken(
@@ -536,8 +539,8 @@ def test_places_counted_are_territory_when_taken(
     ("text", "expected"),
     [
         (
-            "“For every one we kill, another 10 come,” a gunner said.",
-            ("ratio", "10:1", "For every one we kill, another 10"),
+            "“For each one we shoot, another eight appear,” a gunner said.",
+            ("ratio", "8:1", "For each one we shoot, another eight"),
         ),
         (
             "For every tank we destroy, they send two more.",
@@ -560,22 +563,21 @@ def test_for_each_without_another_is_no_ratio() -> None:
 
 
 def test_a_unit_conversion_in_brackets_is_not_a_second_figure() -> None:
-    assert _forces("They hold 1,000 sq km (386 sq miles) of farmland.") == [
-        ("territory", "1000 km2", "1,000 sq km (386 sq miles) of farmland")
+    assert _forces("They hold 2,500 sq km (965 sq miles) of farmland.") == [
+        ("territory", "2500 km2", "2,500 sq km (965 sq miles) of farmland")
     ]
 
 
 def test_a_bare_figure_repeated_in_a_quote_is_listed_once() -> None:
     found = _forces(
-        "The strike killed four people and wounded 12. "
-        "“Four killed and 12 wounded,” the ministry wrote."
+        "The raid killed three people and wounded 9. “Three dead, 9 wounded,” the governor wrote."
     )
-    assert [(k, v) for k, v, _t in found] == [("casualties", "4"), ("casualties", "12")]
+    assert [(k, v) for k, v, _t in found] == [("casualties", "3"), ("casualties", "9")]
 
 
 def test_displaced_without_a_noun_is_other() -> None:
-    assert _forces("The war has displaced more than 10 million.") == [
-        ("other", "10000000", "displaced more than 10 million")
+    assert _forces("The fighting has uprooted nearly 2 million.") == [
+        ("other", "2000000", "uprooted nearly 2 million")
     ]
 
 
@@ -668,7 +670,7 @@ def test_bigger_forces_rank_above_small_groups() -> None:
 def test_a_repeated_figure_is_listed_once() -> None:
     found = _forces(
         "The army has some 45,000 troops in the region. Three soldiers deserted. "
-        "Those 45,000 troops face a hard winter. Three more Russians appeared."
+        "Those 45,000 troops face a hard winter. Three more Varnians appeared."
     )
     assert [v for _k, v, _t in found] == ["45000", "3", "3"]
 

@@ -95,14 +95,14 @@ def test_scans_only_the_range_given() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "The attack came on July 22 and again on 3 August.",
-        "Russia annexed the peninsula in 2014, and the war began in 2022.",
-        "The strike hit at 5 a.m. local time, and another at 14:30.",
+        "The attack came on May 14 and again on 3 August.",
+        "Russia annexed the peninsula in 2014, and the war began in 2019.",
+        "The strike hit at 6 a.m. local time, and another at 14:30.",
         "A 30-year-old commander and his two-year-old son were evacuated.",
         "Sgt. Ivan Petrenko, 21, was charged on Monday.",
         "He serves with the 47th Brigade and the 3rd Assault Brigade.",
         "Pilots of F-16 jets and crews of T-72 tanks trained together.",
-        "The unit known as Code 9.2 was sent in.",
+        "The unit known as Code 7.4 was sent in.",
         "Hundreds of soldiers and dozens of tanks, tens of thousands of people, several hundred "
         "troops and a few percent.",
         "It was the first half of the year and the third battalion moved.",
