@@ -48,7 +48,7 @@ _CLASSES: tuple[_CueClass, ...] = (
         ),
         frozenset("retook occupied stormed storming foothold".split()),
         re.compile(
-            r"\b(?:(?:took|take[ns]?|taking|gain(?:ed|ing)?|seized?|establish\w*)"
+            r"\b(?:(?:took|take[ns]?|taking|(?:re)?gain(?:ed|ing)?|seized?|establish\w*)"
             r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off|"
             r"(?:has|had|have) fallen|chang(?:ed|es|ing) hands)\b"
         ),

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import itertools
 import json
 import mmap
 import os
@@ -265,12 +264,14 @@ SETTLEMENT_NOUNS = _words(
     village villages town towns city cities settlement settlements hamlet hamlets port
     suburb suburbs neighbourhood neighborhood neighbourhoods neighborhoods district quarter
     capital outpost stronghold hub municipality community enclave camp township
+    municipalities communities townships camps strongholds outposts enclaves
     """
 )
 REGION_NOUNS = _words(
     """
     region regions oblast oblasts province provinces territory territories state governorate
     county republic peninsula strip area zone valley heights coast coastline
+    areas zones districts counties states governorates departments department
     """
 )
 EVENT_PLACE_NOUNS = _words("battle battlefield battleground front frontline flashpoint siege")
@@ -319,7 +320,9 @@ PLURAL_DESIGNATORS = frozenset(d for d in DESIGNATORS if d.endswith("s") and d[:
 _CIVIC_WORDS = _words("council hall administration authorities officials mayor governor")
 #: Words after a name that locate but are not part of its name: "the Dovha Balka area".
 #: ("camp" is loose: "the Hnatiuk camp" is a politician's supporters.)
-LOOSE_DESIGNATORS = _words("area front axis direction sector outskirts suburbs environs camp")
+LOOSE_DESIGNATORS = _words("area front outskirts suburbs environs camp")
+#: Words after a name that locate and only follow places: "the X direction", "the X axis".
+_FRONT_DESIGNATORS = _words("direction axis sector")
 _PLURAL_LOOSE = _words("areas sectors fronts axes directions")
 #: What may follow "X state" when it names a region: punctuation or a function word.
 _AFTER_STATE = _words(
@@ -650,6 +653,7 @@ GROUP_NOUNS = _words(
 #: "DOLYNA, Ukraine (AP) — ": where the reporter filed from, not where anything happened.
 DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?[—–-] ")
 _EDGES = _words("outskirts edge edges centre center")
+_BEARINGS = frozenset(w for w in COMPASS if not w.endswith(("ern", "al")))
 _FIXTURE_PREPOSITIONS = _words("at near outside for of around on against in")
 #: Words after "X's" that make X stand for its institutions rather than a location.
 _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
@@ -830,23 +834,33 @@ def _after_a_place(tokens: list[_Token], k: int) -> bool:
     return k >= 0 and tokens[k].is_word and (tokens[k].is_cap or tokens[k].low in DESIGNATORS)
 
 
-def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
-    """A list of names shares the noun that introduces or closes it: "A, B and C villages"."""
+def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidate]]:
+    """Runs of two or more names listed together ("A, B and C"); a plural designator ends one."""
+    groups: list[list[_Candidate]] = []
     group: list[_Candidate] = []
-    for c in [*cands, None]:
-        if c is not None and group:
+    for c in cands:
+        if group:
             between = [t.low for t in tokens[group[-1].last + 1 : c.first]]
             if between in _LIST_SEPARATORS and not group[-1].plural:
                 group.append(c)
                 continue
-        if len(group) > 1:
-            lead = group[0] if group[0].heads_list else group[-1] if group[-1].plural else None
-            if lead is not None:
-                for other in group:
-                    if not (other.person or other.organisation or other.base.isupper()):
-                        other.strong = True
-                        other.kind = other.kind or lead.kind
-        group = [c] if c is not None else []
+            if len(group) > 1:
+                groups.append(group)
+        group = [c]
+    if len(group) > 1:
+        groups.append(group)
+    return groups
+
+
+def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
+    """A list of names shares the noun that introduces or closes it: "A, B and C villages"."""
+    for group in _lists(tokens, cands):
+        lead = group[0] if group[0].heads_list else group[-1] if group[-1].plural else None
+        if lead is not None:
+            for other in group:
+                if not (other.person or other.organisation or other.base.isupper()):
+                    other.strong = True
+                    other.kind = other.kind or lead.kind
 
 
 def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: Gazetteer) -> None:
@@ -911,6 +925,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         and not (c.possessive and prev in {"in", "for"})  # "fighting in Hnatiuk's name"
     ):
         c.strong = True  # "the crossing at X", "the battle for X", "positions near X"
+    elif prev == "of" and prev2 in _BEARINGS:
+        c.strong = True  # "northwest of X": only a place has a bearing
     elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
         c.medium = True
     elif prev in CAPTURE_VERBS:
@@ -958,6 +974,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
             c.kind = "region"  # "Borno state", but not "the Kremlin state media"
             c.strong = True
             c.name_end = starts[r] + len(tokens[r].text)
+        elif low in _FRONT_DESIGNATORS:
+            c.strong = True
         elif low in LOOSE_DESIGNATORS:
             c.medium = True
         elif low in _PLURAL_LOOSE:
@@ -1094,25 +1112,23 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
         ):
             accepted[key] = kinds.get(key) or (_kind_from_flags(flags) if known else "settlement")
 
-    # "in Dolyna and Stepova": a name coordinated with a place, after a preposition, is one.
+    # "near Dolyna, Stepova and Lypky": names listed with a place after a preposition are places.
     for _, tokens, cands in per_sentence:
-        for a, b in itertools.pairwise(cands):
-            between = [t.low for t in tokens[a.last + 1 : b.first]]
-            if between not in (["and"], ["or"], [","], [",", "and"], [",", "or"]):
+        for group in _lists(tokens, cands):
+            lead = group[0]  # the preposition is read before the first of the list
+            if not (lead.weak or lead.medium or lead.capture or lead.strong):
                 continue
-            ka, kb = a.base.lower(), b.base.lower()
-            if (ka in accepted) == (kb in accepted):
+            kinds = [accepted.get(c.base.lower()) for c in group]
+            kind = next((k for k in kinds if k in ("settlement", "region")), None)
+            if kind is None:
                 continue
-            anchor, other = (a, b) if ka in accepted else (b, a)
-            e = evidence[other.base.lower()]
-            first = a  # the preposition is read before the first of the pair
-            if (
-                accepted[anchor.base.lower()] in ("settlement", "region")
-                and (first.weak or first.medium or first.capture or first.strong)
-                and not (e["person"] or e["speak"] or e["acronym"] or other.possessive)
-                and other.base.lower() not in person_words
-            ):
-                accepted[other.base.lower()] = accepted[anchor.base.lower()]
+            for other in group:
+                key = other.base.lower()
+                e = evidence[key]
+                if key in accepted or e["person"] or e["speak"] or e["acronym"]:
+                    continue
+                if not other.possessive and key not in person_words:
+                    accepted[key] = kind
 
     mentions: list[PlaceMention] = []
     for s, _, cands in per_sentence:
@@ -1122,6 +1138,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
                 continue
             kind = c.kind or accepted[key]
             flags = gaz.flags(key)
+            if COUNTRY in flags and CAPITAL not in flags and kind in ("region", "settlement"):
+                kind = "country"  # "areas of Ostland" names a part, but Ostland stays a country
             use: PlaceUse = "place"
             if c.refuge:
                 use = "refuge"

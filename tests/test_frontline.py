@@ -419,3 +419,31 @@ def test_aid_agency_style_report_with_states_and_acronyms() -> None:
         ("Um Dahab", "West Tamara state"),
         ("Um Kaddada", "Gazala"),
     ]
+
+
+def test_assessment_style_report_with_directions_bearings_and_lists() -> None:
+    text = (
+        "Russian forces continued offensive operations in the Kupol direction on October 3.\n"
+        "Russian forces attacked north of Kupol near Dorsk, Lozova, and Pishchane on October 2.\n"
+        "Geolocated footage indicates that Russian forces recently advanced northwest of Tykhe.\n"
+        "A brigade spokesperson stated that Russian forces are using motorcycles in assaults."
+    )
+    assert places_of_items(text) == [
+        ("Kupol",),
+        ("Kupol", "Dorsk", "Lozova", "Pishchane"),
+        ("Tykhe",),
+    ]
+
+
+def test_latin_american_style_report_with_municipalities_and_departments() -> None:
+    text = (
+        "Dissidents attacked a police station in the municipality of Suaza, in the department "
+        "of Caldera, early on Tuesday, killing two officers, the ministry said.\n"
+        "Fighting spread to the rural areas of Mazara and La Toma, local officials said.\n"
+        "The army later said it had regained control of the roads between Suaza and Tamara."
+    )
+    assert places_of_items(text) == [
+        ("Suaza", "Caldera"),
+        ("Mazara", "La Toma"),
+        ("Suaza", "Tamara"),
+    ]

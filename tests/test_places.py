@@ -86,10 +86,12 @@ def test_capitalised_designator_is_part_of_the_name() -> None:
     assert (idx.mentions[0].name, idx.mentions[0].kind) == ("Zmiinyi Island", "island")
 
 
-def test_compass_direction_needs_the_gazetteer() -> None:
+def test_a_bearing_from_a_name_makes_it_a_place() -> None:
+    # only a place has a bearing: the gazetteer need not know it (it lists towns of 5,000+)
     assert names("The brigade is dug in southeast of Kramske, soldiers said.") == ["Kramske"]
-    # the same pattern with a name the gazetteer does not know is not enough on its own
-    assert names("The brigade is dug in southeast of Dovhenke, soldiers said.") == []
+    assert names("The brigade is dug in southeast of Dovhenke, soldiers said.") == ["Dovhenke"]
+    # a region's adjective is no bearing: "the northern of" is not English, "in the east" no name
+    assert names("Hnatiuk said the east of the country was calm.") == []
 
 
 @pytest.mark.parametrize(
@@ -505,3 +507,21 @@ def test_words_of_politics_after_a_name_make_no_place() -> None:
     assert [m.name for m in places("Refugees crowded into Tel Nour camp.", gaz).mentions] == [
         "Tel Nour"
     ]
+
+
+def test_a_listed_place_carries_the_whole_list_after_its_preposition() -> None:
+    text = "Troops attacked near Kramske, Dovhenke, and Lypky on Monday."
+    assert names(text) == ["Kramske", "Dovhenke", "Lypky"]
+
+
+def test_front_designators_and_plural_place_nouns() -> None:
+    assert names("Russian forces pressed on in the Dovhenke direction.") == ["Dovhenke"]
+    assert names("Fighting spread to the rural areas of Mazara and La Toma.") == [
+        "Mazara",
+        "La Toma",
+    ]
+
+
+def test_a_country_after_a_place_noun_stays_a_country() -> None:
+    idx = places("Rebel-held areas of Sudan have seen daily strikes.")
+    assert [(m.name, m.kind) for m in idx.mentions] == [("Sudan", "country")]
