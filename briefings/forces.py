@@ -42,6 +42,7 @@ TROOP_NOUNS = frozenset(
     militiamen gunmen terrorists forces battalions brigades regiments divisions platoons units
     snipers operators stormtroopers peacekeepers gunners sappers medics crewmen riflemen guys
     reinforcements mobilized mobilised contract commanders crews militias policemen police guards
+    convicts
     soldier troop
     """.split()
 )
@@ -76,6 +77,7 @@ TERRITORY_NOUNS = frozenset(
     """
     territory territories ground land lands region regions area areas town city village country
     province oblast front frontline district settlement settlements villages towns peninsula
+    state enclave strip governorate county island coastline countryside municipality township
     """.split()
 )
 OTHER_NOUNS = frozenset(
@@ -83,7 +85,7 @@ OTHER_NOUNS = frozenset(
     people civilians residents refugees patients children women families households homes houses
     buildings blocks apartments schools hospitals strikes airstrikes attacks raids suspects crimes
     cases detainees migrants evacuees hostages journalists doctors workers sorties assaults
-    villagers blasts explosions
+    villagers blasts explosions targets sites facilities
     """.split()
 )
 # Nouns of people that are not counts a briefing needs when few ("talking to two people"),
@@ -171,7 +173,7 @@ _QUALIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     for last in {q[-1] for q in _QUALIFIER_SEQS}
 }
 # A word after a number: "U.S." and "F-16s" and "155mm" are one word each.
-_NEXT_WORD = re.compile(r"[ ]+((?:[A-Za-z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'-]*)")
+_NEXT_WORD = re.compile(r"[ ]+((?:[A-Za-z]\.){2,}|\d[\d,.]*\d|[A-Za-z0-9][A-Za-z0-9’'-]*)")
 _MODEL_PLURAL = re.compile(r"[A-Z][A-Za-z]*-?\d+[A-Za-z]*s")
 _CASUALTY_OF_BEFORE = re.compile(
     r"\b(?:(?:deaths?|killings?|killing|wounding|injuring|bodies|remains|loss(?:es)?|toll)\s+of\s+"
@@ -181,7 +183,8 @@ _CASUALTY_OF_BEFORE = re.compile(
 )
 _CASUALTY_VERB_BEFORE = re.compile(
     r"\b(?:killed|kill|kills|killing|eliminated|eliminating|eliminates|neutrali[sz]ed|lost|"
-    r"losing|loses|lose|wounded|wounding|injured|injuring|captured|capturing|executed)\s+" + r"$",
+    r"losing|loses|lose|wounded|wounding|injured|injuring|captured|capturing|executed|abducted|"
+    r"abducting|kidnapped|kidnapping)\s+" + r"$",
     re.IGNORECASE,
 )
 # A second object of the same verb: "lost 3 helicopters and 200 men".
@@ -218,7 +221,7 @@ _CASUALTY_PASSIVE = re.compile(
     r"(?P<gone>destroyed|damaged|shot[ ]+down|downed)|"
     r"taken[ ]+(?:hostage|prisoner|captive)|(?:taken|rushed|admitted)[ ]+to[ ]+(?:a[ ]+|the[ ]+)?"
     r"hospitals?|among\b[^.;:]{0,60}?\b(?:killed|dead|victims|casualties|wounded|injured|died))"
-    r"|(?:[ ]+(?:have|had|has))?[ ]+(?:died|perished|succumbed|went[ ]+missing)"
+    r"|(?:[ ]+(?:have|had|has))?[ ]+(?:died|perished|succumbed|surrendered|went[ ]+missing)"
     r"|[ ]+with[ ]+(?:[a-z-]+[ ]+){0,2}(?:injuries|wounds|burns))\b",
     re.IGNORECASE,
 )
@@ -352,7 +355,7 @@ _MOVE_VERB = re.compile(r"advanc|push|mov|retreat|withdr|penetrat|gain|progress"
 _BRACKETS = re.compile(r"[ ]*\([^()]{1,30}\)")
 _HYPHEN_NOUN = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
 _BATCH_NOUNS = frozenset("rounds waves salvos batches barrages series volleys".split())
-_KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur", re.IGNORECASE)
+_KILLING = re.compile(r"kill|eliminat|neutrali|execut|wound|injur|abduct|kidnap", re.IGNORECASE)
 _PAST_VERBS = frozenset(
     "killed eliminated captured executed wounded injured neutralised neutralized".split()
 )
@@ -404,7 +407,12 @@ def _is_demonym(word: str) -> bool:
 
 def _is_plural(word: str) -> bool:
     """A lower-case word that looks like a plural noun ("assailants", "gunmen")."""
-    return word.islower() and len(word) > 3 and word.endswith(("s", "men")) and word not in _STOP
+    return (
+        word.islower()
+        and len(word) > 3
+        and word.endswith(("s", "men", "children"))
+        and word not in _STOP
+    )
 
 
 def _head(

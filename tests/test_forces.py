@@ -493,6 +493,36 @@ def test_losses_told_late_or_far_from_the_number(text: str, expected: tuple[str,
     assert expected in _forces(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The army has lost some 400 of its 1,200 tanks.",
+            ("equipment", "400", "some 400 of its 1,200 tanks"),
+        ),
+        (
+            "The air force said it struck more than 120 targets.",
+            ("other", "120", "more than 120 targets"),
+        ),
+        (
+            "The rebels now control about 60 percent of the state.",
+            ("territory", "60%", "about 60 percent of the state"),
+        ),
+        (
+            "Moscow recruited 30,000 convicts for the assault.",
+            ("troops", "30000", "30,000 convicts"),
+        ),
+        (
+            "Gunmen abducted 25 schoolchildren from the dormitory.",
+            ("casualties", "25", "25 schoolchildren"),
+        ),
+        ("Nearly 1,000 soldiers surrendered.", ("casualties", "1000", "Nearly 1,000 soldiers")),
+    ],
+)
+def test_more_heads_and_verbs(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _forces(text)
+
+
 def test_a_list_after_troops_keeps_their_kind() -> None:
     found = _forces("The army deployed 5,000 troops, including 300 special forces.")
     assert ("troops", "300", "300 special forces") in found
