@@ -1118,8 +1118,12 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             lead = group[0]  # the preposition is read before the first of the list
             if not (lead.weak or lead.medium or lead.capture or lead.strong):
                 continue
-            kinds = [accepted.get(c.base.lower()) for c in group]
-            kind = next((k for k in kinds if k in ("settlement", "region")), None)
+            kind: PlaceKind | None = None
+            for c in group:
+                listed = accepted.get(c.base.lower())
+                if listed == "settlement" or listed == "region":
+                    kind = listed
+                    break
             if kind is None:
                 continue
             for other in group:
