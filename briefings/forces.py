@@ -215,7 +215,9 @@ _CASUALTY_AFTER = re.compile(
 _ADVERBS = r"(?:[ ]+(?:also|all|both|later|then|since|each|again|now|\w+ly))*"
 _CASUALTY_PASSIVE = re.compile(
     r"(?:[ ]+(?:who|that))?" + _ADVERBS + r"(?:[ ]+(?:were|was|are|is|have|has|had|being|got)"
-    r"(?:[ ]+been)?" + _ADVERBS + r"[ ]+(?:killed|wounded|injured|hurt|slain|captured|executed|"
+    r"(?:[ ]+been)?" + _ADVERBS + r"(?:[ ]+(?:reported|confirmed|believed|feared|presumed|said|"
+    r"thought|known|found)(?:[ ]+to[ ]+(?:have[ ]+been|be))?(?=[ ]+(?:dead\b|[a-z]+ed\b)))?"
+    r"[ ]+(?:killed|wounded|injured|hurt|slain|captured|executed|dead|"
     r"missing|abducted|kidnapped|martyred|hospitali[sz]ed|beheaded|massacred|murdered|maimed|"
     r"shot[ ]+dead|gunned[ ]+down|"
     r"(?P<gone>destroyed|damaged|shot[ ]+down|downed)|"

@@ -517,6 +517,18 @@ def test_losses_told_late_or_far_from_the_number(text: str, expected: tuple[str,
             ("casualties", "25", "25 schoolchildren"),
         ),
         ("Nearly 1,000 soldiers surrendered.", ("casualties", "1000", "Nearly 1,000 soldiers")),
+        (
+            "Fourteen people were reported killed in the raid.",
+            ("casualties", "14", "Fourteen people"),
+        ),
+        (
+            "Nine soldiers are feared dead after the landslide.",
+            ("casualties", "9", "Nine soldiers"),
+        ),
+        (
+            "Three fighters are believed to have been captured.",
+            ("casualties", "3", "Three fighters"),
+        ),
     ],
 )
 def test_more_heads_and_verbs(text: str, expected: tuple[str, str, str]) -> None:
