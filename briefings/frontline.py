@@ -68,7 +68,7 @@ _CLASSES: tuple[_CueClass, ...] = (
         re.compile(
             r"\b(?:pull(?:ed|ing)? (?:back|out)|push(?:ed|es|ing)? (?:\w+ )?(?:back|forward|away|"
             r"westward|eastward|northward|southward)|surg(?:ed|ing) forward|(?:broke|breaking) "
-            r"(?:through|out)|forced \w+ back|f[ae]ll back|lost ground|clos(?:e|ed|es|ing) in|"
+            r"(?:through|out of)|forced \w+ back|f[ae]ll back|lost ground|clos(?:e|ed|es|ing) in|"
             r"fend(?:ed|ing)? off|fought off|beat(?:en)? back|dug in)\b"
         ),
         frozenset(
@@ -193,9 +193,10 @@ _HEDGES = frozenset(
     try tries tried trying attempt attempts attempted seek seeks sought aim aims threaten
     threatens threatened fear fears feared fearing potential possible possibly expect expected
     expects intend intends intended ready prepare prepares preparing to not never unable
-    a an the its their his her our this that
     """.split()
 )
+#: Words right before a past participle that make it an adjective: "a captured soldier".
+_DETERMINERS = frozenset("a an the its their his her our this that these those".split())
 
 
 def _is_event(low: str) -> bool:
@@ -209,6 +210,8 @@ def _is_event(low: str) -> bool:
         if cls >= _HELD or not (word.endswith("ed") or word in _IRREGULAR_PAST):
             continue
         if not _HEDGES.isdisjoint(words[max(k - 2, 0) : k]):
+            continue
+        if k and words[k - 1] in _DETERMINERS:
             continue
         return True
     if _PHRASE_TRIGGERS.isdisjoint(words):

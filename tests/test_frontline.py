@@ -305,11 +305,11 @@ def test_without_a_place_only_a_concrete_event_is_an_item() -> None:
         "Since the start of the invasion, the defenders have counted heavy losses. "
         "Prosecutors opened the trial of a captured sniper. "
         "Fighters hope to seize more ground before winter. "
-        "Rebel units attacked an army column at dawn. "
+        "The rebels attacked an army column at dawn. "
         "The outnumbered garrison was encircled and later pulled back."
     )
     assert [i.text for i in items] == [
-        "Rebel units attacked an army column at dawn.",
+        "The rebels attacked an army column at dawn.",
         "The outnumbered garrison was encircled and later pulled back.",
     ]
 
@@ -447,3 +447,9 @@ def test_latin_american_style_report_with_municipalities_and_departments() -> No
         ("Mazara", "La Toma"),
         ("Suaza", "Tamara"),
     ]
+
+
+def test_a_war_breaking_out_is_no_breakout() -> None:
+    assert frontline("The war broke out in April 2023 between the army and the militia.") == ()
+    (item,) = frontline("The encircled battalion broke out of the pocket overnight.")
+    assert item.places == ()
