@@ -10,6 +10,7 @@ the bot's own message with the same content posted since the claim.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -27,14 +28,38 @@ log = logging.getLogger(__name__)
 __all__ = ["ConsoleSender", "DiscordSender"]
 
 
-class DiscordSender:
-    """The outbox's ``Sender`` over a logged-in ``discord.Client`` (REST only, no gateway)."""
+GLOBAL_RATE = 48.0
+"""Posts per second at most: under Discord's global limit of 50 requests a second per bot,
+which discord.py does not pace ahead of time (it only waits after a global 429)."""
 
-    def __init__(self, client: discord.Client, *, history: int = 50) -> None:
+
+class DiscordSender:
+    """The outbox's ``Sender`` over a logged-in ``discord.Client`` (REST only, no gateway).
+
+    Posts are spaced ``1 / per_second`` apart, so a fan-out to thousands of channels runs at the
+    global limit instead of bouncing off it; discord.py's limiter keeps each channel's bucket.
+    """
+
+    def __init__(
+        self, client: discord.Client, *, history: int = 50, per_second: float = GLOBAL_RATE
+    ) -> None:
         self.client = client
         self.history = max(1, min(history, 100))
+        self.spacing = 1.0 / per_second if per_second > 0 else 0.0
+        self._next_slot = 0.0
+
+    async def _pace(self) -> None:
+        if not self.spacing:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self.spacing
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        await self._pace()
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
         data = await self._call(route, json=payload)
         return int(data["id"])

@@ -196,6 +196,7 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
     """
 
     digests: dict[Any, Any] = {}  # shared by the channels of a run (see bot.digests)
+    posts: dict[tuple[int, tuple[str, ...], datetime], list[Message]] = {}
 
     async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
         if sub.last_posted_at is not None:  # several articles new since: their digest
@@ -215,13 +216,21 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
         latest = await store.latest()
         if latest is None:
             return []
+        # one run fans out to many channels with the same post: rendered once for them all
+        key = (latest.id, tuple(sub.sections), now)
+        if key in posts:
+            return list(posts[key])
         briefing = await store.briefing(latest.id)
-        if tuple(sub.sections) == SECTIONS:
-            return list(renderer.post_messages(briefing, now=now))
         out: list[Message] = []
-        for name in sub.sections:
-            out.extend(renderer.section_messages(briefing, name, now=now))
-        return out
+        if tuple(sub.sections) == SECTIONS:
+            out = list(renderer.post_messages(briefing, now=now))
+        else:
+            for name in sub.sections:
+                out.extend(renderer.section_messages(briefing, name, now=now))
+        posts[key] = out
+        while len(posts) > 32:
+            posts.pop(next(iter(posts)))
+        return list(out)
 
     return render
 
@@ -279,14 +288,14 @@ class BriefingScheduler:
                 recovered.resent,
             )
         self._stop.clear()
+        if deliver:  # first, so that the catch-up's posts go out while it writes the rest
+            self._delivery = asyncio.create_task(self.outbox.run(self.clock, self._stop))
         if await self.lock.hold():
             await self._lead()
         else:
             log.info("another process runs the scheduler; this one delivers and waits")
         if self.lock.shared:
             self._watch = asyncio.create_task(self._watch_lock())
-        if deliver:
-            self._delivery = asyncio.create_task(self.outbox.run(self.clock, self._stop))
 
     async def _lead(self) -> None:
         """Become the process that schedules: the jobs, then the catch-up of missed runs."""
@@ -395,7 +404,8 @@ class BriefingScheduler:
         scheduled_for = due_run(sub, now, self.config.misfire_grace)
         if scheduled_for is None:
             return RunResult(sub.id, None, reason="no run due")
-        messages = await self.render(sub, now)
+        # rendered as of its scheduled time: every channel of one run gets the same post
+        messages = await self.render(sub, scheduled_for)
         if not messages:
             log.info("subscription %s: nothing to post for %s", sub.id, scheduled_for)
             return RunResult(sub.id, scheduled_for, reason="nothing to post")
@@ -413,19 +423,25 @@ class BriefingScheduler:
     async def catch_up(self, *, now: datetime) -> list[RunResult]:
         """After a restart: at most one post per subscription for the runs it missed, when the
         latest of them is within the grace."""
-        results: list[RunResult] = []
-        for sub in await list_subscriptions(self.engine, active_only=True):
-            try:
-                result = await self._post(sub, now)
-            except ScheduleError as exc:
-                log.error("subscription %s has a bad schedule, skipped: %s", sub.id, exc)
-                continue
+        gate = asyncio.Semaphore(self.config.concurrency)
+
+        async def one(sub: Subscription) -> RunResult | None:
+            async with gate:
+                try:
+                    result = await self._post(sub, now)
+                except ScheduleError as exc:
+                    log.error("subscription %s has a bad schedule, skipped: %s", sub.id, exc)
+                    return None
             if result.scheduled_for is not None:
                 log.info(
                     "catch-up for subscription %s: the run of %s", sub.id, result.scheduled_for
                 )
-            results.append(result)
-        return results
+            return result
+
+        # concurrently, so that the outbox writes the posts of many subscriptions at once
+        subs = await list_subscriptions(self.engine, active_only=True)
+        found = await asyncio.gather(*(one(sub) for sub in subs))
+        return [r for r in found if r is not None]
 
     def next_run(self, subscription_id: int) -> datetime | None:
         """When APScheduler will next run the subscription's job (None: no job)."""

@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import resource
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +78,7 @@ async def main(args: argparse.Namespace) -> None:
     policy = RetryPolicy(
         max_attempts=25, base=timedelta(milliseconds=20), cap=timedelta(milliseconds=500)
     )
-    sender = CountingSender(client)
+    sender = CountingSender(client, per_second=args.rate)
 
     async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
         return [Message(content=c) for c in contents(sub.channel_id, now, args.parts)]
@@ -95,8 +97,10 @@ async def main(args: argparse.Namespace) -> None:
         if args.go:  # start together with other processes: "ready", then wait for a line
             print("ready", flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-        await bs.start(deliver=False)
-        if args.serve:  # deliver and say who schedules, until killed
+        print(f"started {time.time():.6f}", file=sys.stderr, flush=True)
+        starting = asyncio.create_task(bs.start(deliver=False))
+        if args.serve:
+            await starting  # deliver and say who schedules, until killed
             leading = None
             while True:
                 if bs.leading != leading:
@@ -104,16 +108,23 @@ async def main(args: argparse.Namespace) -> None:
                     print("leader" if leading else "follower", flush=True)
                 await box.deliver_due(now=moment[0])
                 await asyncio.sleep(0.02)
-        while True:
+        while True:  # deliver while the catch-up writes the posts, until nothing is due
+            started = starting.done()
             report = await box.deliver_due(now=moment[0])
             if report.next_due is None:
-                break
+                if started:
+                    break
+                if not report.sent:
+                    await asyncio.sleep(0.005)
+                continue
             moment[0] = max(moment[0], report.next_due)
+        await starting
         async with engine.connect() as conn:
             by_status = select(outbox.c.status, func.count()).group_by(outbox.c.status)
             counts = {status: n for status, n in (await conn.execute(by_status)).all()}
         sent, failed = counts.get("sent", 0), counts.get("failed", 0)
-        print(f"done sent={sent} failed={failed} mine={sender.sent}", flush=True)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"done sent={sent} failed={failed} mine={sender.sent} peak_mb={peak_mb:.0f}")
     finally:
         await bs.stop()
         await client.close()
@@ -132,6 +143,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--serve", action="store_true", help="stay up, printing leader/follower")
     p.add_argument("--poll", type=float, default=0.2, help="seconds between lock checks")
     p.add_argument("--go", action="store_true", help="print ready, start on a line of input")
+    p.add_argument("--rate", type=float, default=0, help="posts a second at most (0: unpaced)")
     return p.parse_args()
 
 
