@@ -199,8 +199,9 @@ async def _real_time(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await bs.start()
+    jobs = len(bs.scheduler.get_jobs())
     print(
-        f"dry-run: {len(bs.scheduler.get_jobs())} subscriptions scheduled, posting to the "
+        f"dry-run: {jobs} subscription{'s' if jobs != 1 else ''} scheduled, posting to the "
         f"console until {_when(until)} (Ctrl-C stops)",
         file=out,
         flush=True,

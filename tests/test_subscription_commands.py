@@ -373,3 +373,25 @@ def test_dry_run_schedule_options_are_checked(
     assert main(["dry-run", "--config", str(cfg), *args]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1
+
+
+async def test_dry_run_in_real_time_stops_at_until(tmp_path: Path) -> None:
+    import io
+    import time
+
+    from bot.schedule_dry_run import rehearse
+
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(
+        f"[store]\nurl = 'sqlite:///{tmp_path / 's.db'}'\n"
+        "[[subscriptions]]\nchannel = 555\nschedule = 'every 6h'\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    started = time.monotonic()
+    until = datetime.now(UTC) + timedelta(seconds=0.3)
+    assert await rehearse(load_config(cfg, env={}), until=until, fast=False, out=out) == 0
+    assert time.monotonic() - started < 10
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("dry-run: 1 subscription scheduled") and "Ctrl-C" in lines[0]
+    assert lines[-1] == "dry-run: stopped, 0 posts"
