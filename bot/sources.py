@@ -418,10 +418,19 @@ def max_bytes_of(config: object) -> int:
     return value if isinstance(value, int) and value > 0 else DEFAULT_MAX_BYTES
 
 
+MAX_URL = 1000
+
+
 def _check_url_text(url: str) -> None:
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        raise SourceError(f"Not a valid URL: '{_clip(url)}'.") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
         raise SourceError(f"Not an http(s) URL: '{_clip(url)}'.")
+    if len(url) > MAX_URL:
+        raise SourceError(f"A URL of at most {MAX_URL} characters, please.")
 
 
 def _clip(text: str, n: int = 80) -> str:
@@ -1127,7 +1136,10 @@ class SourcePoller:
             exists = await conn.scalar(
                 select(func.count())
                 .select_from(article_sources)
-                .where(article_sources.c.article_id == article_id, article_sources.c.url == url)
+                .where(
+                    article_sources.c.article_id == article_id,
+                    article_sources.c.url == url[:MAX_URL],
+                )
             )
             if exists:
                 return False
@@ -1138,7 +1150,7 @@ class SourcePoller:
                     "article_id": article_id,
                     "source_id": source_id,
                     "name": _clip(name, 200) if name else None,
-                    "url": url[:2048],
+                    "url": url[:MAX_URL],
                     "found_at": _utc(now),
                 }
             ],

@@ -228,3 +228,17 @@ def test_canonical_url(url: str, canonical: str) -> None:
 def test_policy_refuses_more_than_five_redirects() -> None:
     with pytest.raises(ValueError, match="max_redirects"):
         FetchPolicy(max_redirects=6)
+
+
+async def test_the_connector_resolver_refuses_what_the_check_refuses() -> None:
+    # The address connected to is the address checked: a name that answers differently at
+    # connection time (DNS rebinding) is refused by the resolver itself.
+    from briefings.ingest.fetch import _CheckingResolver, _Refused
+
+    strict = _CheckingResolver(())
+    with pytest.raises(_Refused, match="localhost resolves to"):
+        await strict.resolve("localhost", 80)
+    await strict.close()
+    lenient = _CheckingResolver(parse_networks(["127.0.0.0/8", "::1/128"]))
+    assert await lenient.resolve("localhost", 80)
+    await lenient.close()
