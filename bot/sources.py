@@ -710,7 +710,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class _ItemError(Exception):
+class _ItemError(SitrepError):
     """One item could not be read; ``permanent`` ones are not tried again."""
 
     def __init__(self, message: str, *, permanent: bool) -> None:
@@ -808,8 +808,16 @@ class SourcePoller:
             async with gate:
                 return await self.poll_source(src, now)
 
-        results = await asyncio.gather(*(one(s) for s in due))
-        return [r for r in results if r is not None]
+        results = await asyncio.gather(*(one(s) for s in due), return_exceptions=True)
+        out: list[PollResult] = []
+        for src, r in zip(due, results, strict=True):
+            if isinstance(r, BaseException):
+                if isinstance(r, asyncio.CancelledError):
+                    raise r
+                log.error("source #%s: its status could not be recorded: %r", src.id, r)
+            elif r is not None:
+                out.append(r)
+        return out
 
     async def poll_source(self, src: Source, now: datetime) -> PollResult | None:
         """Poll one source and record its status; never raises for bad input (None when the
@@ -824,6 +832,10 @@ class SourcePoller:
                 message = str(exc) if isinstance(exc, SitrepError) else f"{src.location}: {exc}"
                 status = getattr(exc, "status", "error")
                 result, validators = PollResult(src.id, False, status, error=message), None
+            except Exception as exc:  # a bug met on odd input: logged; the other sources go on
+                log.exception("source #%s: unexpected error", src.id)
+                message = f"{src.location}: unexpected error ({type(exc).__name__}), see the log"
+                result, validators = PollResult(src.id, False, "error", error=message), None
             return await self._record(src, result, validators, now)
         finally:
             self._polling.discard(src.id)
@@ -1181,6 +1193,13 @@ class SourcePoller:
             raise _ItemError(str(exc), permanent=_permanent(exc)) from None
         except InputError as exc:
             raise _ItemError(str(exc), permanent=True) from None
+        except (_ItemError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a reader's bug met on odd input: logged, the item left out
+            log.exception("%s: could not be read", url)
+            raise _ItemError(
+                f"{url}: could not be read ({type(exc).__name__})", permanent=True
+            ) from None
         if src is not None and not matches_filters(article, src.keywords, src.regions):
             # Only this source's keys: another source's filters may want the same article.
             scoped = [k for k in keys if k.startswith(("item:", "file:"))]
@@ -1189,7 +1208,13 @@ class SourcePoller:
         all_keys = [*keys, *more, _key("text", text_fingerprint(article))]
         # Distilled before taking the lock (rarely wasted on a duplicate): the lock only guards
         # the look-up and the insert, so that two sources of one story store it once.
-        briefing = await _cpu(distill, article)
+        try:
+            briefing = await _cpu(distill, article)
+        except Exception as exc:  # an extractor's bug met on odd text: logged, the item left out
+            log.exception("%s: could not be distilled", url)
+            raise _ItemError(
+                f"{url}: could not be distilled ({type(exc).__name__})", permanent=True
+            ) from None
         text_key = all_keys[-1]
         async with self._lock:
             holder: list[int] = []

@@ -450,3 +450,39 @@ def test_intervals() -> None:
 def test_declared_source_defaults() -> None:
     d = DeclaredSource(kind="feed", location="https://a.example/f")
     assert d.interval == timedelta(minutes=30) and d.keywords == ()
+
+
+async def test_a_bug_met_on_one_item_or_source_stops_nothing_else(
+    site: Site, store: Store, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.sources as sources_module
+    from briefings import distill as real_distill
+
+    def fragile(article: object) -> object:
+        if "Osk" in getattr(article, "text", ""):
+            raise RuntimeError("extractor bug")
+        return real_distill(article)  # type: ignore[arg-type]
+
+    real_parse = sources_module.parse_feed
+
+    def picky(data: bytes, *, name: str) -> object:
+        if name.endswith("/bad.xml"):
+            raise KeyError("parser bug")
+        return real_parse(data, name=name)
+
+    monkeypatch.setattr(sources_module, "distill", fragile)
+    monkeypatch.setattr(sources_module, "parse_feed", picky)
+    for key in ("varnell", "osk"):
+        site.put(f"/news/{key}", story_page(key))
+    site.put("/f.xml", rss("F", [item(site, "varnell"), item(site, "osk")]))
+    site.put("/bad.xml", rss("B", [item(site, "varnell")]))
+    good = await add_source(store.engine, kind="feed", location=site.url("/f.xml"), now=NOW)
+    bad = await add_source(store.engine, kind="feed", location=site.url("/bad.xml"), now=NOW)
+    results = {r.source_id: r for r in await SourcePoller(store, fetcher).poll_due(NOW)}
+    assert results[good.id].ok and results[good.id].new == 1
+    assert results[good.id].error is not None and "could not be distilled" in results[good.id].error
+    assert not results[bad.id].ok
+    assert (
+        results[bad.id].error is not None and "unexpected error (KeyError)" in results[bad.id].error
+    )
+    assert await count(store) == 1
