@@ -257,7 +257,7 @@ _CAPTURE_BEFORE = re.compile(
     r"\b(?:seiz\w*|captur\w*|took|take|takes|taken|taking|retook|retak\w*|recaptur\w*|"
     r"liberat\w*|overr[au]n\w*|occup\w*|controls?|controlled|controlling|holds?|held|holding|"
     r"lost|los(?:e|es|ing)|gain\w*|enter\w*|clear\w*|storm\w*|abandon\w*|surrender\w*)"
-    r"\s+(?:(?:control|hold)\s+of\s+|back\s+|over\s+)?" + r"$",
+    r"[\"”’']?\s+(?:(?:control|hold)\s+of\s+|back\s+|over\s+)?" + r"$",
     re.IGNORECASE,
 )
 _CAPTURE_AFTER = re.compile(
@@ -734,7 +734,9 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
         capture = _CAPTURE_BEFORE.search(before)
         if cas_verb or capture or _CAPTURE_AFTER.match(text, end, hi):
             value = f"{value} {word}"
-            if capture and not cas_verb:  # "seized two bases"
+            if (
+                capture and not cas_verb and capture.group(0).rstrip()[-1:].isalpha()
+            ):  # "seized two bases"
                 start = origin - len(before) + capture.start()
         elif previous_word(text, lo, origin)[1].lower() in ("from", "of"):
             return None  # "families from four hamlets"

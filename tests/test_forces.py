@@ -566,6 +566,10 @@ def test_an_active_killer_is_not_a_loss() -> None:
         ),
         ("Soldiers torched three villages.", [("other", "3", "three villages")]),
         (
+            'The staff said its units had "liberated" two hamlets.',
+            [("territory", "2 hamlets", "two hamlets")],
+        ),
+        (
             "Some 700 families from four hamlets sought shelter.",
             [("other", "700", "Some 700 families")],
         ),
