@@ -41,8 +41,12 @@ ATTRIBUTION_VERBS = frozenset(
     described describes recounted recounts remarked confirmed confirms confirming shouted
     whispered joked jokes complained complains urged urges vowed vows pledged promised reported
     reports mocked quipped answered conceded concluded boasted lamented sighed continued
+    lament laments lamenting stressing stresses emphasizing emphasising declaring accused
+    accuses accusing
     """.split()
 )
+# Verbs whose object is the person spoken to or about, never the speaker ("he told X").
+OBJECT_VERBS = frozenset("told tells telling accused accuses accusing urged urges".split())
 
 # Titles written before a name (compared lower-case, without a final full stop).
 _TITLES = frozenset(
@@ -54,7 +58,20 @@ _TITLES = frozenset(
     secretary ambassador envoy spokesman spokeswoman spokesperson prosecutor attorney judge
     justice chief deputy defense defence foreign interior finance state national security
     adviser advisor speaker chairman chairwoman director head sir lord lady dame commissioner
-    senior top former acting
+    senior top former acting staff
+    """.split()
+)
+# Title words that only modify the title after them ("Defence Minister"): never a title alone.
+_TITLE_MODIFIERS = frozenset(
+    "vice supreme defense defence foreign interior finance state national security senior top "
+    "former acting".split()
+)
+# Words of a role that make its holder a commentator, not an actor: rights groups, charities,
+# think tanks and universities ("advocacy director at a rights group").
+_COMMENTATOR_WORDS = frozenset(
+    """
+    amnesty watch rights advocacy institute university think-tank ngo charity foundation
+    crisis research studies campaigner
     """.split()
 )
 
@@ -82,12 +99,13 @@ for _kind, _words in (
         "soldier",
         "soldier sergeant sgt private pvt corporal cpl marine pilot engineer gunner infantryman "
         "paratrooper fighter medic sniper operator scout serviceman servicewoman conscript "
-        "recruit officer lieutenant captain major rifleman artilleryman trooper guardsman",
+        "recruit officer lieutenant captain major rifleman artilleryman trooper guardsman "
+        "member militiaman",
     ),
     (
         "expert",
         "analyst expert researcher fellow professor scholar economist historian academic "
-        "consultant observer journalist reporter correspondent",
+        "consultant observer journalist reporter correspondent campaigner activist",
     ),
     (
         "civilian",
@@ -115,7 +133,7 @@ _NON_PERSON_HEADS = frozenset(
     station airport port base airfield valley desert coast border line north south east west
     northern southern eastern western central day war operation vehicles vehicle missiles
     missile systems system network media center centre school academy club northeast northwest
-    southeast southwest
+    southeast southwest team channel tv agency
     """.split()
 )
 _MONTHS_DAYS = frozenset(
@@ -218,7 +236,23 @@ def role_kind(role: str | None) -> PersonKind:
     commander, "Prosecutor General" an official, "gas analyst" an expert."""
     if not role:
         return "unknown"
-    words = re.findall(r"[a-z][a-z-]*", role.lower())
+    words: list[str] = []
+    for w in re.findall(r"[a-z][a-z-]*", role.lower()):
+        if (
+            "-" in w
+            and w not in _ROLE_WORDS
+            and all(_ROLE_WORDS.get(x) or x in _TITLES for x in w.split("-") if x)
+        ):
+            words.extend(x for x in w.split("-") if x)  # "secretary-general"
+        else:
+            words.append(w)
+    kind = _head_kind(words)
+    if kind in {"official", "leader"} and _COMMENTATOR_WORDS.intersection(words):
+        return "expert"  # "advocacy director for Africa at a rights group"
+    return kind
+
+
+def _head_kind(words: list[str]) -> PersonKind:
     head: list[str] = []
     for w in words:
         if w in {"of", "with", "at", "in", "for", "from", "on", "who", "which", "that", "to"}:
@@ -551,6 +585,19 @@ def _sentence_candidates(
     return out
 
 
+def _is_title(low: str) -> bool:
+    """A title word, or a hyphenated compound of titles ("secretary-general")."""
+    if low in _TITLES:
+        return True
+    return "-" in low and all(part in _TITLES for part in low.split("-"))
+
+
+def is_title_or_role(word: str) -> bool:
+    """True for a title or the head noun of a role ("Secretary-General", "spokesman")."""
+    low = word.lower().rstrip(".")
+    return _is_title(low) or _is_role_word(low)
+
+
 def _is_role_word(low: str) -> bool:
     return low in _TITLES or low in _ROLE_WORDS or low.rstrip("s") in _ROLE_WORDS
 
@@ -560,17 +607,20 @@ def _clean(word: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _static_verdict(words: tuple[str, ...]) -> tuple[int, tuple[str, ...], str]:
+def _static_verdict(
+    words: tuple[str, ...], after_of: bool = False
+) -> tuple[int, tuple[str, ...], str]:
     """What the words of a capitalised run say without context: how many lead words are
     titles (or a sentence's function word), and whether the rest can name a person at all
-    ("ok"), or names an organisation ("org") or a country, nationality or month ("drop")."""
+    ("ok"), or names an organisation ("org") or a country, nationality or month ("drop").
+    ``after_of``: the run follows "Title of" ("Secretary of State X")."""
     k = 0
     titles: list[str] = []
     while k < len(words) - 1:
         low = words[k].lower()
         nxt = words[k + 1].lower()
-        if low in _TITLES or (
-            (_is_demonym(words[k]) or _ACRONYM.fullmatch(words[k])) and nxt in _TITLES
+        if _is_title(low) or (
+            (_is_demonym(words[k]) or _ACRONYM.fullmatch(words[k])) and _is_title(nxt)
         ):
             titles.append(words[k])
             k += 1
@@ -581,6 +631,26 @@ def _static_verdict(words: tuple[str, ...]) -> tuple[int, tuple[str, ...], str]:
         break
     if k == 0 and words and words[0].lower() in _FUNCTION_WORDS:
         k = 1
+    # A title needs its head ("Defence Minister", not "Defence" alone): "Defence Team" is no
+    # title before a name.
+    while titles and titles[-1].lower() in _TITLE_MODIFIERS and not (after_of and k == 1):
+        titles.pop()
+        k -= 1
+    # A title compound after an organisation's name: "Rebel Army Chief Ivan Petrov",
+    # "Party Secretary-General Ivan Petrov": the name is the tail after the last title.
+    for j in range(len(words) - 2, k - 1, -1):
+        if _is_title(words[j].lower()) and words[j].lower() not in _TITLE_MODIFIERS:
+            tail = words[j + 1 :]
+            if len(tail) <= 4 and not any(
+                _is_title(w.lower())
+                or w.lower() in _NON_PERSON_HEADS
+                or w.lower() in _FUNCTION_WORDS
+                or _is_demonym(w)
+                for w in tail
+            ):
+                titles = list(words[: j + 1])
+                k = j + 1
+            break
     name_words = words[k:]
     if not name_words or all(_is_role_word(w.lower()) for w in name_words):
         return k, tuple(titles), "drop"
@@ -601,6 +671,9 @@ def _static_verdict(words: tuple[str, ...]) -> tuple[int, tuple[str, ...], str]:
     return k, tuple(titles), "ok"
 
 
+_TITLE_OF = re.compile(r"([A-Za-z]+) of $")
+
+
 def _classify_run(
     text: str,
     sentence: int,
@@ -612,7 +685,11 @@ def _classify_run(
     place_names: set[str],
 ) -> list[_Candidate]:
     words = tuple(_clean(t[2]) for t in seq)
-    k, title_words, verdict = _static_verdict(words)
+    after_of = False
+    if words[0].lower() in _TITLE_MODIFIERS:
+        of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
+        after_of = of is not None and of.group(1).lower() in _TITLES
+    k, title_words, verdict = _static_verdict(words, after_of)
     if verdict != "ok":
         return []
     name_toks = seq[k:]
@@ -648,6 +725,13 @@ def _classify_run(
     elif first > 0 and prev_word in {"charity", "group", "agency", "firm", "organization"}:
         cand.org = True
         return [cand]
+    elif prev_word in OBJECT_VERBS and not possessive:
+        # "he told X": the one spoken to, in news prose mostly an outlet ("told Radio Y").
+        cand.org = True
+        return [cand]
+    if (prev2, prev_word) in _BACKGROUND_LEADS and len(name_words) >= 2:  # "led by X Y"
+        cand.person = True
+        cand.kind = "leader"
     # Appositions: "X, a 30-year-old battalion commander with ...", "X, 21,", "X, who ...".
     app = _APPOSITION.match(after) if not possessive else None
     if app:
@@ -677,7 +761,7 @@ def _classify_run(
             cand.role = _trim_role(seg)
     # Reversed apposition: "one resident, X, said".
     if cand.role is None and re.match(r"\s*(?:[,.;]|$)", after) and re.search(r",\s*$", before):
-        seg_before = re.split(r"[,.;:“”\"]", before.rstrip().rstrip(","))[-1]
+        seg_before = _last_noun_phrase(re.split(r"[,;:“”\"]|\.\s", before.rstrip().rstrip(","))[-1])
         if role_kind(seg_before) not in {"unknown", "group"}:
             cand.person = cand.titled = True
             cand.role = _trim_role(seg_before)
@@ -704,9 +788,46 @@ def _classify_run(
                 cand.weak = True
     if not cand.person and len(name_words) >= 2 and not sentence_initial and prev_word != "the":
         cand.weak = True
+    elif (
+        not cand.person
+        and len(name_words) >= 2
+        and sentence_initial
+        and _NEXT_PRONOUN.match(text, s_end)
+    ):
+        cand.weak = True  # "Ivan Petrov was wounded in May. He said ...": he needs a person
     if not cand.subject:
         cand.subject = _leads_clause(toks)
     return [cand]
+
+
+_BACKGROUND_LEADS = frozenset(
+    {("led", "by"), ("headed", "by"), ("commanded", "by"), ("loyal", "to"), ("run", "by")}
+)
+_NEXT_PRONOUN = re.compile(r"\s*(?:He|She)\s")
+_NP_DETERMINERS = frozenset("a an the his her its their one another".split())
+_NP_LINKS = frozenset("of for with at from".split())
+
+
+def _last_noun_phrase(seg: str) -> str:
+    """The noun phrase a clause ends with: "X was briefed by his top commander" -> "his top
+    commander" (a determiner, then words that are neither function words nor verbs)."""
+    words = seg.split()
+    i = len(words)
+    while i > 0:
+        low = words[i - 1].lower()
+        if low in _NP_DETERMINERS:
+            i -= 1
+            if i > 0 and words[i - 1].lower() in _NP_LINKS:
+                i -= 1  # "the envoy for the region"
+                continue
+            break
+        if low in _NP_LINKS:
+            i -= 1
+            continue
+        if low in _FUNCTION_WORDS or low in ATTRIBUTION_VERBS or _FINITE.fullmatch(low):
+            break
+        i -= 1
+    return " ".join(words[i:]).strip()
 
 
 def _role_before(toks: list[str]) -> str:
@@ -759,7 +880,7 @@ _DETERMINERS = ("a ", "an ", "one ", "another ", "the ")
 _CLAUSE_MARKS = (", ", "; ", " what ", " that ")
 
 
-_ATTR_ANY = re.compile(r"\b(?:" + _ATTR_RE + r")\b")
+_ATTR_ANY = re.compile(r"\b(?:" + _ATTR_RE + r"|according to)\b")
 _FINITE = re.compile(r"(?<![-\w])[a-z]{3,}ed\b(?!\s+by\b)|\b(?:is|was|were|are|has|have|had)\b")
 _VERBISH = re.compile(r"(?<![-\w])[a-z]{3,}ed\b|\b(?:is|was|were|are|has|have|had)\b")
 
@@ -776,6 +897,8 @@ def _unnamed_speakers(article: Article) -> list[_Candidate]:
         after = _NP_AFTER.match(text, v.end(), s.end)
         if after is not None:
             found = (after.start(1), after.group(1))
+        elif v.group() == "according to":
+            continue
         else:
             lo = max(s.start, v.start() - 200)
             w = text[lo : v.start()].rstrip()

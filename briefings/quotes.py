@@ -35,6 +35,7 @@ from briefings.people import (
     PeopleIndex,
     Person,
     find_people,
+    is_title_or_role,
     role_kind,
     shortest_description,
 )
@@ -67,7 +68,8 @@ _ATTRIBUTION = re.compile(r"\b(?:" + ATTRIBUTION_PATTERN + r"|according to|calle
 _PARTICIPLES = frozenset(
     """
     saying telling adding writing tweeting warning noting insisting arguing confirming
-    explaining stating declaring announcing claiming
+    explaining stating declaring announcing claiming stressing accusing lamenting emphasizing
+    emphasising
     """.split()
 )
 _CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
@@ -98,6 +100,10 @@ _TRAIL_DASH = re.compile(r"^\s*[—–]\s*(?P<np>[A-Z][^;“”\"]{1,120})")  # 
 _TRAIL_PRONOUN = re.compile(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
+# A verb of speech used otherwise: as an adjective after a determiner ("an estimated 700"),
+# or in a clause that qualifies a word ("what he described as gains").
+_NOT_SPEECH_BEFORE = re.compile(r"\b(?:an?|the|what \w+)\s+$", re.IGNORECASE)
+_NOT_SPEECH_AFTER = re.compile(r"\s+(?:the|their|its|his|her) lives\b")
 _SUBJECT_END = re.compile(
     r"\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|may|might|must|should|did|does|"
     r"do|spoke|went|came|took|gave|made|met|saw|got|left|began|fell|held|led|ran|sent|won|"
@@ -249,6 +255,14 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
             continue
         sp.previous = last_spoken
         _attribute(article, people, sp, before, lo, after)
+        if sp.speaker is None and kept and kept[-1].speaker and kept[-1].own:
+            other = kept[-1]
+            if other.sentences[-1] == sp.sentences[0] and (
+                not other.trailing or other.attribution_end <= sp.open
+            ):
+                # A second fragment of the sentence that quoted the first: "X said its troops
+                # were “in the area” on the strength of “reports of ...”".
+                sp.speaker, sp.role, sp.person = other.speaker, other.role, other.person
         if (
             sp.partial
             and sp.speaker is None
@@ -322,6 +336,19 @@ def _attribute(
         return
     prev = article.sentences[s0.index - 1]
     if prev.paragraph != s0.paragraph and not prev.text.rstrip().endswith(":"):
+        # A paragraph that is only a quotation, after one that ends by telling who spoke
+        # ("He told a radio station that ...").
+        para = article.paragraphs[s0.paragraph]
+        if (
+            sp.open == para.start
+            and not text[sp.close : para.end].strip(" .")
+            and '"' not in prev.text
+            and "”" not in prev.text
+            and _speaker_before(article, people, sp, prev.start, prev.end)
+            and (sp.person is not None or (sp.speaker or "")[:1].islower())
+        ):
+            return
+        sp.speaker = sp.role = sp.person = None
         return
     if '"' in prev.text or "”" in prev.text:
         return
@@ -374,6 +401,12 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
     text = article.text
     last = None
     for m in _ATTRIBUTION.finditer(text, lo, hi):
+        if (
+            _NOT_SPEECH_BEFORE.search(text, max(lo, m.start() - 12), m.start())
+            or _NOT_SPEECH_AFTER.match(text, m.end())
+            or (m.group().startswith("descri") and text.startswith(" as ", m.end()))
+        ):
+            continue  # "an estimated 700", "what he described as", "claimed the lives"
         last = m
     if last is None:
         return False
@@ -412,10 +445,24 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
     masked = _PARENTHESIS.sub(lambda m: " " * len(m.group()), text[lo:seg_hi])
     starts = [lo + m.end() for m in _CLAUSE_START.finditer(masked)]
     a = starts[-1] if starts else lo
+    if a > lo and text[lo:a].rstrip().endswith(","):
+        # "X, a city resident told Y": the name before the description is the speaker.
+        for mention in people.mentions_in(lo, a):
+            person = people.people[mention.person]
+            if person.named and not text[mention.end : a].strip(" ,"):
+                return _use_person(sp, person)
     if a < seg_hi and _set_speaker(article, people, sp, a, seg_hi):
         return True
     subj = _subject_np(text, lo, last.start())
     return subj is not None and _set_speaker(article, people, sp, *subj)
+
+
+_INTRO_WORDS = frozenset(
+    """
+    on in at after before meanwhile still but despite during with as when while amid since for
+    under although though if by from to of following unlike like
+    """.split()
+)
 
 
 def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -428,10 +475,7 @@ def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     comma = head.find(", ")
     if comma >= 0 and head[:1].isupper():
         first = head[:comma].split()
-        if first and (
-            first[0].lower() in {"on", "in", "at", "after", "before", "meanwhile", "still", "but"}
-            or len(first) == 1
-        ):
+        if first and (first[0].lower() in _INTRO_WORDS or len(first) == 1):
             lo, head = lo + comma + 2, head[comma + 2 :]
             comma = head.find(", ")
     if comma > 0:
@@ -480,11 +524,27 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
         sp.speaker = f"{low} {rest}"
         return True
     if low in _PRONOUNS:
+        if low == "it" and len(words) == 1:
+            return _institution(article, people, sp, a)
         if low not in {"he", "she"}:
             return False
         gender = "m" if low == "he" else "f"
         mention = people.antecedent_mention(a, gender=gender)
         last = sp.previous
+        here = _sentence_of(article, a)
+        if (
+            mention is not None
+            and here is not None
+            and mention.sentence == here.index
+            and mention.start < sp.open < a
+            and not _VERB_NEXT.match(text, mention.end)
+        ):
+            # "X was among the dead, and the attackers “fled,” he added": a person inside the
+            # reported clause is what the speaker talks about, not the speaker.
+            if last is not None and last.speaker and last.sentences[-1] >= here.index - 3:
+                mention = None
+            else:
+                mention = people.antecedent_mention(a, gender=gender, exclude_sentence=here.index)
         if (
             last is not None
             and last.speaker
@@ -551,6 +611,42 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     return False
 
 
+_VERB_NEXT = re.compile(
+    r"(?:’s|'s)?\s+(?!(?:and|or|of|in|at|on|for|with|to|from|by|as)\b)[a-z]{2,}\b"
+)
+
+
+def _institution(article: Article, people: PeopleIndex, sp: _Span, a: int) -> bool:
+    """ "it said in a statement": the body the sentence is about (its subject), else the
+    subject of the sentence before, else the body that spoke last."""
+    text = article.text
+    here = _sentence_of(article, a)
+    if here is None:
+        return False
+    for s in (here, article.sentences[here.index - 1] if here.index else None):
+        if s is None or (s is not here and s.paragraph != here.paragraph):
+            continue
+        mark = _MARK.search(text, s.start, s.end)
+        hi = min(a, mark.start() if mark else s.end)
+        subj = _subject_np(text, s.start, hi)
+        if subj is None:
+            continue
+        np = text[subj[0] : subj[1]].strip(" ,")
+        first = np.split()[0] if np.split() else ""
+        if not first or first.lower() in _PRONOUNS or first.lower() in _INTRO_WORDS:
+            continue
+        if any(people.people[m.person].named for m in people.mentions_in(*subj)):
+            continue  # a person is "he" or "she", not "it"
+        if first[:1].isupper() and len(np.split()) <= 6:
+            sp.speaker = np
+            return True
+    last = sp.previous
+    if last is not None and last.speaker and last.person is None:
+        sp.speaker, sp.role = last.speaker, last.role
+        return True
+    return False
+
+
 def _trim_org(name: str) -> str:
     """An organisation's name without the words of the clause that follows it; a possessive
     keeps the noun it qualifies ("Ukraine's military")."""
@@ -571,8 +667,8 @@ def _name_slot(lead: str) -> bool:
     """True when the words before a name in a speaker phrase are titles or a description
     followed by a comma ("one resident, X"), so that the name is the speaker's."""
     lead = lead.strip()
-    if not lead or lead.endswith(","):
-        return True
+    if not lead or lead.endswith(",") or is_title_or_role(lead.split()[-1]):
+        return True  # "one resident, X", "the group's health ministry spokesman X"
     return len(lead.split()) <= 4 and not re.search(
         r"\b(?:of|in|at|near|from|to|for|with|by|on)\b", lead
     )
