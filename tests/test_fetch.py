@@ -242,3 +242,12 @@ async def test_the_connector_resolver_refuses_what_the_check_refuses() -> None:
     lenient = _CheckingResolver(parse_networks(["127.0.0.0/8", "::1/128"]))
     assert await lenient.resolve("localhost", 80)
     await lenient.close()
+
+
+async def test_numeric_host_spellings_of_loopback_are_refused(site: Site) -> None:
+    port = site.base.rsplit(":", 1)[1]
+    async with Fetcher(policy(allow_networks=())) as f:
+        for host in ("2130706433", "0x7f000001", "127.1", "[::1]", "[::ffff:127.0.0.1]"):
+            with pytest.raises(BlockedAddress):
+                await f.fetch(f"http://{host}:{port}/a")
+    assert site.hits == {}

@@ -486,3 +486,27 @@ async def test_a_bug_met_on_one_item_or_source_stops_nothing_else(
         results[bad.id].error is not None and "unexpected error (KeyError)" in results[bad.id].error
     )
     assert await count(store) == 1
+
+
+async def test_a_page_source_with_only_last_modified_is_polled_conditionally(
+    site: Site, store: Store, fetcher: Fetcher
+) -> None:
+    site.etags = False
+    site.put("/story", story_page("harbor"))
+    src = await add_source(store.engine, kind="page", location=site.url("/story"), now=NOW)
+    poller = SourcePoller(store, fetcher)
+    first = await poller.poll_source(src, NOW)
+    assert first is not None and first.new == 1
+    current = await get_source(store.engine, src.id)
+    assert current is not None and current.validators.last_modified
+    assert current.validators.etag is None
+    second = await poller.poll_source(current, NOW + timedelta(hours=1))
+    assert second is not None and second.status == "not modified"
+    assert site.conditional == ["/story"]
+    # The page is rewritten: read again, a new article (its text changed).
+    site.modified = NOW
+    site.put("/story", story_page("osk"))
+    current = await get_source(store.engine, src.id)
+    assert current is not None
+    third = await poller.poll_source(current, NOW + timedelta(hours=2))
+    assert third is not None and third.new == 1 and await count(store) == 2

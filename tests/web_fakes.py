@@ -29,6 +29,7 @@ class Site:
     failures: dict[str, int] = field(default_factory=dict)  # path -> 503s before success
     delays: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
     modified: datetime = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    etags: bool = True  # False: only Last-Modified, answered by If-Modified-Since
     base: str = ""
 
     def put(self, path: str, body: str | bytes, content_type: str = "text/html") -> None:
@@ -94,13 +95,16 @@ def make_app(site: Site) -> web.Application:
         content_type, body = site.pages[path]
         etag = _etag(body)
         modified = format_datetime(site.modified, usegmt=True)
-        if request.headers.get("If-None-Match") == etag:
+        if site.etags and request.headers.get("If-None-Match") == etag:
             site.conditional.append(path)
             return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(
-            body=body,
-            headers={"Content-Type": content_type, "ETag": etag, "Last-Modified": modified},
-        )
+        if not site.etags and request.headers.get("If-Modified-Since") == modified:
+            site.conditional.append(path)
+            return web.Response(status=304)
+        headers = {"Content-Type": content_type, "Last-Modified": modified}
+        if site.etags:
+            headers["ETag"] = etag
+        return web.Response(body=body, headers=headers)
 
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", handle)
