@@ -678,6 +678,8 @@ _DISTANCE_UNITS = _words(
 _NUMBER_WORDS = _words(
     "a one two three four five six seven eight nine ten twenty thirty forty fifty hundred some"
 )
+#: What may follow a name listed after a colon: "two villages: A and B." (not "A said").
+_LIST_ENDS = frozenset({",", ".", ";", "and", "or", "—", "–", "(", "!", "?"})
 #: Separators of a list of names: "A, B and C".
 _LIST_SEPARATORS = ([","], ["and"], ["or"], [",", "and"], [",", "or"])
 
@@ -889,7 +891,12 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.kind = "region"
         c.strong = True
     # "a third community—X—", "two villages along the river: X and Y".
-    if i > 1 and tokens[i - 1].text in _INTRODUCERS:
+    after_name = tokens[j + 1].low if j + 1 < len(tokens) else "."
+    if (
+        i > 1
+        and tokens[i - 1].text in _INTRODUCERS
+        and (after_name in _LIST_ENDS or tokens[i - 1].text != ":")
+    ):
         intro = _introducing_noun(tokens, i - 1)
         if intro is not None:
             c.kind = c.kind or intro
@@ -925,7 +932,7 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         and not (c.possessive and prev in {"in", "for"})  # "fighting in Hnatiuk's name"
     ):
         c.strong = True  # "the crossing at X", "the battle for X", "positions near X"
-    elif prev == "of" and prev2 in _BEARINGS:
+    elif prev == "of" and prev2 in _BEARINGS and not c.possessive:
         c.strong = True  # "northwest of X": only a place has a bearing
     elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
         c.medium = True
@@ -978,6 +985,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
             c.strong = True
         elif low in LOOSE_DESIGNATORS:
             c.medium = True
+            if r + 1 < n and tokens[r + 1].low in SPEECH_VERBS:
+                c.organisation = True  # "the X camp said": a side, not a site
         elif low in _PLURAL_LOOSE:
             c.strong = c.plural = True  # "the A and B areas"
         elif low in SPEECH_VERBS and not (c.weak or c.medium):
@@ -1154,7 +1163,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             elif c.organisation or (
                 (COUNTRY in flags or CAPITAL in flags)
                 and (
-                    not (c.strong or c.medium or c.locative or c.capture)
+                    not (c.strong or c.medium or (c.locative and not c.possessive) or c.capture)
                     or (kind == "country" and c.possessive)
                 )
             ):

@@ -525,3 +525,10 @@ def test_front_designators_and_plural_place_nouns() -> None:
 def test_a_country_after_a_place_noun_stays_a_country() -> None:
     idx = places("Rebel-held areas of Sudan have seen daily strikes.")
     assert [(m.name, m.kind) for m in idx.mentions] == [("Sudan", "country")]
+
+
+def test_an_attribution_after_a_colon_and_a_side_in_politics_make_no_place() -> None:
+    assert names("Troops shelled villages near the river: Hnatiuk said the damage was heavy.") == []
+    gaz = DictGazetteer({"wagner": "m", "kramske": "M"})
+    idx = places("The Wagner camp denied it. Troops advanced north of Dovhe's farm.", gaz)
+    assert [(m.name, m.use) for m in idx.mentions] == [("Wagner", "government")]
