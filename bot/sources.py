@@ -735,6 +735,28 @@ def _permanent(exc: FetchError) -> bool:
     return isinstance(exc, HTTPStatusError) and exc.code in (400, 401, 403, 404, 410, 451)
 
 
+def _resolve(known: dict[str, int | None], keys: Sequence[str]) -> tuple[int | None, bool, bool]:
+    """(the article one of ``keys`` points at, whether one marks the item as left out, whether
+    the article was found by a key of this source: its item or file key, so it is credited to
+    this source already)."""
+    left_out = False
+    found: int | None = None
+    own = False
+    for k in keys:
+        if k not in known:
+            continue
+        article_id = known[k]
+        if article_id is None:
+            left_out = True
+        elif found is None or k.startswith(_OWN_KEYS):
+            own = own or k.startswith(_OWN_KEYS)
+            found = article_id
+    return found, left_out and found is None, own
+
+
+_OWN_KEYS = ("item:", "file:")
+
+
 async def _cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a few milliseconds of pure work (extracting a page, distilling) on the loop, then
     let other tasks run. Not in a thread: a thread busy with Python code makes every database
@@ -743,6 +765,18 @@ async def _cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     result = fn(*args, **kwargs)
     await asyncio.sleep(0)
     return result
+
+
+def _item_keys(src: Source, item: FeedItem) -> tuple[list[str], str]:
+    """The keys of a feed item known before reading it, and the URL it is credited under."""
+    keys = [_key("item", f"{src.location}\n{item.key}")]
+    if item.guid:
+        keys.append(_key("guid", item.guid))
+    link = canonical_url(item.link) if item.link else None
+    if link:
+        keys.append(_key("url", link))
+    found_url = link or f"{src.location}#{item.key}"
+    return keys, found_url
 
 
 class SourcePoller:
@@ -919,9 +953,14 @@ class SourcePoller:
             feed.items,
             key=lambda i: i.published or datetime.min.replace(tzinfo=UTC),
         )
+        probes: list[str] = []
+        for it in oldest_first:
+            keys, found_url = _item_keys(src, it)
+            probes.extend([*keys, _key("skip", f"{src.id}\n{found_url}")])
+        known = await self._known(probes)  # one query for the whole feed
         for item in oldest_first:
             try:
-                outcome = await self._feed_item(src, name, item, now)
+                outcome = await self._feed_item(src, name, item, now, known)
             except _ItemError as exc:
                 failed += 1
                 retry_later = retry_later or not exc.permanent
@@ -948,15 +987,15 @@ class SourcePoller:
         return result, None if retry_later else fetched.validators
 
     async def _feed_item(
-        self, src: Source, name: str, item: FeedItem, now: datetime
+        self,
+        src: Source,
+        name: str,
+        item: FeedItem,
+        now: datetime,
+        known: dict[str, int | None] | None = None,
     ) -> IngestOutcome:
-        keys = [_key("item", f"{src.location}\n{item.key}")]
-        if item.guid:
-            keys.append(_key("guid", item.guid))
+        keys, found_url = _item_keys(src, item)
         link = canonical_url(item.link) if item.link else None
-        if link:
-            keys.append(_key("url", link))
-        found_url = link or f"{src.location}#{item.key}"
 
         async def read() -> tuple[Article, list[str]]:
             from_feed = article_from_item(item, source=name)
@@ -976,7 +1015,7 @@ class SourcePoller:
             )
             return article, more
 
-        return await self._consider(src, name, keys, found_url, read, now)
+        return await self._consider(src, name, keys, found_url, read, now, known)
 
     async def _poll_page(self, src: Source, now: datetime) -> tuple[PollResult, Validators | None]:
         fetched = await self.fetcher.fetch(
@@ -1090,22 +1129,24 @@ class SourcePoller:
 
     # ------------------------------------------------------------ storing
 
+    async def _known(self, keys: Sequence[str]) -> dict[str, int | None]:
+        """The keys already seen among ``keys``: the article each points at (None: left out)."""
+        out: dict[str, int | None] = {}
+        unique = list(dict.fromkeys(keys))
+        async with self.engine.connect() as conn:
+            for start in range(0, len(unique), 500):
+                stmt = select(article_keys.c.key, article_keys.c.article_id).where(
+                    article_keys.c.key.in_(unique[start : start + 500])
+                )
+                for r in (await conn.execute(stmt)).all():
+                    out[r.key] = int(r.article_id) if r.article_id is not None else None
+        return out
+
     async def _lookup(self, keys: Sequence[str]) -> tuple[int | None, bool]:
         """(the article a key points at, whether a key marks the item as left out)."""
         if not keys:
             return None, False
-        async with self.engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(article_keys.c.key, article_keys.c.article_id).where(
-                        article_keys.c.key.in_(list(keys))
-                    )
-                )
-            ).all()
-        for r in rows:
-            if r.article_id is not None:
-                return int(r.article_id), False
-        return None, bool(rows)
+        return _resolve(await self._known(keys), keys)[:2]
 
     async def _mark_skipped(self, src: Source, keys: Sequence[str]) -> None:
         now = self.clock()
@@ -1177,13 +1218,20 @@ class SourcePoller:
         url: str,
         read: Callable[[], Awaitable[tuple[Article, list[str]]]],
         now: datetime,
+        known: dict[str, int | None] | None = None,
     ) -> IngestOutcome:
-        """Store the item unless a key says it is known; credit this source either way."""
+        """Store the item unless a key says it is known; credit this source either way.
+
+        ``known`` is what ``_known`` said of the keys of a whole feed, read at once."""
         skip_key = _key("skip", f"{src.id if src else 0}\n{url}")
-        found, left_out = await self._lookup([*keys, skip_key])
+        probe = [*keys, skip_key]
+        found, left_out, own = _resolve(
+            known if known is not None else await self._known(probe), probe
+        )
         if found is not None:
-            async with self.engine.begin() as conn:
-                await self._link(conn, found, src, name, url, keys, now)
+            if not own:  # first seen through this source: credit it
+                async with self.engine.begin() as conn:
+                    await self._link(conn, found, src, name, url, keys, now)
             return IngestOutcome("known", found)
         if left_out:
             return IngestOutcome("skipped")
