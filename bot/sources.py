@@ -1053,12 +1053,20 @@ class SourcePoller:
         failed = 0
         first_error: str | None = None
         name = src.name or src.label
+        found: list[tuple[Path, str, str]] = []
         for path in files:
             try:
                 st = path.stat()
             except OSError:
                 continue
-            key = _key("file", f"{path.resolve()}\n{st.st_size}\n{st.st_mtime_ns}")
+            where = path.resolve()
+            found.append(
+                (path, _key("file", f"{where}\n{st.st_size}\n{st.st_mtime_ns}"), where.as_uri())
+            )
+        known = await self._known(  # one query for the whole folder
+            [k for _, key, uri in found for k in (key, _key("skip", f"{src.id}\n{uri}"))]
+        )
+        for path, key, uri in found:
 
             async def read(path: Path = path) -> tuple[Article, list[str]]:
                 try:
@@ -1068,7 +1076,7 @@ class SourcePoller:
                 return replace(article, source=article.source or name), []
 
             try:
-                outcome = await self._consider(src, name, [key], path.resolve().as_uri(), read, now)
+                outcome = await self._consider(src, name, [key], uri, read, now, known)
             except _ItemError as exc:
                 failed += 1
                 first_error = first_error or str(exc)
