@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 import mmap
+import operator
 import os
 import re
 import tempfile
@@ -523,15 +525,16 @@ _QUOTES = frozenset("\"“”‘’'")
 class _Token:
     """A word or a punctuation mark, with what the patterns ask of it.
 
-    One object per distinct text, shared by every sentence that uses it (words recur, and
-    building an object per occurrence dominated the cost); where a token stands is kept apart,
-    in the ``starts`` list that ``_tokens`` returns with the tokens.
+    One object per distinct text (with the spaces before it), shared by every sentence that uses
+    it: words recur, and building an object per occurrence dominated the cost. Where a token
+    stands is kept apart, in the ``starts`` list that ``_tokens`` returns with the tokens.
     """
 
-    __slots__ = ("is_cap", "is_word", "low", "text")
+    __slots__ = ("is_cap", "is_word", "low", "size", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.size = len(text)
         self.low = text.lower()
         first = text[0]
         self.is_word = first.isalnum()
@@ -543,7 +546,19 @@ class _Token:
             self.is_cap = "-" in text and _ARTICLE_PREFIX.match(text) is not None
 
 
-_TOKENS: dict[str, _Token] = {}  # the shared token of each text seen
+class _TokenMemo(dict[str, _Token]):
+    """The shared token of each chunk seen (a token's text with the spaces before it)."""
+
+    def __missing__(self, chunk: str) -> _Token:
+        token = self[chunk] = _Token(chunk.lstrip())
+        return token
+
+
+_TOKENS = _TokenMemo()
+#: A token with the spaces before it: the chunks of a sentence tile it, so their lengths give
+#: every token's place without a match object per token.
+_CHUNK = re.compile(rf"\s*(?:{_TOKEN.pattern})")
+_SIZE = operator.attrgetter("size")
 
 
 @dataclass(slots=True)
@@ -573,20 +588,14 @@ class _Candidate:
 
 
 def _tokens(text: str, offset: int) -> tuple[list[_Token], list[int]]:
-    """The tokens of ``text`` and where each starts (``offset`` added)."""
-    tokens: list[_Token] = []
-    starts: list[int] = []
-    memo = _TOKENS
-    if len(memo) > 200_000:
-        memo.clear()
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        t = memo.get(word)
-        if t is None:
-            t = memo[word] = _Token(word)
-        tokens.append(t)
-        starts.append(m.start() + offset)
-    return tokens, starts
+    """The tokens of ``text`` and where each starts (``offset`` added); no Python-level loop."""
+    if len(_TOKENS) > 200_000:
+        _TOKENS.clear()
+    chunks = _CHUNK.findall(text)
+    tokens = list(map(_TOKENS.__getitem__, chunks))
+    ends = itertools.accumulate(map(len, chunks), initial=offset)
+    next(ends)  # the offset itself
+    return tokens, list(map(operator.sub, ends, map(_SIZE, tokens)))
 
 
 def _runs(tokens: list[_Token], starts: list[int]) -> list[tuple[int, int]]:
