@@ -786,6 +786,10 @@ def _classify_run(
                     cand.weak = True
             elif n1 in _KIN_NOUNS:
                 cand.weak = True
+    if not cand.person and not possessive and _LEADER_ACT.match(after):
+        # "Petrov signed a decree": only people in office sign, veto, pardon or appoint.
+        cand.person = True
+        cand.kind = "leader"
     if not cand.person and len(name_words) >= 2 and not sentence_initial and prev_word != "the":
         cand.weak = True
     elif (
@@ -802,6 +806,10 @@ def _classify_run(
 
 _BACKGROUND_LEADS = frozenset(
     {("led", "by"), ("headed", "by"), ("commanded", "by"), ("loyal", "to"), ("run", "by")}
+)
+_LEADER_ACT = re.compile(
+    r"\s+(?:has |had |also |then )?(?:signed|decreed|vetoed|pardoned|appointed|dismissed|sacked)"
+    r"\b"
 )
 _NEXT_PRONOUN = re.compile(r"\s*(?:He|She)\s")
 _NP_DETERMINERS = frozenset("a an the his her its their one another".split())
@@ -848,6 +856,9 @@ def _trim_role(seg: str) -> str:
     """A role as the article gives it, without article, age or trailing clause."""
     seg = re.split(r"\s+(?:who|which|that|whose|where|\w{3,}ing)\s|[,;]|\.\s", seg)[0].strip()
     seg = _LEADING_VERB.sub("", seg)
+    verb = _ATTR_ANY.search(seg)
+    if verb is not None and verb.start() > 0:  # "a city resident told Y"
+        seg = seg[: verb.start()]
     seg = re.sub(r"^(?:a|an|the|one)\s+", "", seg, flags=re.IGNORECASE)
     seg = re.sub(r"^\d{1,3}-year-old\s+", "", seg)
     return seg.strip(" .")

@@ -18,6 +18,7 @@ import re
 from briefings.article import Article, Sentence
 from briefings.model import PolicyItem
 from briefings.people import (
+    ATTRIBUTION_PATTERN,
     ATTRIBUTION_VERBS,
     COMMAND_KINDS,
     PeopleIndex,
@@ -215,6 +216,13 @@ def _policy_item(
     unquoted = _unquoted(s, quoted)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
     cues = [(name, _WEIGHTS[name]) for name in sorted(_cue_kinds(unquoted.lower()))]
+    if quoted_share > 0.5 or (
+        _starts_quoted(s, quoted)
+        and all(name == "statement" for name, _ in cues)
+        and _ATTRIBUTION_IN.search(unquoted)
+    ):
+        # A quotation with its attribution ("“...,” said X, a commander"): the quote's.
+        return _quoted_item(article, people, s, unquoted, first_seen)
     if not cues and not any(
         people.people[m.person].kind in {"leader", "unknown"}
         for m in people.mentions_in(s.start, s.end)
@@ -258,6 +266,50 @@ def _policy_item(
         sentences=(s.index,),
         score=round(score, 3),
     )
+
+
+def _starts_quoted(s: Sentence, quoted: tuple[tuple[int, int], ...]) -> bool:
+    """True when the sentence opens with a quotation, or inside one begun before it."""
+    i = bisect.bisect_right(quoted, (s.start, 1 << 62)) - 1
+    return i >= 0 and quoted[i][0] <= s.start < quoted[i][1]
+
+
+def _quoted_item(
+    article: Article, people: PeopleIndex, s: Sentence, unquoted: str, first_seen: dict[str, int]
+) -> PolicyItem | None:
+    """A sentence that is mostly a quotation belongs to the quotes section. It is policy only as
+    a leader's or official's statement of intent or decision ("we will not sign", "must
+    withdraw"); otherwise the reporter's words that introduce a leader, official or commander
+    for the first time ("said X, commander of the Y corps") say who commands, without the
+    quote."""
+    actors = _actors(article, people, s)
+    if not actors:
+        return None
+    kinds = {p.kind for p in actors}
+    lower = s.text.lower()
+    if kinds & {"leader", "official"} and (
+        _cue_kinds(lower) - {"statement"} or _INTENT.search(lower)
+    ):
+        text = summarize(s.text)
+        weight = 2.0 if "leader" in kinds else 1.5
+        return PolicyItem(text, tuple(p.name for p in actors), (s.index,), weight) if text else None
+    new = [p for p in actors if first_seen.get(p.name) == s.index]
+    text = _ATTRIBUTION_HEAD.sub("", re.sub(r"\s+", " ", unquoted).strip(" ,.;:—–-"))
+    verb = _ATTRIBUTION_IN.search(text)
+    if verb is not None and verb.start() > 0:
+        text = text[: verb.start()]
+    text = summarize(text.strip(" ,.;:—–-"))
+    new = [p for p in new if p.name in text]
+    if not new or len(text.split()) < 3:
+        return None
+    return PolicyItem(text, tuple(p.name for p in new), (s.index,), 0.5)
+
+
+_INTENT = re.compile(
+    r"\b(?:will|won[’']t|must|shall|cannot allow|are ready|is ready|intend|refuse)\b"
+)
+_ATTRIBUTION_HEAD = re.compile(r"^(?:" + ATTRIBUTION_PATTERN + r"|according to)\s+")
+_ATTRIBUTION_IN = re.compile(r"\b(?:" + ATTRIBUTION_PATTERN + r")\b")
 
 
 def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:

@@ -108,7 +108,9 @@ _SUBJECT_END = re.compile(
     r"\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|may|might|must|should|did|does|"
     r"do|spoke|went|came|took|gave|made|met|saw|got|left|began|fell|held|led|ran|sent|won|"
     r"lost|struck|fought|kept|stood|thought|brought|wrote|flew|drove|fled)\b|"
-    r"[a-z]{3,}(?:ed|es)\b|" + ATTRIBUTION_PATTERN + r"\b)"
+    r"[a-z]{3,}ed\b|(?<!\bthe )(?<!\bof )(?<!\bits )(?<!\btheir )[a-z]{3,}es\b|"
+    + ATTRIBUTION_PATTERN
+    + r"\b)"
 )
 
 
@@ -425,6 +427,15 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
         a = last.end() + len(tail) - len(tail.lstrip())
         return _set_speaker(article, people, sp, a, last.end() + _np_length(tail))
     if verb in _PARTICIPLES:
+        # "X said ... that Y claimed ..., adding that “...”": the participle shares the
+        # subject of the sentence's main verb of speech (the first), else the sentence's.
+        earlier = None
+        for m in _ATTRIBUTION.finditer(text, lo, last.start()):
+            if m.group() not in _PARTICIPLES and not m.group().startswith("according"):
+                earlier = m
+                break
+        if earlier is not None and _speaker_before(article, people, sp, lo, earlier.end()):
+            return True
         subj = _subject_np(text, lo, last.start())
         return subj is not None and _set_speaker(article, people, sp, *subj)
     # The subject: the clause before the verb, an apposition between commas skipped.
