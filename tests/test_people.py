@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefings.article import build_article
-from briefings.people import PeopleIndex, find_people, role_kind, shortest_description
+from briefings.people import PeopleIndex, Person, find_people, role_kind, shortest_description
 
 
 def index(text: str) -> PeopleIndex:
@@ -113,3 +113,57 @@ def test_arabic_particles_belong_to_the_name() -> None:
 def test_title_with_of_is_kept_whole() -> None:
     (p,) = [p for p in index("Secretary of State Anna Pell flew home.").people if p.named]
     assert p.role == "Secretary of State" and p.kind == "official"
+
+
+def person(text: str, name: str) -> Person:
+    found = [p for p in index(text).people if p.name == name]
+    assert found, [p.name for p in index(text).people]
+    return found[0]
+
+
+def test_title_compound_after_an_organisation_gives_the_name() -> None:
+    p = person("Defense Forces Chief of Staff Aron Tal visited the front.", "Aron Tal")
+    assert p.role == "Chief of Staff" and p.kind == "official"
+    p = person("Hill Party Secretary-General Omar Sadiq spoke on Tuesday.", "Omar Sadiq")
+    assert p.role == "Hill Party Secretary-General" and p.kind == "official"
+    p = person("The army's spokesperson Brigadier General Idris Fadl said little.", "Idris Fadl")
+    assert p.kind == "commander"
+
+
+def test_a_title_modifier_alone_is_no_title() -> None:
+    text = "The Kessa People’s Defence Team said it held the ridge."
+    assert names(text) == set()
+
+
+def test_the_one_told_is_not_a_person() -> None:
+    assert names("Sami Kerr fled in May. He told Valley Radio that he would stay.") == {"Sami Kerr"}
+
+
+def test_background_leaders_and_office_holders() -> None:
+    text = (
+        "The war pits the army, led by Ruben Castel, against a militia loyal to General Amos "
+        "Dulo. Varga signed a decree on Friday."
+    )
+    assert person(text, "Ruben Castel").kind == "leader"
+    assert person(text, "Amos Dulo").kind == "commander"
+    assert person(text, "Varga").kind == "leader"
+
+
+def test_commentators_of_rights_groups_are_experts() -> None:
+    assert role_kind("advocacy director for Asia at Rights Watch") == "expert"
+    assert role_kind("director of the Kessa Institute for War Studies") == "expert"
+    assert role_kind("deputy governor of the Kessa region") == "official"
+    assert role_kind("Secretary-General") == "official"
+
+
+def test_reversed_apposition_role_is_the_last_noun_phrase() -> None:
+    p = person(
+        "The president was shown being briefed by his top commander, Olek Sirko, by video.",
+        "Olek Sirko",
+    )
+    assert p.role == "his top commander" and p.kind == "commander"
+
+
+def test_unnamed_speaker_after_according_to() -> None:
+    idx = index("The post fell, according to a militia member who took part in the raid.")
+    assert [p.name for p in idx.people if not p.named] == ["a militia member"]

@@ -156,3 +156,40 @@ def test_words_that_are_cues_in_one_use_only() -> None:
     assert policy("They had to deal with the mud. It took a great deal of effort.") == ()
     assert policy("He went there in order to help.") == ()
     assert len(policy("The talks with Moscow stalled. Both sides agreed a deal.")) == 2
+
+
+def test_a_commanders_battlefield_quote_is_not_policy_text() -> None:
+    items = policy(
+        "“They come in groups of five, every hour, day and night,” said Lida Voss, a company "
+        "commander with the 3rd Rifle Brigade. “We fire until the barrels glow,” Voss said."
+    )
+    assert [(i.text, i.actors) for i in items] == [
+        ("Lida Voss, a company commander with the 3rd Rifle Brigade", ("Lida Voss",))
+    ]
+    assert all("“" not in i.text for i in items)
+
+
+def test_an_officials_quoted_statement_of_intent_is_policy() -> None:
+    items = policy(
+        "“We will not sign any deal while the shelling goes on,” Foreign Minister Pavel Rusk "
+        "told reporters."
+    )
+    assert [i.actors for i in items] == [("Pavel Rusk",)]
+    assert items[0].text.startswith("“We will not sign")
+
+
+def test_title_compounds_and_bare_leaders_are_actors() -> None:
+    items = policy(
+        "Hill Party Secretary-General Omar Sadiq said the group would not stop firing unless a "
+        "ceasefire is reached. Defense Forces Chief of Staff Aron Tal said the army would widen "
+        "the operation. Varga signed a decree on Friday ordering the call-up of reservists."
+    )
+    assert [i.actors for i in items] == [("Omar Sadiq",), ("Aron Tal",), ("Varga",)]
+
+
+def test_commentators_of_rights_groups_are_not_actors() -> None:
+    items = policy(
+        "The militia is exploiting the talks to advance, Nora Fell, advocacy director for Asia "
+        "at Rights Watch, told reporters."
+    )
+    assert all(not i.actors for i in items)

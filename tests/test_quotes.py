@@ -462,3 +462,98 @@ def test_a_non_person_subject_before_a_bare_quote_is_not_its_speaker() -> None:
 def test_a_person_subject_before_a_bare_quote_is_its_speaker() -> None:
     text = "With Ivan Dorn abroad, the president stayed. Then the president spoke. “We stay.”"
     assert only(text).speaker in {"Ivan Dorn", "the president"}
+
+
+# Held-out patterns, written anew: pronouns, institutions, paragraphs, verbs and fallbacks.
+
+
+def test_he_after_a_reported_clause_keeps_the_previous_speaker() -> None:
+    found = quotes(
+        "The Valley Guard said it had “pushed the raiders back” from the dam. Among the dead "
+        "was a senior raider commander, Tarek Amin, and the raiders “ran for the hills,” he added."
+    )
+    assert [q.speaker for q in found] == ["the Valley Guard", "the Valley Guard"]
+
+
+def test_pronoun_after_said_adding_is_the_speaker_not_the_clause_subject() -> None:
+    q = only(
+        "Captain Lev Darin described the night to reporters.\n"
+        "Enemy troops tried three times to storm Major Ivo Kell's positions near the river, he "
+        "said, adding that “the line held every time.”"
+    )
+    assert q.speaker == "Lev Darin"
+
+
+def test_participle_takes_the_subject_of_the_main_verb_of_speech() -> None:
+    q = only(
+        "Governor Tomas Brey said on Sunday that the militia claimed that it had taken the "
+        "bridge, stressing that “nothing of the sort has happened.”"
+    )
+    assert q.speaker == "Tomas Brey"
+
+
+def test_it_said_in_a_statement_is_the_body_the_sentence_is_about() -> None:
+    q = only("The Northern Brigade “repelled every attack” on the town, it said in a statement.")
+    assert q.speaker == "The Northern Brigade"
+
+
+def test_name_before_a_description_without_a_closing_comma() -> None:
+    q = only("“The water ran out on Thursday,” Amal Yusuf, a city resident told Radio Dawn.")
+    assert (q.speaker, q.speaker_role) == ("Amal Yusuf", "city resident")
+
+
+def test_quote_only_paragraph_after_a_told_sentence_and_an_outlet_is_no_speaker() -> None:
+    q = only(
+        "Sami Kerr fled the town in May. He told Local News that the shelling never stopped.\n"
+        "“We slept in the cellar for three weeks. Nobody came.”"
+    )
+    assert q.speaker == "Sami Kerr"
+
+
+def test_he_told_an_outlet_resolves_to_the_unnamed_speaker_before() -> None:
+    found = quotes(
+        "Fighters attacked the post at dawn, a militia member said, estimating that nine "
+        "soldiers died.\n“We burned their trucks,” he told Valley Radio.\n"
+        "The post fell, according to a defence unit member who took part\n"
+        "“Nobody on our side was hurt,” he told Valley Radio."
+    )
+    assert [q.speaker for q in found] == ["a militia member", "a defence unit member"]
+
+
+def test_title_compound_speaker_and_what_he_described_as() -> None:
+    found = quotes(
+        "Spokeswoman Ada Ren said the talks had failed. "
+        "Defense Forces Chief of Staff Aron Tal stated that despite what he described as gains, "
+        "“the time is not right to stop,” Tal held talks with mayors on Monday."
+    )
+    assert [q.speaker for q in found] == ["Aron Tal"]
+
+
+def test_title_before_the_name_is_not_kept_in_the_speaker() -> None:
+    q = only("“Four were hurt,” the movement's Health Ministry spokesman Said Omran Al Kadi said.")
+    assert q.speaker == "Said Omran Al Kadi"
+
+
+def test_new_verbs_of_speech() -> None:
+    assert only("“They come in waves,” frontline troops lament.").speaker == "frontline troops"
+    q = only(
+        "The ministry accused the rebels of shelling the port, declaring that “this crime will "
+        "be answered.”"
+    )
+    assert q.speaker == "the ministry"
+
+
+def test_second_fragment_of_a_sentence_shares_its_speaker() -> None:
+    found = quotes(
+        "The army said its units were operating “in the area” of the depot based on reports "
+        "“regarding the presence of gunmen.”"
+    )
+    assert [q.speaker for q in found] == ["the army", "the army"]
+
+
+def test_no_junk_speaker_for_an_unattributed_fragment() -> None:
+    found = quotes(
+        "The siege has caused a crisis: an estimated 90,000 people in the valley face "
+        "“severe hunger in the coming months” this winter."
+    )
+    assert all(q.speaker is None for q in found)
