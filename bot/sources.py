@@ -48,7 +48,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -1327,12 +1327,14 @@ async def poll_configured(store: Store, config: object, *, now: datetime) -> lis
 # ---------------------------------------------------------------- bot extension hooks
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Running:
+    """The poller's loop as the bot runs it: stopped through ``stop``, then awaited."""
+
     poller: SourcePoller
     fetcher: Fetcher
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    task: asyncio.Task[None] | None = None
+    stop: asyncio.Event
+    task: asyncio.Task[None]
 
 
 def outbox_reporter(outbox: Any, channel_id: int | None) -> Reporter | None:
@@ -1375,8 +1377,9 @@ async def setup(bot: Any) -> None:
         report=outbox_reporter(outbox, admin) if outbox is not None else None,
         report_after=settings.report_after,
     )
-    running = _Running(poller, fetcher)
-    running.task = asyncio.create_task(poller.run(running.stop), name="sitrep-sources")
+    stop = asyncio.Event()
+    task = asyncio.create_task(poller.run(stop), name="sitrep-sources")
+    running = _Running(poller, fetcher, stop, task)
     bot.source_poller = poller
     bot._sources_running = running
     log.info("source poller started: %d sources", len(await list_sources(bot.store.engine)))
@@ -1387,8 +1390,7 @@ async def teardown(bot: Any) -> None:
     if not isinstance(running, _Running):
         return
     running.stop.set()
-    if running.task is not None:
-        running.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running.task
+    running.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running.task
     await running.fetcher.close()
