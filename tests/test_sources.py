@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_store import postgres_url  # noqa: F401  (the throwaway PostgreSQL server)
 from web_fakes import LOOPBACK, Site, page, rss, serve
 
 from bot.config import load_config
@@ -510,3 +511,31 @@ async def test_a_page_source_with_only_last_modified_is_polled_conditionally(
     assert current is not None
     third = await poller.poll_source(current, NOW + timedelta(hours=2))
     assert third is not None and third.new == 1 and await count(store) == 2
+
+
+async def test_on_postgresql_too_each_story_is_stored_once_and_credited_twice(
+    site: Site, fetcher: Fetcher, request: pytest.FixtureRequest
+) -> None:
+    from bot.store import metadata
+
+    store = await Store.open(request.getfixturevalue("postgres_url"))
+    try:
+        for key in ("varnell", "osk"):
+            site.put(f"/a/{key}", story_page(key, chrome="Alpha"))
+            site.put(f"/b/{key}", story_page(key, chrome="Beta"))
+        site.put("/a.xml", rss("Alpha", [item(site, k, f"/a/{k}") for k in ("varnell", "osk")]))
+        b_items = [dict(item(site, k, f"/b/{k}"), guid=f"b-{k}") for k in ("varnell", "osk")]
+        site.put("/b.xml", rss("Beta", b_items))
+        for feed in ("/a.xml", "/b.xml"):
+            await add_source(store.engine, kind="feed", location=site.url(feed), now=NOW)
+        poller = SourcePoller(store, fetcher)
+        first = await poller.poll_due(NOW)
+        again = await poller.poll_due(NOW + timedelta(hours=1))
+        assert sum(r.new for r in first) == 2 and sum(r.known for r in first) == 2
+        assert all(r.status == "not modified" for r in again)
+        assert await count(store) == 2 and await count(store, article_sources) == 4
+        assert [s.articles_found for s in await list_sources(store.engine)] == [2, 2]
+    finally:
+        async with store.engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+        await store.close()
