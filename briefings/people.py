@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -191,9 +192,23 @@ _LEADER_POSSESSED = frozenset(
     """.split()
 )
 
+
+def lazy_pattern(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A function that returns the compiled expression, compiling it on its first call: the
+    expressions of rare constructions cost nothing at import."""
+    cell: list[re.Pattern[str]] = []
+
+    def compiled() -> re.Pattern[str]:
+        if not cell:
+            cell.append(re.compile(source, flags))
+        return cell[0]
+
+    return compiled
+
+
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 _AGE = re.compile(r"^\d{1,3}(?:-year-old)?$")
-_CALL_SIGN = re.compile(
+_CALL_SIGN = lazy_pattern(
     r"\b(?:call[- ]?sign|nom de guerre|nickname|codename|code name)\s+(?:is\s+)?[“\"‘']?"
     r"([^\W\d_][\w’'-]*)",
     re.IGNORECASE,
@@ -480,7 +495,7 @@ def _find_people(article: Article) -> PeopleIndex:
         candidates.extend(_sentence_candidates(text, s.index, s.start, s.end, place_names))
     low = text.lower()
     has_sign = any(w in low for w in ("call", "nickname", "code", "guerre"))
-    for cs in _CALL_SIGN.finditer(text) if has_sign else ():
+    for cs in _CALL_SIGN().finditer(text) if has_sign else ():
         sent = article.sentence_at(cs.start(1))
         if sent is not None:
             candidates.append(
@@ -516,7 +531,7 @@ def word_pattern(words: frozenset[str] | set[str]) -> str:
 #: A regular expression (no groups) matching any attribution verb.
 ATTRIBUTION_PATTERN = word_pattern(ATTRIBUTION_VERBS)
 _ATTR_RE = ATTRIBUTION_PATTERN
-_LEADING_VERB = re.compile(r"^(?:" + _ATTR_RE + r"|according to)\s+")
+_LEADING_VERB = lazy_pattern(r"^(?:" + _ATTR_RE + r"|according to)\s+")
 _VERB_AFTER = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
 )
@@ -855,7 +870,7 @@ def _role_before(toks: list[str]) -> str:
 def _trim_role(seg: str) -> str:
     """A role as the article gives it, without article, age or trailing clause."""
     seg = re.split(r"\s+(?:who|which|that|whose|where|\w{3,}ing)\s|[,;]|\.\s", seg)[0].strip()
-    seg = _LEADING_VERB.sub("", seg)
+    seg = _LEADING_VERB().sub("", seg)
     verb = _ATTR_ANY.search(seg)
     if verb is not None and verb.start() > 0:  # "a city resident told Y"
         seg = seg[: verb.start()]
@@ -891,7 +906,9 @@ _DETERMINERS = ("a ", "an ", "one ", "another ", "the ")
 _CLAUSE_MARKS = (", ", "; ", " what ", " that ")
 
 
-_ATTR_ANY = re.compile(r"\b(?:" + _ATTR_RE + r"|according to)\b")
+#: Any attribution verb, or "according to", as a whole word.
+ATTRIBUTION_RE = re.compile(r"\b(?:" + _ATTR_RE + r"|according to)\b")
+_ATTR_ANY = ATTRIBUTION_RE
 _FINITE = re.compile(r"(?<![-\w])[a-z]{3,}ed\b(?!\s+by\b)|\b(?:is|was|were|are|has|have|had)\b")
 _VERBISH = re.compile(r"(?<![-\w])[a-z]{3,}ed\b|\b(?:is|was|were|are|has|have|had)\b")
 

@@ -18,13 +18,14 @@ import re
 from briefings.article import Article, Sentence
 from briefings.model import PolicyItem
 from briefings.people import (
-    ATTRIBUTION_PATTERN,
+    ATTRIBUTION_RE,
     ATTRIBUTION_VERBS,
     COMMAND_KINDS,
     PeopleIndex,
     Person,
     PersonKind,
     find_people,
+    lazy_pattern,
     word_pattern,
 )
 from briefings.quotes import quoted_ranges
@@ -73,7 +74,7 @@ for _cat, (_words, _stems) in _CUE_VOCABULARY.items():
         _CUE_WORDS.setdefault(_w, _cat)
     for _st in _stems.split():
         _CUE_STEMS.setdefault(_st[:4], []).append((_st, _cat))
-_CUE_PHRASES = re.compile(
+_CUE_PHRASES = lazy_pattern(
     r"(?P<decision>\ballow(?:ed|s|ing)? \w+ to\b|\borders? to\b|\blift(?:ed|s)? restrictions|"
     r"\bgreen[- ]light)"
     r"|(?P<sanctions>\bprice caps?\b|\bexport controls?\b|\basset freezes?\b|\bfrozen assets)"
@@ -145,7 +146,7 @@ def _cue_kinds(lower: str) -> set[str]:
         if cat is not None:
             kinds.add(cat)
         if key in _PHRASE_TRIGGER_SET and not lower.endswith("in ", 0, m.start()):
-            phrase = _CUE_PHRASES.match(lower, m.start())
+            phrase = _CUE_PHRASES().match(lower, m.start())
             if phrase is not None and phrase.lastgroup:
                 kinds.add(phrase.lastgroup)
     return kinds
@@ -158,7 +159,7 @@ _ACTING = re.compile(
     r"warned|negotiated|annexed|appointed|dismissed|fired|sacked)\b"
 )
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
-_PRONOUN_SPEAKS = re.compile(r"\b(?:he|she)(?= (?:" + word_pattern(ATTRIBUTION_VERBS) + r")\b)")
+_PRONOUN_WORD = re.compile(r"\b(?:he|she) ([a-z]+)\b")
 _DEFINITE = re.compile(
     r"\b[Tt]he (?:[A-Z][\w-]+ )?(?:president|prime minister|chancellor|leader|minister|"
     r"commander|general|spokesman|spokeswoman)\b"
@@ -294,7 +295,10 @@ def _quoted_item(
         weight = 2.0 if "leader" in kinds else 1.5
         return PolicyItem(text, tuple(p.name for p in actors), (s.index,), weight) if text else None
     new = [p for p in actors if first_seen.get(p.name) == s.index]
-    text = _ATTRIBUTION_HEAD.sub("", re.sub(r"\s+", " ", unquoted).strip(" ,.;:—–-"))
+    text = re.sub(r"\s+", " ", unquoted).strip(" ,.;:—–-")
+    head = ATTRIBUTION_RE.match(text)
+    if head is not None:  # "said X, a commander": the speaker without the verb
+        text = text[head.end() :].lstrip()
     verb = _ATTRIBUTION_IN.search(text)
     if verb is not None and verb.start() > 0:
         text = text[: verb.start()]
@@ -308,8 +312,15 @@ def _quoted_item(
 _INTENT = re.compile(
     r"\b(?:will|won[’']t|must|shall|cannot allow|are ready|is ready|intend|refuse)\b"
 )
-_ATTRIBUTION_HEAD = re.compile(r"^(?:" + ATTRIBUTION_PATTERN + r"|according to)\s+")
-_ATTRIBUTION_IN = re.compile(r"\b(?:" + ATTRIBUTION_PATTERN + r")\b")
+_ATTRIBUTION_IN = ATTRIBUTION_RE
+
+
+def _pronoun_speaks(text: str) -> re.Match[str] | None:
+    """ "he said", "she told": a pronoun before a verb of speech."""
+    for m in _PRONOUN_WORD.finditer(text):
+        if m.group(1) in ATTRIBUTION_VERBS:
+            return m
+    return None
 
 
 def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
@@ -331,7 +342,7 @@ def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
     lead = (
         _PRONOUN.match(s.text)
         or _PRONOUN.match(_LEADING.sub("", s.text))
-        or _PRONOUN_SPEAKS.search(s.text)
+        or _pronoun_speaks(s.text)
     )
     if lead is not None:
         p3 = people.antecedent(s.start, gender="m" if lead.group().lower() == "he" else "f")

@@ -36,6 +36,7 @@ from briefings.people import (
     Person,
     find_people,
     is_title_or_role,
+    lazy_pattern,
     role_kind,
     shortest_description,
 )
@@ -57,7 +58,7 @@ _AFTER_QUOTE_WORDS = frozenset(
 _INNER_STRAIGHT = re.compile(r"(?<!\w)'([^'\n]{1,200}?)'(?!\w)")
 _INNER_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(—–]))‘|’(?=[\s.,;:!?)—–]|$)(?<![a-z]s’)")
 
-_TERM_BEFORE = re.compile(
+_TERM_BEFORE = lazy_pattern(
     r"(?:call[- ]?sign|callsign|known as|dubbed|so-called|nicknamed|code-?named|named|titled|"
     r"the word|the words|the term|slogan|motto|inscription|reads?|read|operation|brand(?:ed)?|"
     r"label(?:led|ed)?|(?:calls?|called|calling)(?:\s+(?:it|this|that|them|him|her))?"
@@ -72,8 +73,8 @@ _PARTICIPLES = frozenset(
     emphasising
     """.split()
 )
-_CALL_SIGN = re.compile(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
-_SOURCE_OF = re.compile(
+_CALL_SIGN = lazy_pattern(r"\bcall[- ]?sign\s+[“\"]?([^\W\d_][\w’'-]*)", re.IGNORECASE)
+_SOURCE_OF = lazy_pattern(
     r"(?:an?|the)\s+(?:\w+\s+)?(?:statement|report|post|readout|transcript|video|message|"
     r"interview|letter|briefing)\s+(?:from|by|of|with|issued by)\s+"
 )
@@ -88,23 +89,23 @@ _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|c
 _NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s")
 _LAST_WORD = re.compile(r"[A-Za-z]+$")
 _PRONOUNS = frozenset({"he", "she", "i", "they", "we", "it"})
-_TRAIL_VERB_FIRST = re.compile(
+_TRAIL_VERB_FIRST = lazy_pattern(
     r"^[\s,—–-]*(?:" + ATTRIBUTION_PATTERN + r"|according to)\s+(?P<np>[^;“”\"]+)", re.IGNORECASE
 )
-_TRAIL_NP_FIRST = re.compile(
+_TRAIL_NP_FIRST = lazy_pattern(
     r"^[\s,—–-]*(?P<np>(?:[^,.;“”\"]|\.(?= [A-Z])){1,90}?(?:\s*,[^“”\"]{1,220}?,)?)\s+(?:"
     + ATTRIBUTION_PATTERN
     + r")\b"
 )
-_TRAIL_DASH = re.compile(r"^\s*[—–]\s*(?P<np>[A-Z][^;“”\"]{1,120})")  # “...” — Name, role
-_TRAIL_PRONOUN = re.compile(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
+_TRAIL_DASH = lazy_pattern(r"^\s*[—–]\s*(?P<np>[A-Z][^;“”\"]{1,120})")  # “...” — Name, role
+_TRAIL_PRONOUN = lazy_pattern(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
 # A verb of speech used otherwise: as an adjective after a determiner ("an estimated 700"),
 # or in a clause that qualifies a word ("what he described as gains").
 _NOT_SPEECH_BEFORE = re.compile(r"\b(?:an?|the|what \w+)\s+$", re.IGNORECASE)
 _NOT_SPEECH_AFTER = re.compile(r"\s+(?:the|their|its|his|her) lives\b")
-_SUBJECT_END = re.compile(
+_SUBJECT_END = lazy_pattern(
     r"\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|may|might|must|should|did|does|"
     r"do|spoke|went|came|took|gave|made|met|saw|got|left|began|fell|held|led|ran|sent|won|"
     r"lost|struck|fought|kept|stood|thought|brought|wrote|flew|drove|fled)\b|"
@@ -282,7 +283,7 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
 def _is_term(words: str, before: str, sentence: str) -> bool:
     """Scare quotes, call signs, names of units or operations: quoted words, not speech."""
     n = len(words.split())
-    if _TERM_BEFORE.search(before.rstrip(' “"')):
+    if _TERM_BEFORE().search(before.rstrip(' “"')):
         return True
     if n <= 1:
         return True
@@ -306,7 +307,7 @@ def _attribute(
     )
     if trailing_ok:
         for rx in (_TRAIL_VERB_FIRST, _TRAIL_NP_FIRST, _TRAIL_PRONOUN, _TRAIL_DASH):
-            m = rx.match(after)
+            m = rx().match(after)
             if m and _accept_np(m.group("np"), rx is _TRAIL_VERB_FIRST):
                 a = sp.close + m.start("np")
                 np_end = a + len(m.group("np"))
@@ -480,7 +481,7 @@ def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """The subject of the sentence ``text[lo:hi]``: the words before its first verb, after an
     introductory phrase ("On Monday, ...")."""
     seg = text[lo : min(hi, lo + _WINDOW)]
-    m = _SUBJECT_END.search(seg)
+    m = _SUBJECT_END().search(seg)
     end = m.start() if m else min(len(seg), 80)
     head = seg[:end]
     comma = head.find(", ")
@@ -507,7 +508,7 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     np = text[a:b]
     if not np:
         return False
-    source = _SOURCE_OF.match(np)
+    source = _SOURCE_OF().match(np)
     if source is not None:  # "according to a statement from the ministry": the ministry
         a += source.end()
         np = text[a:b]
@@ -569,7 +570,7 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
             return False
         return _use_person(sp, people.people[mention.person])
     # A call sign names the speaker: "a sergeant who goes by the call sign X".
-    cs = _CALL_SIGN.search(text, a, min(len(text), b + 40))
+    cs = _CALL_SIGN().search(text, a, min(len(text), b + 40))
     if cs is not None and cs.start() > b:
         cs = None
     if cs:
