@@ -905,6 +905,15 @@ class SourcePoller:
                 reported = await self._report_failing(src, since, result, now)
                 values["failure_reported"] = reported
             log.warning("source #%s failed: %s", src.id, result.error)
+        if result.ok and (result.new or result.failed_items):
+            log.info(
+                "source #%s: %d new, %d known, %d left out, %d unreadable",
+                src.id,
+                result.new,
+                result.known,
+                result.skipped,
+                result.failed_items,
+            )
         async with self.engine.begin() as conn:
             await conn.execute(update(sources).where(sources.c.id == src.id).values(**values))
         return replace(result, reported=reported)
