@@ -250,3 +250,24 @@ async def test_real_reports_served_by_two_sites_are_stored_once_each(
             )
         finally:
             await store.close()
+
+
+async def test_source_add_through_discord_defers_then_reports_the_first_poll(
+    site: Site, server: FakeDiscord, tmp_path: Path
+) -> None:
+    bot = SitrepBot(config(tmp_path))
+    try:
+        await bot.login("t")
+        server.reset()
+        payload = subcommand("source", "add", {"url": site.url("/feed.xml"), "regions": "Osk"})
+        payload["member"]["permissions"] = str(1 << 5)  # Manage Server
+        await dispatch(bot, payload)
+        (cb,) = [r for r in server.requests if r.path.endswith("/callback")]
+        assert cb.json["type"] == 5  # deferred: the first poll takes a moment
+        followups = [r for r in server.requests if r.method in ("POST", "PATCH") and r is not cb]
+        text = json.dumps([r.payload for r in followups])
+        assert "Source #1 added: Frontier Wire" in text
+        assert "1 new article(s)" in text and "1 left out by the filters" in text
+        assert await bot.store.count() == 1
+    finally:
+        await bot.close()
