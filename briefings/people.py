@@ -246,6 +246,7 @@ def _is_demonym(word: str) -> bool:
     return len(low) > 4 and low.endswith(("ian", "ean", "ese", "ish", "ans", "ians"))
 
 
+@lru_cache(maxsize=4096)
 def role_kind(role: str | None) -> PersonKind:
     """The kind of person a role describes, by its head noun: "battalion commander" is a
     commander, "Prosecutor General" an official, "gas analyst" an expert."""
@@ -618,7 +619,9 @@ def _is_role_word(low: str) -> bool:
 
 
 def _clean(word: str) -> str:
-    return _POSSESSIVE.sub("", word).rstrip(".")
+    if word.endswith(("s", "’", "'")):
+        word = _POSSESSIVE.sub("", word)
+    return word.rstrip(".")
 
 
 @lru_cache(maxsize=8192)
@@ -687,6 +690,8 @@ def _static_verdict(
 
 
 _TITLE_OF = re.compile(r"([A-Za-z]+) of $")
+_ENDS_NAME = re.compile(r"\s*(?:[,.;]|$)")
+_COMMA_END = re.compile(r",\s*$")
 
 
 def _classify_run(
@@ -775,7 +780,7 @@ def _classify_run(
             cand.person = True
             cand.role = _trim_role(seg)
     # Reversed apposition: "one resident, X, said".
-    if cand.role is None and re.match(r"\s*(?:[,.;]|$)", after) and re.search(r",\s*$", before):
+    if cand.role is None and _ENDS_NAME.match(after) and _COMMA_END.search(before):
         seg_before = _last_noun_phrase(re.split(r"[,;:“”\"]|\.\s", before.rstrip().rstrip(","))[-1])
         if role_kind(seg_before) not in {"unknown", "group"}:
             cand.person = cand.titled = True
