@@ -713,6 +713,8 @@ def _classify_run(
     if verdict != "ok":
         return []
     name_toks = seq[k:]
+    if k and not title_words and words[0].lower() not in {"the", "a", "an", "this", "that"}:
+        sentence_initial = False  # "When Ivan Petrov came": the name does not start it
     name_words = words[k:]
     start, end = name_toks[0][0], name_toks[-1][1]
     raw_end = end
@@ -745,10 +747,7 @@ def _classify_run(
     elif first > 0 and prev_word in {"charity", "group", "agency", "firm", "organization"}:
         cand.org = True
         return [cand]
-    elif prev_word in OBJECT_VERBS and not possessive:
-        # "he told X": the one spoken to, in news prose mostly an outlet ("told Radio Y").
-        cand.org = True
-        return [cand]
+    addressee = prev_word in OBJECT_VERBS and not possessive and not title_words
     if (prev2, prev_word) in _BACKGROUND_LEADS and len(name_words) >= 2:  # "led by X Y"
         cand.person = True
         cand.kind = "leader"
@@ -785,6 +784,11 @@ def _classify_run(
         if role_kind(seg_before) not in {"unknown", "group"}:
             cand.person = cand.titled = True
             cand.role = _trim_role(seg_before)
+    if addressee and cand.role is None:
+        # "he told X": the one spoken to, in news prose mostly an outlet ("told Radio Y"),
+        # a person only with a role ("told Y, the mayor").
+        cand.org = True
+        return [cand]
     # Attribution: "X said", "said X".
     verb_after = _VERB_AFTER.match(after) is not None and not possessive
     verb_before = prev_word in ATTRIBUTION_VERBS or (prev_word == "to" and prev2 == "according")

@@ -167,3 +167,13 @@ def test_reversed_apposition_role_is_the_last_noun_phrase() -> None:
 def test_unnamed_speaker_after_according_to() -> None:
     idx = index("The post fell, according to a militia member who took part in the raid.")
     assert [p.name for p in idx.people if not p.named] == ["a militia member"]
+
+
+def test_the_one_told_is_a_person_when_a_role_follows() -> None:
+    p = person("The minister told Anna Kovac, the city's mayor, that aid was coming.", "Anna Kovac")
+    assert p.kind == "official"
+
+
+def test_a_name_after_a_leading_conjunction_is_not_sentence_initial() -> None:
+    text = "Olena Marsh spoke first. When Petro Vale reached the trench, he said, it burned."
+    assert "Petro Vale" in names(text)
