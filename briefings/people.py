@@ -1010,6 +1010,32 @@ def _place_like(c: _Candidate, place_names: set[str]) -> bool:
     return any(f in flags for f in "CKM") or (c.weak and bool(flags))
 
 
+def _name_the_unnamed(people: list[Person], mentions: list[Mention], roles: dict[int, str]) -> None:
+    """ "..., according to a spokesman for the agency. ..., Ivan Petrov said.": a speaker named
+    for the first time, with no role of their own, right after an unnamed official or
+    commander is that one, and takes the description as role."""
+    seen: set[int] = set()
+    last_unnamed: Mention | None = None
+    for m in mentions:
+        p = people[m.person]
+        if not p.named:
+            if p.kind in COMMAND_KINDS:
+                last_unnamed = m
+            continue
+        first = m.person not in seen
+        seen.add(m.person)
+        if (
+            first
+            and m.subject
+            and m.person not in roles
+            and last_unnamed is not None
+            and last_unnamed.sentence == m.sentence - 1
+        ):
+            roles[m.person] = _trim_role(people[last_unnamed.person].name)
+        if last_unnamed is not None and m.sentence != last_unnamed.sentence:
+            last_unnamed = None
+
+
 def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex:
     people: list[Person] = []
     by_name: dict[str, int] = {}
@@ -1073,6 +1099,8 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
         if c.kind and c.kind != "unknown" and idx not in kinds:
             kinds[idx] = c.kind
         mentions.append(Mention(c.start, c.end, idx, c.sentence, c.subject))
+    mentions.sort(key=lambda m: m.start)
+    _name_the_unnamed(people, mentions, roles)
     final: list[Person] = []
     for i, p in enumerate(people):
         if not p.named:

@@ -177,3 +177,15 @@ def test_the_one_told_is_a_person_when_a_role_follows() -> None:
 def test_a_name_after_a_leading_conjunction_is_not_sentence_initial() -> None:
     text = "Olena Marsh spoke first. When Petro Vale reached the trench, he said, it burned."
     assert "Petro Vale" in names(text)
+
+
+def test_a_named_speaker_after_an_unnamed_official_takes_the_role() -> None:
+    text = (
+        "Two houses were hit at dawn, according to a spokesman for the Kessa rescue agency.\n"
+        "Six people were killed, Omar Haddad said."
+    )
+    p = person(text, "Omar Haddad")
+    assert p.role == "spokesman for the Kessa rescue agency" and p.kind == "official"
+    # Not when another sentence stands between them, nor when the name has a role of its own.
+    far = text.replace("\n", " The rain fell.\n")
+    assert person(far, "Omar Haddad").role is None
