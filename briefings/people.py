@@ -553,6 +553,23 @@ _ACRONYM = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?|[A-Z]{2,4}")
 def _sentence_candidates(
     text: str, sentence: int, s_start: int, s_end: int, place_names: set[str]
 ) -> list[_Candidate]:
+    out = _run_candidates(text, sentence, s_start, s_end, place_names)
+    if text.find("“", s_start, s_end) >= 0 or text.find('"', s_start, s_end) >= 0:
+        for c in out:
+            nick = _NICKNAME.match(text, c.end, s_end)
+            if nick is not None and c.named and not c.org:
+                # "General Ivan “Wolf” Petrov": the nickname and surname belong to the name.
+                c.end = nick.end()
+                c.name = text[c.start : c.end]
+    return out
+
+
+_NICKNAME = re.compile(r" [“\"]([A-Z][\w’'-]+)[”\"] ([A-Z][\w’'-]*[\w])")
+
+
+def _run_candidates(
+    text: str, sentence: int, s_start: int, s_end: int, place_names: set[str]
+) -> list[_Candidate]:
     out: list[_Candidate] = []
     for run in _RUN.finditer(text, s_start, s_end):
         ra, rb = run.span()

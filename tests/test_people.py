@@ -189,3 +189,10 @@ def test_a_named_speaker_after_an_unnamed_official_takes_the_role() -> None:
     # Not when another sentence stands between them, nor when the name has a role of its own.
     far = text.replace("\n", " The rain fell.\n")
     assert person(far, "Omar Haddad").role is None
+
+
+def test_a_nickname_in_quotes_stays_inside_the_name() -> None:
+    text = "The militia is loyal to General Amos “Falcon” Dulo. Dulo denied it."
+    p = person(text, "Amos “Falcon” Dulo")
+    assert p.kind == "commander"
+    assert {p.name for p in index(text).people} == {"Amos “Falcon” Dulo"}
