@@ -501,7 +501,13 @@ def _find_people(article: Article) -> PeopleIndex:
         if sent is not None:
             candidates.append(
                 _Candidate(
-                    cs.start(1), cs.end(1), cs.group(1), sent.index, person=True, kind="unknown"
+                    cs.start(1),
+                    cs.end(1),
+                    cs.group(1),
+                    sent.index,
+                    person=True,
+                    kind="unknown",
+                    titled=True,  # a call sign is a person's even where a place has the name
                 )
             )
     candidates.extend(_unnamed_speakers(article))
@@ -706,7 +712,24 @@ def _static_verdict(
     return k, tuple(titles), "ok"
 
 
-_TITLE_OF = re.compile(r"([A-Za-z]+) of $")
+_TITLE_OF = re.compile(r"([A-Za-z]+) (?:of|for) $")
+_TITLE_HEAD = re.compile(r"(?:[A-Z][\w.’'-]* )+$")
+
+
+def _is_complement(word: str) -> bool:
+    """A capitalised common noun or adjective that completes a title ("Refugees", "European",
+    "Integration", "Defence"), never a given name."""
+    low = word.lower()
+    return (
+        low in _NON_PERSON_HEADS
+        or low in _TITLE_MODIFIERS
+        or _is_demonym(word)
+        or is_country(word)
+        or (len(low) > 5 and low.endswith(("tion", "ment", "ity", "ees", "ers", "ance", "ence")))
+        or (len(low) > 5 and low.endswith("s") and not low.endswith("ss"))
+    )
+
+
 _ENDS_NAME = re.compile(r"\s*(?:[,.;]|$)")
 _COMMA_END = re.compile(r",\s*$")
 
@@ -723,9 +746,21 @@ def _classify_run(
 ) -> list[_Candidate]:
     words = tuple(_clean(t[2]) for t in seq)
     after_of = False
+    complement_role: str | None = None
     if words[0].lower() in _TITLE_MODIFIERS:
         of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
         after_of = of is not None and of.group(1).lower() in _TITLES
+    elif len(words) >= 3 and _is_complement(words[0]):
+        # "High Commissioner for Refugees Ana Pol", "Minister for European Integration Ana
+        # Pol": the nouns after the title's "for" or "of" complete the title, not the name.
+        of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
+        if of is not None and of.group(1).lower() in _TITLES:
+            j = 0
+            while len(words) - j > 2 and _is_complement(words[j]):
+                j += 1
+            head = _TITLE_HEAD.search(text, max(s_start, of.start() - 60), of.start())
+            complement_role = text[head.start() if head else of.start() : seq[j][0]].strip()
+            seq, words = seq[j:], words[j:]
     k, title_words, verdict = _static_verdict(words, after_of)
     if verdict != "ok":
         return []
@@ -753,7 +788,10 @@ def _classify_run(
     after = text[raw_end : min(s_end, raw_end + 300)]
     before = text[max(0, start - 60) : start]
     # Titles: "President X", "Kremlin spokesman X", "gas analyst X".
-    if title_words:
+    if complement_role and not title_words:
+        cand.person = cand.titled = True
+        cand.role = complement_role
+    elif title_words:
         cand.person = cand.titled = True
         cand.role = " ".join(t[2] for t in seq[: len(title_words)])
         if prev_word == "of" and prev2 in _TITLES and first > 1:  # "Secretary of State X"

@@ -123,7 +123,7 @@ def person(text: str, name: str) -> Person:
 
 def test_title_compound_after_an_organisation_gives_the_name() -> None:
     p = person("Defense Forces Chief of Staff Aron Tal visited the front.", "Aron Tal")
-    assert p.role == "Chief of Staff" and p.kind == "official"
+    assert p.role == "Defense Forces Chief of Staff" and p.kind == "official"
     p = person("Hill Party Secretary-General Omar Sadiq spoke on Tuesday.", "Omar Sadiq")
     assert p.role == "Hill Party Secretary-General" and p.kind == "official"
     p = person("The army's spokesperson Brigadier General Idris Fadl said little.", "Idris Fadl")
@@ -196,3 +196,16 @@ def test_a_nickname_in_quotes_stays_inside_the_name() -> None:
     p = person(text, "Amos “Falcon” Dulo")
     assert p.kind == "commander"
     assert {p.name for p in index(text).people} == {"Amos “Falcon” Dulo"}
+
+
+def test_nouns_after_a_titles_for_or_of_complete_the_title() -> None:
+    text = "U.N. High Commissioner for Refugees Filippo Randi warned of a hard winter."
+    p = person(text, "Filippo Randi")
+    assert p.role == "U.N. High Commissioner for Refugees" and p.kind == "official"
+    text = "Deputy Prime Minister for European Integration Olha Sten spoke."
+    assert person(text, "Olha Sten").kind == "official"
+
+
+def test_a_call_sign_that_is_also_a_place_name_is_a_person() -> None:
+    text = "Her commander, a major with the call sign Bear, is blunt. Bear says the town will fall."
+    assert person(text, "Bear").name == "Bear"
