@@ -203,7 +203,7 @@ def test_nouns_after_a_titles_for_or_of_complete_the_title() -> None:
     p = person(text, "Filippo Randi")
     assert p.role == "U.N. High Commissioner for Refugees" and p.kind == "official"
     text = "Deputy Prime Minister for European Integration Olha Sten spoke."
-    assert person(text, "Olha Sten").kind == "official"
+    assert person(text, "Olha Sten").role == "Deputy Prime Minister for European Integration"
 
 
 def test_a_call_sign_that_is_also_a_place_name_is_a_person() -> None:
