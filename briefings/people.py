@@ -209,7 +209,8 @@ def lazy_pattern(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 _AGE = re.compile(r"^\d{1,3}(?:-year-old)?$")
 _CALL_SIGN = lazy_pattern(
-    r"\b(?:call[- ]?sign|nom de guerre|nickname|codename|code name)\s+(?:is\s+)?[“\"‘']?"
+    r"\b(?:call[- ]?sign|nom de guerre|nickname|codename|code name|first name,?|name as|"
+    r"identified (?:only )?(?:by \w+ first name )?as)\s+(?:is\s+)?[“\"‘']?(?=(?-i:[A-Z]))"
     r"([^\W\d_][\w’'-]*)",
     re.IGNORECASE,
 )
@@ -495,7 +496,7 @@ def _find_people(article: Article) -> PeopleIndex:
     for s in article.sentences:
         candidates.extend(_sentence_candidates(text, s.index, s.start, s.end, place_names))
     low = text.lower()
-    has_sign = any(w in low for w in ("call", "nickname", "code", "guerre"))
+    has_sign = any(w in low for w in ("call", "nickname", "code", "guerre", "name", "identified"))
     for cs in _CALL_SIGN().finditer(text) if has_sign else ():
         sent = article.sentence_at(cs.start(1))
         if sent is not None:
@@ -508,11 +509,16 @@ def _find_people(article: Article) -> PeopleIndex:
                     person=True,
                     kind="unknown",
                     titled=True,  # a call sign is a person's even where a place has the name
+                    # "Her commander, a major with the call sign X, is blunt": the subject's.
+                    subject=_APPOSITION_END.match(text, cs.end(1)) is not None,
                 )
             )
     candidates.extend(_unnamed_speakers(article))
     candidates.sort(key=lambda c: c.start)
     return _resolve(candidates, place_names)
+
+
+_APPOSITION_END = re.compile(r"[”\"’']?,\s+(?:is|was|has|had|says|said|[a-z]{3,}s)\b")
 
 
 def word_pattern(words: frozenset[str] | set[str]) -> str:

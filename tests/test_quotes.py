@@ -557,3 +557,13 @@ def test_no_junk_speaker_for_an_unattributed_fragment() -> None:
         "“severe hunger in the coming months” this winter."
     )
     assert all(q.speaker is None for q in found)
+
+
+def test_first_name_only_and_a_call_sign_in_the_subjects_apposition() -> None:
+    found = quotes(
+        "In a cellar under the school, a medic who gave only her first name, Oksana, sorts "
+        "bandages. “We never have enough tourniquets,” she says.\n"
+        "Her commander, a 40-year-old major with the call sign Bear, is more blunt. “Without "
+        "shells we will lose this town,” he says."
+    )
+    assert [q.speaker for q in found] == ["Oksana", "Bear"]
