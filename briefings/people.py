@@ -808,7 +808,7 @@ def _classify_run(
     elif first > 0 and prev_word in {"charity", "group", "agency", "firm", "organization"}:
         cand.org = True
         return [cand]
-    addressee = prev_word in OBJECT_VERBS and not possessive and not title_words
+    addressee = prev_word in _TOLD and not possessive and not title_words
     if (prev2, prev_word) in _BACKGROUND_LEADS and len(name_words) >= 2:  # "led by X Y"
         cand.person = True
         cand.kind = "leader"
@@ -852,7 +852,9 @@ def _classify_run(
         return [cand]
     # Attribution: "X said", "said X".
     verb_after = _VERB_AFTER.match(after) is not None and not possessive
-    verb_before = prev_word in ATTRIBUTION_VERBS or (prev_word == "to" and prev2 == "according")
+    verb_before = (prev_word in ATTRIBUTION_VERBS and prev_word not in OBJECT_VERBS) or (
+        prev_word == "to" and prev2 == "according"
+    )
     if verb_after or verb_before:
         cand.subject = True
         if len(name_words) >= 2 or (not sentence_initial or verb_after):
@@ -889,6 +891,7 @@ def _classify_run(
     return [cand]
 
 
+_TOLD = frozenset({"told", "tells", "telling"})
 _BACKGROUND_LEADS = frozenset(
     {("led", "by"), ("headed", "by"), ("commanded", "by"), ("loyal", "to"), ("run", "by")}
 )
