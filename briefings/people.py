@@ -297,11 +297,11 @@ def _head_kind(words: list[str]) -> PersonKind:
 
 _MALE = frozenset(
     "son father husband brother man boy grandfather uncle nephew king prince mr sir lord "
-    "emperor sultan emir sheikh".split()
+    "emperor sultan emir sheikh spokesman chairman congressman serviceman".split()
 )
 _FEMALE = frozenset(
     "mother wife daughter sister woman girl grandmother aunt niece queen princess mrs ms "
-    "widow lady dame".split()
+    "widow lady dame spokeswoman chairwoman congresswoman servicewoman".split()
 )
 
 

@@ -217,13 +217,14 @@ def _policy_item(
     unquoted = _unquoted(s, quoted)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
     cues = [(name, _WEIGHTS[name]) for name in sorted(_cue_kinds(unquoted.lower()))]
+    quote_led = _starts_quoted(s, quoted)
     if quoted_share > 0.5 or (
-        _starts_quoted(s, quoted)
+        quote_led
         and all(name == "statement" for name, _ in cues)
         and _ATTRIBUTION_IN.search(unquoted)
     ):
         # A quotation with its attribution ("“...,” said X, a commander"): the quote's.
-        return _quoted_item(article, people, s, unquoted, first_seen)
+        return _quoted_item(article, people, s, unquoted, first_seen, quote_led)
     if not cues and not any(
         people.people[m.person].kind in {"leader", "unknown"}
         for m in people.mentions_in(s.start, s.end)
@@ -276,20 +277,25 @@ def _starts_quoted(s: Sentence, quoted: tuple[tuple[int, int], ...]) -> bool:
 
 
 def _quoted_item(
-    article: Article, people: PeopleIndex, s: Sentence, unquoted: str, first_seen: dict[str, int]
+    article: Article,
+    people: PeopleIndex,
+    s: Sentence,
+    unquoted: str,
+    first_seen: dict[str, int],
+    quote_led: bool,
 ) -> PolicyItem | None:
     """A sentence that is mostly a quotation belongs to the quotes section. It is policy only as
-    a leader's or official's statement of intent or decision ("we will not sign", "must
-    withdraw"); otherwise the reporter's words that introduce a leader, official or commander
-    for the first time ("said X, commander of the Y corps") say who commands, without the
-    quote."""
+    a leader's or official's statement (the reporter's frame first, "X said it would be “...”",
+    or words of intent or decision, "we will not sign"); otherwise the reporter's words that
+    introduce a leader, official or commander for the first time ("said X, commander of the Y
+    corps") say who commands, without the quote."""
     actors = _actors(article, people, s)
     if not actors:
         return None
     kinds = {p.kind for p in actors}
     lower = s.text.lower()
     if kinds & {"leader", "official"} and (
-        _cue_kinds(lower) - {"statement"} or _INTENT.search(lower)
+        not quote_led or _cue_kinds(lower) - {"statement"} or _INTENT.search(lower)
     ):
         text = summarize(s.text)
         weight = 2.0 if "leader" in kinds else 1.5
@@ -339,13 +345,14 @@ def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
         if p2 is not None:
             kind2: PersonKind = p2.kind if p2.kind in COMMAND_KINDS else "leader"
             found.append((s.start + d.start(), Person(p2.name, p2.role, kind2)))
-    lead = (
-        _PRONOUN.match(s.text)
-        or _PRONOUN.match(_LEADING.sub("", s.text))
-        or _pronoun_speaks(s.text)
-    )
+    lead = _PRONOUN.match(s.text) or _PRONOUN.match(_LEADING.sub("", s.text))
+    if lead is None:
+        lead = _pronoun_speaks(s.text)
+        if lead is not None and any(at < s.start + lead.start() for at, _ in found):
+            lead = None  # "X stated that despite what he described as ...": he is X
     if lead is not None:
-        p3 = people.antecedent(s.start, gender="m" if lead.group().lower() == "he" else "f")
+        pronoun = lead.group().split()[0].lower()
+        p3 = people.antecedent(s.start, gender="m" if pronoun == "he" else "f")
         if p3 is not None and p3.named and p3.kind in COMMAND_KINDS:
             found.append((s.start, p3))
     found.sort(key=lambda t: t[0])

@@ -193,3 +193,21 @@ def test_commentators_of_rights_groups_are_not_actors() -> None:
         "at Rights Watch, told reporters."
     )
     assert all(not i.actors for i in items)
+
+
+def test_pronoun_inside_a_named_actors_sentence_adds_no_one() -> None:
+    items = policy(
+        "Government spokeswoman Ilse Varn said the border was calm. "
+        "Army chief Marek Dunn said that despite what he described as gains, the offensive "
+        "would go on."
+    )
+    assert [i.actors for i in items] == [("Ilse Varn",), ("Marek Dunn",)]
+
+
+def test_an_officials_quoted_statement_in_the_reporters_frame_is_kept_whole() -> None:
+    (item,) = policy(
+        "Presidential spokesman Lev Orlin said it would be “up to the people of the region to "
+        "decide whether such a request should be made at all, and nobody else.”"
+    )
+    assert item.actors == ("Lev Orlin",)
+    assert "up to the people" in item.text
