@@ -545,7 +545,7 @@ def word_pattern(words: frozenset[str] | set[str]) -> str:
 ATTRIBUTION_PATTERN = word_pattern(ATTRIBUTION_VERBS)
 _ATTR_RE = ATTRIBUTION_PATTERN
 _LEADING_VERB = lazy_pattern(r"^(?:" + _ATTR_RE + r"|according to)\s+")
-_VERB_AFTER = re.compile(
+_VERB_AFTER = lazy_pattern(
     r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
 )
 _AGED_ROLE = re.compile(r"\s*,\s*\d{1,3},\s*((?:an?|the)\s[^,;“”\"]{1,160})")
@@ -851,7 +851,7 @@ def _classify_run(
         cand.org = True
         return [cand]
     # Attribution: "X said", "said X".
-    verb_after = _VERB_AFTER.match(after) is not None and not possessive
+    verb_after = _VERB_AFTER().match(after) is not None and not possessive
     verb_before = (prev_word in ATTRIBUTION_VERBS and prev_word not in OBJECT_VERBS) or (
         prev_word == "to" and prev2 == "according"
     )
@@ -944,7 +944,7 @@ def _trim_role(seg: str) -> str:
     """A role as the article gives it, without article, age or trailing clause."""
     seg = re.split(r"\s+(?:who|which|that|whose|where|\w{3,}ing)\s|[,;]|\.\s", seg)[0].strip()
     seg = _LEADING_VERB().sub("", seg)
-    verb = _ATTR_ANY.search(seg)
+    verb = ATTRIBUTION_RE().search(seg)
     if verb is not None and verb.start() > 0:  # "a city resident told Y"
         seg = seg[: verb.start()]
     seg = re.sub(r"^(?:a|an|the|one)\s+", "", seg, flags=re.IGNORECASE)
@@ -980,8 +980,7 @@ _CLAUSE_MARKS = (", ", "; ", " what ", " that ")
 
 
 #: Any attribution verb, or "according to", as a whole word.
-ATTRIBUTION_RE = re.compile(r"\b(?:" + _ATTR_RE + r"|according to)\b")
-_ATTR_ANY = ATTRIBUTION_RE
+ATTRIBUTION_RE = lazy_pattern(r"\b(?:" + _ATTR_RE + r"|according to)\b")
 _FINITE = re.compile(r"(?<![-\w])[a-z]{3,}ed\b(?!\s+by\b)|\b(?:is|was|were|are|has|have|had)\b")
 _VERBISH = re.compile(r"(?<![-\w])[a-z]{3,}ed\b|\b(?:is|was|were|are|has|have|had)\b")
 
@@ -990,7 +989,7 @@ def _unnamed_speakers(article: Article) -> list[_Candidate]:
     """Unnamed speakers by their shortest description ("a senior Ukrainian officer")."""
     text = article.text
     out: list[_Candidate] = []
-    for v in _ATTR_ANY.finditer(text):
+    for v in ATTRIBUTION_RE().finditer(text):
         s = article.sentence_at(v.start())
         if s is None:
             continue

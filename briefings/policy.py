@@ -93,7 +93,7 @@ _PHRASE_TRIGGERS = (
 ).split()
 _STEM_CATEGORY = {stem: cat for pairs in _CUE_STEMS.values() for stem, cat in pairs}
 # One pass over the sentence finds whole words, stems and the first words of phrases.
-_CUE_SCAN = re.compile(
+_CUE_SCAN = lazy_pattern(
     r"\b" + word_pattern(frozenset(_CUE_WORDS) | frozenset(_STEM_CATEGORY) | set(_PHRASE_TRIGGERS))
 )
 _PHRASE_TRIGGER_SET = frozenset(_PHRASE_TRIGGERS)
@@ -135,7 +135,7 @@ def _cue_kinds(lower: str) -> set[str]:
     """The kinds of policy cue in a lower-cased sentence."""
     kinds: set[str] = set()
     n = len(lower)
-    for m in _CUE_SCAN.finditer(lower):
+    for m in _CUE_SCAN().finditer(lower):
         key, end = m.group(), m.end()
         cat = _CUE_WORDS.get(key)
         if cat is not None and (end == n or not (lower[end].isalpha() or lower[end] == "-")):
@@ -221,7 +221,7 @@ def _policy_item(
     if quoted_share > 0.5 or (
         quote_led
         and all(name == "statement" for name, _ in cues)
-        and _ATTRIBUTION_IN.search(unquoted)
+        and ATTRIBUTION_RE().search(unquoted)
     ):
         # A quotation with its attribution ("“...,” said X, a commander"): the quote's.
         return _quoted_item(article, people, s, unquoted, first_seen, quote_led)
@@ -302,10 +302,10 @@ def _quoted_item(
         return PolicyItem(text, tuple(p.name for p in actors), (s.index,), weight) if text else None
     new = [p for p in actors if first_seen.get(p.name) == s.index]
     text = re.sub(r"\s+", " ", unquoted).strip(" ,.;:—–-")
-    head = ATTRIBUTION_RE.match(text)
+    head = ATTRIBUTION_RE().match(text)
     if head is not None:  # "said X, a commander": the speaker without the verb
         text = text[head.end() :].lstrip()
-    verb = _ATTRIBUTION_IN.search(text)
+    verb = ATTRIBUTION_RE().search(text)
     if verb is not None and verb.start() > 0:
         text = text[: verb.start()]
     text = summarize(text.strip(" ,.;:—–-"))
@@ -318,7 +318,6 @@ def _quoted_item(
 _INTENT = re.compile(
     r"\b(?:will|won[’']t|must|shall|cannot allow|are ready|is ready|intend|refuse)\b"
 )
-_ATTRIBUTION_IN = ATTRIBUTION_RE
 
 
 def _pronoun_speaks(text: str) -> re.Match[str] | None:

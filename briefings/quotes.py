@@ -65,7 +65,9 @@ _TERM_BEFORE = lazy_pattern(
     r"(?:\s+(?:a|an|the))?)\s*$",
     re.IGNORECASE,
 )
-_ATTRIBUTION = re.compile(r"\b(?:" + ATTRIBUTION_PATTERN + r"|according to|called on|called for)\b")
+_ATTRIBUTION = lazy_pattern(
+    r"\b(?:" + ATTRIBUTION_PATTERN + r"|according to|called on|called for)\b"
+)
 _PARTICIPLES = frozenset(
     """
     saying telling adding writing tweeting warning noting insisting arguing confirming
@@ -291,7 +293,7 @@ def _is_term(words: str, before: str, sentence: str) -> bool:
     if caps and n <= 5 and all(w[:1].isupper() for w in caps):
         return True
     outside = sentence.replace(words, " ")
-    return n <= 4 and not _ATTRIBUTION.search(outside)
+    return n <= 4 and not _ATTRIBUTION().search(outside)
 
 
 def _attribute(
@@ -403,7 +405,7 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
     """The last verb of speech in ``text[lo:hi]`` and its subject become the speaker."""
     text = article.text
     last = None
-    for m in _ATTRIBUTION.finditer(text, lo, hi):
+    for m in _ATTRIBUTION().finditer(text, lo, hi):
         if (
             _NOT_SPEECH_BEFORE.search(text, max(lo, m.start() - 12), m.start())
             or _NOT_SPEECH_AFTER.match(text, m.end())
@@ -431,7 +433,7 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
         # "X said ... that Y claimed ..., adding that “...”": the participle shares the
         # subject of the sentence's main verb of speech (the first), else the sentence's.
         earlier = None
-        for m in _ATTRIBUTION.finditer(text, lo, last.start()):
+        for m in _ATTRIBUTION().finditer(text, lo, last.start()):
             if m.group() not in _PARTICIPLES and not m.group().startswith("according"):
                 earlier = m
                 break
@@ -786,7 +788,7 @@ def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
         gap = text[prev.close : sp.open]
         if not gap.strip():
             return True
-        if prev.trailing and not _SENTENCE_BREAK.search(gap) and _ATTRIBUTION.search(gap):
+        if prev.trailing and not _SENTENCE_BREAK.search(gap) and _ATTRIBUTION().search(gap):
             return True  # “A,” he said, “b.”
     if sp.own and not sp.trailing:
         return False
