@@ -496,7 +496,7 @@ def _find_people(article: Article) -> PeopleIndex:
     for s in article.sentences:
         candidates.extend(_sentence_candidates(text, s.index, s.start, s.end, place_names))
     low = text.lower()
-    has_sign = any(w in low for w in ("call", "nickname", "code", "guerre", "name", "identified"))
+    has_sign = any(w in low for w in _SIGN_WORDS)
     for cs in _CALL_SIGN().finditer(text) if has_sign else ():
         sent = article.sentence_at(cs.start(1))
         if sent is not None:
@@ -519,6 +519,19 @@ def _find_people(article: Article) -> PeopleIndex:
 
 
 _APPOSITION_END = re.compile(r"[”\"’']?,\s+(?:is|was|has|had|says|said|[a-z]{3,}s)\b")
+
+
+_SIGN_WORDS = (
+    "call sign",
+    "call-sign",
+    "callsign",
+    "nickname",
+    "code",
+    "guerre",
+    "first name",
+    "name as",
+    "identified",
+)
 
 
 def word_pattern(words: frozenset[str] | set[str]) -> str:
@@ -568,6 +581,8 @@ def _sentence_candidates(
     out = _run_candidates(text, sentence, s_start, s_end, place_names)
     if text.find("“", s_start, s_end) >= 0 or text.find('"', s_start, s_end) >= 0:
         for c in out:
+            if text[c.end : c.end + 2] not in _NICK_OPENERS:
+                continue
             nick = _NICKNAME.match(text, c.end, s_end)
             if nick is not None and c.named and not c.org:
                 # "General Ivan “Wolf” Petrov": the nickname and surname belong to the name.
@@ -576,6 +591,7 @@ def _sentence_candidates(
     return out
 
 
+_NICK_OPENERS = frozenset({" “", ' "'})
 _NICKNAME = re.compile(r" [“\"]([A-Z][\w’'-]+)[”\"] ([A-Z][\w’'-]*[\w])")
 
 
@@ -873,7 +889,12 @@ def _classify_run(
                     cand.weak = True
             elif n1 in _KIN_NOUNS:
                 cand.weak = True
-    if not cand.person and not possessive and _LEADER_ACT.match(after):
+    if (
+        not cand.person
+        and not possessive
+        and after[1:].startswith(_LEADER_ACT_STARTS)
+        and _LEADER_ACT.match(after)
+    ):
         # "Petrov signed a decree": only people in office sign, veto, pardon or appoint.
         cand.person = True
         cand.kind = "leader"
@@ -898,6 +919,19 @@ _BACKGROUND_LEADS = frozenset(
 _LEADER_ACT = re.compile(
     r"\s+(?:has |had |also |then )?(?:signed|decreed|vetoed|pardoned|appointed|dismissed|sacked)"
     r"\b"
+)
+_LEADER_ACT_STARTS = (
+    "has ",
+    "had ",
+    "also ",
+    "then ",
+    "signed",
+    "decreed",
+    "vetoed",
+    "pardoned",
+    "appointed",
+    "dismissed",
+    "sacked",
 )
 _NEXT_PRONOUN = re.compile(r"\s*(?:He|She)\s")
 _NP_DETERMINERS = frozenset("a an the his her its their one another".split())

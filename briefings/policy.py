@@ -289,6 +289,12 @@ def _quoted_item(
     or words of intent or decision, "we will not sign"); otherwise the reporter's words that
     introduce a leader, official or commander for the first time ("said X, commander of the Y
     corps") say who commands, without the quote."""
+    if (
+        not people.mentions_in(s.start, s.end)
+        and _PRONOUN.search(s.text) is None
+        and _DEFINITE.search(s.text) is None
+    ):
+        return None  # nobody who could be an actor
     actors = _actors(article, people, s)
     if not actors:
         return None
