@@ -300,8 +300,9 @@ def _quoted_item(
         return None
     kinds = {p.kind for p in actors}
     lower = s.text.lower()
-    if kinds & {"leader", "official"} and (
-        not quote_led or _cue_kinds(lower) - {"statement"} or _INTENT.search(lower)
+    strong = bool(_cue_kinds(lower) - {"statement"})  # a decision, talks, deliveries ...
+    if (kinds & {"leader", "official"} and (not quote_led or strong or _INTENT.search(lower))) or (
+        strong and "commander" in kinds
     ):
         text = summarize(s.text)
         weight = 2.0 if "leader" in kinds else 1.5

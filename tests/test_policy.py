@@ -211,3 +211,13 @@ def test_an_officials_quoted_statement_in_the_reporters_frame_is_kept_whole() ->
     )
     assert item.actors == ("Lev Orlin",)
     assert "up to the people" in item.text
+
+
+def test_a_commanders_quoted_refusal_to_negotiate_is_policy() -> None:
+    items = policy(
+        "Army chief Gen. Omar Bakri vowed to fight on. "
+        "“We will not negotiate with the rebels,” he said in a speech to troops. "
+        "“The enemy runs every night,” he said."
+    )
+    assert [i.sentences for i in items] == [(0,), (1,)]
+    assert items[1].actors == ("Omar Bakri",)
