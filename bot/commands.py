@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -314,9 +315,25 @@ async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list
     return [Message(embeds=group) for group in limits.pack_embeds(embeds)]
 
 
+# Commands added by extensions (module, name of its specs); /help lists them after the core ones.
+EXTENSION_SPECS: tuple[tuple[str, str], ...] = (
+    ("bot.subscription_commands", "SUBSCRIPTION_SPECS"),
+    ("bot.source_commands", "SOURCE_SPECS"),
+)
+
+
+def all_specs() -> tuple[CommandSpec, ...]:
+    """Every command the bot answers: the core ones, then the extensions'."""
+    specs = list(SPECS)
+    for module, attribute in EXTENSION_SPECS:
+        extra: tuple[CommandSpec, ...] = getattr(importlib.import_module(module), attribute)
+        specs.extend(extra)
+    return tuple(specs)
+
+
 async def cmd_help(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
     fields = []
-    for spec in SPECS:
+    for spec in all_specs():
         usage = " ".join(["/" + spec.name, *(f"[{o.name}]" for o in spec.options)])
         fields.append(EmbedField(name=usage, value=spec.help))
     embed = Embed(

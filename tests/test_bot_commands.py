@@ -210,6 +210,10 @@ async def test_help_is_one_ephemeral_embed_naming_every_command(
     names = " ".join(f["name"] for f in embed["fields"])
     for command in ("/briefing", "/quotes", "/forces", "/frontline", "/policy", "/sources"):
         assert command in names
+    # The extensions' commands are listed too: a user finds /subscribe and /source from /help.
+    for command in ("/subscribe", "/unsubscribe", "/subscriptions", "/preview", "/source add"):
+        assert command in names
+    assert "/ingest" in names
 
 
 @pytest.mark.parametrize(
