@@ -4,7 +4,11 @@ A capitalised sequence of words is a person when news prose marks it as one: a t
 ("President", "Gen.", "Prosecutor General", "Kremlin spokesman"), an apposition after it ("X, a
 30-year-old battalion commander with ...", "X, 21,", "X, who ..."), an attribution verb next to it
 ("said X", "X told"), a call sign ("goes by the call sign X"), a possessive that only people have
-("X's troops", "X's home"), or two or three capitalised words that never stand where places stand.
+("X's troops", "X's home"), "led by X", "X signed", or two or three capitalised words that never
+stand where places stand. A title may follow an organisation's name ("Rebel Army Chief of Staff
+X", "Party Secretary-General X") or take a complement ("High Commissioner for Refugees X"); a
+title modifier alone ("Defence") is none. "told X" names the one spoken to, not a person, unless
+a role follows. Roles of rights groups, think tanks and universities make commentators.
 Countries (pycountry), nationalities, months, and words that head organisations or places are
 never people. Later mentions by surname ("Waltz") resolve to the full name ("Michael Waltz").
 
@@ -265,7 +269,7 @@ def role_kind(role: str | None) -> PersonKind:
             words.append(w)
     kind = _head_kind(words)
     if kind in {"official", "leader"} and _COMMENTATOR_WORDS.intersection(words):
-        return "expert"  # "advocacy director for Africa at a rights group"
+        return "expert"  # "campaign director at a rights group"
     return kind
 
 
@@ -947,17 +951,24 @@ def _last_noun_phrase(seg: str) -> str:
         low = words[i - 1].lower()
         if low in _NP_DETERMINERS:
             i -= 1
-            if i > 0 and words[i - 1].lower() in _NP_LINKS:
+            if i > 1 and words[i - 1].lower() in _NP_LINKS and _links_a_role(words[i - 2]):
                 i -= 1  # "the envoy for the region"
                 continue
             break
         if low in _NP_LINKS:
+            if i < 2 or not _links_a_role(words[i - 2]):
+                break
             i -= 1
             continue
         if low in _FUNCTION_WORDS or low in ATTRIBUTION_VERBS or _FINITE.fullmatch(low):
             break
         i -= 1
     return " ".join(words[i:]).strip()
+
+
+def _links_a_role(word: str) -> bool:
+    """A word a role's "of", "for" or "with" can follow: a role noun or a capitalised word."""
+    return word[:1].isupper() or is_title_or_role(word)
 
 
 def _role_before(toks: list[str]) -> str:

@@ -8,6 +8,11 @@ title or role makes them leaders, officials, spokespeople or commanders; pronoun
 say ...") and definite descriptions ("the Ukrainian president") resolve to them. Soldiers,
 civilians and analysts are never actors. The item's text is the sentence itself, trimmed of
 introductory connectives and parenthetical asides and cut at a clause boundary when long.
+
+A sentence that is mostly a direct quotation, or a quotation with its attribution, belongs to
+the quotes section: it is policy only as a leader's or official's statement (or a commander's
+words of a decision, talks or deliveries); otherwise only the reporter's words that introduce
+the speaker for the first time are kept ("X, commander of the Y corps"), without the quote.
 """
 
 from __future__ import annotations
@@ -355,7 +360,7 @@ def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
     if lead is None:
         lead = _pronoun_speaks(s.text)
         if lead is not None and any(at < s.start + lead.start() for at, _ in found):
-            lead = None  # "X stated that despite what he described as ...": he is X
+            lead = None  # "X said that, in what he described as a success, ...": he is X
     if lead is not None:
         pronoun = lead.group().split()[0].lower()
         p3 = people.antecedent(s.start, gender="m" if pronoun == "he" else "f")

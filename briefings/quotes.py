@@ -10,11 +10,16 @@ the paragraph before; “A,” he said, “b.” and “A,” he said. “B.” 
 
 The speaker comes from the quote's own sentence ("..., said X, a ...", "X told ...: “...”",
 "..., according to X", "..., he said", "“...” — X, role", "X: ‘...’"), else from the sentence
-before it ("X said the town fell. “...”", or a paragraph ending with a colon), else from the
-quotation it continues. Pronouns, "his office" and definite descriptions ("the 61-year-old")
-resolve through ``briefings.people``; an unnamed speaker is kept by its shortest description
-("one Ukrainian private"). Call signs, unit and operation names, slogans and scare-quoted terms
-(short quoted words that nobody is said to have said) are not quotes.
+before it ("X said the town fell. “...”", a paragraph ending with a colon, or, for a paragraph
+that is only a quotation, the last sentence of the paragraph before when it tells who spoke),
+else from the quotation it continues or the fragment before it in the same sentence. "it said"
+is the body the sentence is about; a pronoun after a reported clause ("a shell hit X's trench,
+and the raiders “ran,” he added") keeps the previous speaker; a participle ("..., stressing
+that “...”") shares the subject of the sentence's main verb of speech. Pronouns, "his office"
+and definite descriptions ("the 61-year-old") resolve through ``briefings.people``; an unnamed
+speaker is kept by its shortest description ("one Ukrainian private"). Call signs, unit and
+operation names, slogans and scare-quoted terms (short quoted words that nobody is said to have
+said) are not quotes.
 
 ``extract_quotes(article, people=None)`` returns ``QuoteItem``s in reading order;
 ``quoted_ranges(article)`` gives the character ranges inside quotation marks (policy.py uses it
@@ -104,7 +109,7 @@ _TRAIL_PRONOUN = lazy_pattern(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNOR
 _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
 # A verb of speech used otherwise: as an adjective after a determiner ("an estimated 700"),
-# or in a clause that qualifies a word ("what he described as gains").
+# or in a clause that qualifies a word ("what he described as a success").
 _NOT_SPEECH_BEFORE = re.compile(r"\b(?:an?|the|what \w+)\s+$", re.IGNORECASE)
 _NOT_SPEECH_AFTER = re.compile(r"\s+(?:the|their|its|his|her) lives\b")
 _SUBJECT_END = lazy_pattern(
@@ -266,7 +271,7 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
                 not other.trailing or other.attribution_end <= sp.open
             ):
                 # A second fragment of the sentence that quoted the first: "X said its troops
-                # were “in the area” on the strength of “reports of ...”".
+                # were “near the depot” on the strength of “reports of ...”".
                 sp.speaker, sp.role, sp.person = other.speaker, other.role, other.person
         if (
             sp.partial
@@ -553,7 +558,7 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
             and mention.start < sp.open < a
             and not _VERB_NEXT.match(text, mention.end)
         ):
-            # "X was among the dead, and the attackers “fled,” he added": a person inside the
+            # "a shell hit X's trench, and the raiders “ran,” he added": a person inside the
             # reported clause is what the speaker talks about, not the speaker.
             if last is not None and last.speaker and last.sentences[-1] >= here.index - 3:
                 mention = None
@@ -625,9 +630,7 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     return False
 
 
-_VERB_NEXT = re.compile(
-    r"(?:’s|'s)?\s+(?!(?:and|or|of|in|at|on|for|with|to|from|by|as)\b)[a-z]{2,}\b"
-)
+_VERB_NEXT = re.compile(r"\s+(?!(?:and|or|of|in|at|on|for|with|to|from|by|as)\b)[a-z]{2,}\b")
 
 
 def _institution(article: Article, people: PeopleIndex, sp: _Span, a: int) -> bool:

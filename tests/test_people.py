@@ -150,7 +150,7 @@ def test_background_leaders_and_office_holders() -> None:
 
 
 def test_commentators_of_rights_groups_are_experts() -> None:
-    assert role_kind("advocacy director for Asia at Rights Watch") == "expert"
+    assert role_kind("campaigns director at Rights Watch") == "expert"
     assert role_kind("director of the Kessa Institute for War Studies") == "expert"
     assert role_kind("deputy governor of the Kessa region") == "official"
     assert role_kind("Secretary-General") == "official"
@@ -158,10 +158,10 @@ def test_commentators_of_rights_groups_are_experts() -> None:
 
 def test_reversed_apposition_role_is_the_last_noun_phrase() -> None:
     p = person(
-        "The president was shown being briefed by his top commander, Olek Sirko, by video.",
+        "On Monday the minister met with her top commander, Olek Sirko, in the capital.",
         "Olek Sirko",
     )
-    assert p.role == "his top commander" and p.kind == "commander"
+    assert p.role == "her top commander" and p.kind == "commander"
 
 
 def test_unnamed_speaker_after_according_to() -> None:

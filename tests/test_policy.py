@@ -160,8 +160,8 @@ def test_words_that_are_cues_in_one_use_only() -> None:
 
 def test_a_commanders_battlefield_quote_is_not_policy_text() -> None:
     items = policy(
-        "“They come in groups of five, every hour, day and night,” said Lida Voss, a company "
-        "commander with the 3rd Rifle Brigade. “We fire until the barrels glow,” Voss said."
+        "“They attack in small groups, all night long,” said Lida Voss, a company commander "
+        "with the 3rd Rifle Brigade. “We fire until the barrels glow,” Voss said."
     )
     assert [(i.text, i.actors) for i in items] == [
         ("Lida Voss, a company commander with the 3rd Rifle Brigade", ("Lida Voss",))
@@ -180,8 +180,8 @@ def test_an_officials_quoted_statement_of_intent_is_policy() -> None:
 
 def test_title_compounds_and_bare_leaders_are_actors() -> None:
     items = policy(
-        "Hill Party Secretary-General Omar Sadiq said the group would not stop firing unless a "
-        "ceasefire is reached. Defense Forces Chief of Staff Aron Tal said the army would widen "
+        "Hill Party Secretary-General Omar Sadiq said the party would join the talks next "
+        "month. Defense Forces Chief of Staff Aron Tal said the army would widen "
         "the operation. Varga signed a decree on Friday ordering the call-up of reservists."
     )
     assert [i.actors for i in items] == [("Omar Sadiq",), ("Aron Tal",), ("Varga",)]
@@ -189,8 +189,8 @@ def test_title_compounds_and_bare_leaders_are_actors() -> None:
 
 def test_commentators_of_rights_groups_are_not_actors() -> None:
     items = policy(
-        "The militia is exploiting the talks to advance, Nora Fell, advocacy director for Asia "
-        "at Rights Watch, told reporters."
+        "Both sides ignore the truce and use the talks to regroup, said Nora Fell, a campaigns "
+        "director at Rights Watch."
     )
     assert all(not i.actors for i in items)
 

@@ -469,8 +469,8 @@ def test_a_person_subject_before_a_bare_quote_is_its_speaker() -> None:
 
 def test_he_after_a_reported_clause_keeps_the_previous_speaker() -> None:
     found = quotes(
-        "The Valley Guard said it had “pushed the raiders back” from the dam. Among the dead "
-        "was a senior raider commander, Tarek Amin, and the raiders “ran for the hills,” he added."
+        "The Valley Guard said it had “pushed the raiders back” from the dam. A shell hit "
+        "Major Tarek Amin’s trench, and the raiders “ran for the hills,” he added."
     )
     assert [q.speaker for q in found] == ["the Valley Guard", "the Valley Guard"]
 
@@ -498,8 +498,8 @@ def test_it_said_in_a_statement_is_the_body_the_sentence_is_about() -> None:
 
 
 def test_name_before_a_description_without_a_closing_comma() -> None:
-    q = only("“The water ran out on Thursday,” Amal Yusuf, a city resident told Radio Dawn.")
-    assert (q.speaker, q.speaker_role) == ("Amal Yusuf", "city resident")
+    q = only("“The water ran out on Thursday,” Rana Talib, a city resident told Radio Dawn.")
+    assert (q.speaker, q.speaker_role) == ("Rana Talib", "city resident")
 
 
 def test_quote_only_paragraph_after_a_told_sentence_and_an_outlet_is_no_speaker() -> None:
@@ -512,8 +512,8 @@ def test_quote_only_paragraph_after_a_told_sentence_and_an_outlet_is_no_speaker(
 
 def test_he_told_an_outlet_resolves_to_the_unnamed_speaker_before() -> None:
     found = quotes(
-        "Fighters attacked the post at dawn, a militia member said, estimating that nine "
-        "soldiers died.\n“We burned their trucks,” he told Valley Radio.\n"
+        "Rebels overran the post before dawn, a militia member said by phone.\n"
+        "“We burned their trucks,” he told Valley Radio.\n"
         "The post fell, according to a defence unit member who took part\n"
         "“Nobody on our side was hurt,” he told Valley Radio."
     )
@@ -523,8 +523,8 @@ def test_he_told_an_outlet_resolves_to_the_unnamed_speaker_before() -> None:
 def test_title_compound_speaker_and_what_he_described_as() -> None:
     found = quotes(
         "Spokeswoman Ada Ren said the talks had failed. "
-        "Defense Forces Chief of Staff Aron Tal stated that despite what he described as gains, "
-        "“the time is not right to stop,” Tal held talks with mayors on Monday."
+        "Army Chief of Staff Aron Tal said that, in what he described as a turning point, “the "
+        "offensive goes on,” Tal later met village heads."
     )
     assert [q.speaker for q in found] == ["Aron Tal"]
 
@@ -545,16 +545,16 @@ def test_new_verbs_of_speech() -> None:
 
 def test_second_fragment_of_a_sentence_shares_its_speaker() -> None:
     found = quotes(
-        "The army said its units were operating “in the area” of the depot based on reports "
-        "“regarding the presence of gunmen.”"
+        "The navy said its ships had stayed “well outside the zone” all week, citing orders "
+        "“to avoid any clash with the patrol.”"
     )
-    assert [q.speaker for q in found] == ["the army", "the army"]
+    assert [q.speaker for q in found] == ["the navy", "the navy"]
 
 
 def test_no_junk_speaker_for_an_unattributed_fragment() -> None:
     found = quotes(
-        "The siege has caused a crisis: an estimated 90,000 people in the valley face "
-        "“severe hunger in the coming months” this winter."
+        "Relief groups are stretched: an estimated 90,000 families lack “even the most basic "
+        "shelter” as the snow arrives."
     )
     assert all(q.speaker is None for q in found)
 
