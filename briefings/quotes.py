@@ -484,6 +484,11 @@ _INTRO_WORDS = frozenset(
 )
 
 
+_NOT_A_SPEAKER = frozenset(
+    "and but or so yet then there here this that these those it its what which who".split()
+)
+
+
 def _subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """The subject of the sentence ``text[lo:hi]``: the words before its first verb, after an
     introductory phrase ("On Monday, ...")."""
@@ -597,6 +602,12 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
     if not desc:
         return False
     first = desc.split()[0].lower()
+    if (
+        first in _INTRO_WORDS
+        or first in _NOT_A_SPEAKER
+        or (len(desc.split()) == 1 and first in {"a", "an", "the"})
+    ):
+        return False  # "Despite the strikes", "an": the start of a clause, not a speaker
     if first == "the":
         s = _sentence_of(article, a)
         found = people.resolve_description(desc, a, s.index if s else 0)

@@ -553,8 +553,8 @@ def test_second_fragment_of_a_sentence_shares_its_speaker() -> None:
 
 def test_no_junk_speaker_for_an_unattributed_fragment() -> None:
     found = quotes(
-        "Relief groups are stretched: an estimated 90,000 families lack “even the most basic "
-        "shelter” as the snow arrives."
+        "Aid agencies warn of a disaster: an estimated 90,000 families in the valley lack "
+        "“even basic shelter” in December."
     )
     assert all(q.speaker is None for q in found)
 
@@ -567,3 +567,7 @@ def test_first_name_only_and_a_call_sign_in_the_subjects_apposition() -> None:
         "shells we will lose this town,” he says."
     )
     assert [q.speaker for q in found] == ["Oksana", "Bear"]
+
+
+def test_one_alone_is_a_description_but_a_bare_article_is_no_speaker() -> None:
+    assert only("In the village, “nobody is left,” said one.").speaker == "one"
