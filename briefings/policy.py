@@ -163,6 +163,7 @@ _ACTING = re.compile(
     r"authori[sz]ed|approved|vowed|pledged|threatened|demanded|proposed|agreed|rejected|"
     r"warned|negotiated|annexed|appointed|dismissed|fired|sacked)\b"
 )
+_SAYS = re.compile(r"\s+(?:said|says|told|tells)\b")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _PRONOUN_WORD = re.compile(r"\b(?:he|she) ([a-z]+)\b")
 _DEFINITE = re.compile(
@@ -235,7 +236,7 @@ def _policy_item(
         for m in people.mentions_in(s.start, s.end)
     ):
         return None  # nothing to say, and no leader who could make it policy
-    actors = _actors(article, people, s)
+    actors = _actors(article, people, s, any(name != "statement" for name, _ in cues))
     if not cues and not any(p.kind == "leader" for p in actors):
         return None
     strong = [w for name, w in cues if name != "statement"]
@@ -340,7 +341,9 @@ def _pronoun_speaks(text: str) -> re.Match[str] | None:
     return None
 
 
-def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
+def _actors(
+    article: Article, people: PeopleIndex, s: Sentence, strong_cue: bool = False
+) -> list[Person]:
     """Named leaders, officials and commanders in ``s``, in order of mention."""
     text = article.text
     found: list[tuple[int, Person]] = []
@@ -348,7 +351,15 @@ def _actors(article: Article, people: PeopleIndex, s: Sentence) -> list[Person]:
         p = people.people[m.person]
         if not p.named:
             continue
-        if p.kind in COMMAND_KINDS or (p.kind == "unknown" and _ACTING.match(text, m.end)):
+        if p.kind in COMMAND_KINDS or (
+            p.kind == "unknown"
+            and (
+                _ACTING.match(text, m.end)
+                # "Petrov said the talks would resume": a bare surname, never introduced, that
+                # states a decision or talks is a figure the reader is expected to know
+                or (strong_cue and m.subject and " " not in p.name and _SAYS.match(text, m.end))
+            )
+        ):
             kind: PersonKind = p.kind if p.kind != "unknown" else "leader"
             found.append((m.start, Person(p.name, p.role, kind)))
     for d in _DEFINITE.finditer(s.text):

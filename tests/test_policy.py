@@ -221,3 +221,12 @@ def test_a_commanders_quoted_refusal_to_negotiate_is_policy() -> None:
     )
     assert [i.sentences for i in items] == [(0,), (1,)]
     assert items[1].actors == ("Omar Bakri",)
+
+
+def test_a_bare_surname_stating_talks_is_an_actor_a_first_name_with_an_age_is_not() -> None:
+    items = policy(
+        "Varga said on Friday that the talks would resume after a ceasefire. "
+        "Ivan, 32, said the talks meant nothing to him. "
+        "Marko Tell said the ceasefire had not reached his village."
+    )
+    assert [i.actors for i in items] == [("Varga",), (), ()]
