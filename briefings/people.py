@@ -500,8 +500,7 @@ def _find_people(article: Article) -> PeopleIndex:
     for s in article.sentences:
         candidates.extend(_sentence_candidates(text, s.index, s.start, s.end, place_names))
     low = text.lower()
-    has_sign = any(w in low for w in _SIGN_WORDS)
-    for cs in _CALL_SIGN().finditer(text) if has_sign else ():
+    for cs in _call_signs(text, low):
         sent = article.sentence_at(cs.start(1))
         if sent is not None:
             candidates.append(
@@ -531,11 +530,24 @@ _SIGN_WORDS = (
     "callsign",
     "nickname",
     "code",
-    "guerre",
+    "nom de guerre",
     "first name",
     "name as",
     "identified",
 )
+
+
+def _call_signs(text: str, low: str) -> list[re.Match[str]]:
+    """Matches of ``_CALL_SIGN``, tried only where one of its words stands."""
+    found: dict[int, re.Match[str]] = {}
+    for word in _SIGN_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            m = _CALL_SIGN().match(text, at)
+            if m is not None:
+                found[m.start(1)] = m
+            at = low.find(word, at + 1)
+    return [found[k] for k in sorted(found)]
 
 
 def word_pattern(words: frozenset[str] | set[str]) -> str:

@@ -209,3 +209,14 @@ def test_nouns_after_a_titles_for_or_of_complete_the_title() -> None:
 def test_a_call_sign_that_is_also_a_place_name_is_a_person() -> None:
     text = "Her commander, a major with the call sign Bear, is blunt. Bear says the town will fall."
     assert person(text, "Bear").name == "Bear"
+
+
+def test_call_signs_and_names_given_alone() -> None:
+    for text, name in (
+        ("A fighter with the nom de guerre Sokil said little.", "Sokil"),
+        ("A sniper whose callsign is Ghost spoke.", "Ghost"),
+        ("A medic who gave her name as Olha spoke.", "Olha"),
+        ("A man identified only as Petro said so.", "Petro"),
+    ):
+        assert name in names(text), text
+    assert names("He gave his name as the reason.") == set()
