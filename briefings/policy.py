@@ -165,7 +165,7 @@ _ACTING = re.compile(
 )
 _SAYS = re.compile(r"\s+(?:said|says|told|tells)\b")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
-_PRONOUN_WORD = re.compile(r"\b(?:he|she) ([a-z]+)\b")
+_PRONOUN_SPEAKS = lazy_pattern(r"\b(?:he|she)(?= (?:" + word_pattern(ATTRIBUTION_VERBS) + r")\b)")
 _DEFINITE = re.compile(
     r"\b[Tt]he (?:[A-Z][\w-]+ )?(?:president|prime minister|chancellor|leader|minister|"
     r"commander|general|spokesman|spokeswoman)\b"
@@ -223,7 +223,7 @@ def _policy_item(
     unquoted = _unquoted(s, quoted)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
     cues = [(name, _WEIGHTS[name]) for name in sorted(_cue_kinds(unquoted.lower()))]
-    quote_led = _starts_quoted(s, quoted)
+    quote_led = quoted_share > 0.0 and _starts_quoted(s, quoted)
     if quoted_share > 0.5 or (
         quote_led
         and all(name == "statement" for name, _ in cues)
@@ -335,10 +335,7 @@ _INTENT = re.compile(
 
 def _pronoun_speaks(text: str) -> re.Match[str] | None:
     """ "he said", "she told": a pronoun before a verb of speech."""
-    for m in _PRONOUN_WORD.finditer(text):
-        if m.group(1) in ATTRIBUTION_VERBS:
-            return m
-    return None
+    return _PRONOUN_SPEAKS().search(text) if "he " in text else None
 
 
 def _actors(
@@ -373,7 +370,7 @@ def _actors(
         if lead is not None and any(at < s.start + lead.start() for at, _ in found):
             lead = None  # "X said that, in what he described as a success, ...": he is X
     if lead is not None:
-        pronoun = lead.group().split()[0].lower()
+        pronoun = lead.group().lower()
         p3 = people.antecedent(s.start, gender="m" if pronoun == "he" else "f")
         if p3 is not None and p3.named and p3.kind in COMMAND_KINDS:
             found.append((s.start, p3))
