@@ -168,7 +168,8 @@ _FUNCTION_WORDS = frozenset(
     around near far about what how why is was were are be been being has have had do does did
     will would can could may might must shall should one two three four five six seven eight
     nine ten last next first second third new old more less yesterday today tomorrow earlier
-    later here now luckily perhaps barely nearly almost again
+    later here now luckily perhaps barely nearly almost again nobody everybody somebody anybody
+    everyone someone anyone
     """.split()
 )
 _CONNECTORS = frozenset("bin ibn al el de da di del della van von der den la le du dos das".split())

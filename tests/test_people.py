@@ -220,3 +220,7 @@ def test_call_signs_and_names_given_alone() -> None:
     ):
         assert name in names(text), text
     assert names("He gave his name as the reason.") == set()
+
+
+def test_indefinite_pronouns_are_not_people() -> None:
+    assert names("“We waited. Nobody told us anything,” said Mira Tal, a teacher.") == {"Mira Tal"}
