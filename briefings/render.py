@@ -128,6 +128,15 @@ class ItemView:
     sentences: tuple[int, ...] = ()  # 1-based
     sources: tuple[Any, ...] = ()  # digests only: who reports it (briefings.render_digest)
 
+    @property
+    def lead(self) -> str:
+        """The actor the text begins with ("Marta Hnatiuk, a company commander ..."), so a
+        template can set the name in bold where it stands instead of repeating it; else ""."""
+        for name in self.actors:
+            if name and self.text.startswith(name):
+                return name
+        return ""
+
 
 @dataclass(frozen=True, slots=True)
 class SectionView:
