@@ -56,7 +56,6 @@ from bot.subscriptions import (
     sync_declared,
 )
 from briefings.messages import Message
-from briefings.model import SECTIONS
 
 log = logging.getLogger(__name__)
 
@@ -216,17 +215,16 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
         latest = await store.latest()
         if latest is None:
             return []
+        if sub.last_posted_at is not None and latest.added_at <= sub.last_posted_at:
+            # Nothing new since this channel's last post: a repeat would be noise, not news.
+            log.info("subscription %s: nothing new since %s, no post", sub.id, sub.last_posted_at)
+            return []
         # one run fans out to many channels with the same post: rendered once for them all
         key = (latest.id, tuple(sub.sections), now)
         if key in posts:
             return list(posts[key])
         briefing = await store.briefing(latest.id)
-        out: list[Message] = []
-        if tuple(sub.sections) == SECTIONS:
-            out = list(renderer.post_messages(briefing, now=now))
-        else:
-            for name in sub.sections:
-                out.extend(renderer.section_messages(briefing, name, now=now))
+        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections))
         posts[key] = out
         while len(posts) > 32:
             posts.pop(next(iter(posts)))

@@ -443,9 +443,24 @@ class Renderer:
 
     # -- public API ------------------------------------------------------------------------
 
-    def post_messages(self, briefing: Briefing, *, now: datetime | None = None) -> list[Message]:
-        """A scheduled post: a header, then one embed per section, split to fit Discord."""
-        view = self._view(briefing, now=now)
+    def post_messages(
+        self,
+        briefing: Briefing,
+        *,
+        now: datetime | None = None,
+        sections: Sequence[str] | None = None,
+    ) -> list[Message]:
+        """A scheduled post: a header, then one embed per section, split to fit Discord.
+
+        ``sections`` (default: the options' sections) picks and orders the sections shown.
+        """
+        if sections is not None:
+            unknown = [name for name in sections if name not in SECTIONS]
+            if unknown:
+                raise ConfigError(
+                    f"unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}"
+                )
+        view = self._view(briefing, now=now, sections=sections)
         header = self._render("header.md.j2", view.context())
         contents = limits.split_to_fit(header.split("\n"), limits.CONTENT)
         embeds = [e for s in view.sections for e in self._section_embeds(view, s)]

@@ -165,6 +165,8 @@ async def test_scheduled_posts_in_turn(store: Store) -> None:
     # Channels of one run with the same last post share one computed post.
     assert await render(subscription(at(1.5), ALL), at(4)) is second
     assert await render(subscription(at(1.5), ALL), at(5)) is not second
+    # Nothing stored since the last post: no post at all, never a repeat of old news.
+    assert await render(subscription(at(3.5), ALL), at(24)) == []
 
 
 async def test_daily_posts_through_the_outbox(tmp_path: Path) -> None:

@@ -279,31 +279,44 @@ async def test_apscheduler_fires_the_job_and_the_outbox_delivers(engine: AsyncEn
     assert rows[0].scheduled_for == DAY1
 
 
+def _demo_briefing() -> Any:
+    from importlib import resources
+
+    from briefings import distill
+    from briefings.ingest import article_from_bytes
+
+    data = resources.files("briefings").joinpath("data/demo_article.txt").read_bytes()
+    return distill(article_from_bytes(data, name="demo"))
+
+
+class _OneArticleStore:
+    """The two store calls render_latest makes, for one article stored at ``added_at``."""
+
+    def __init__(self, added_at: datetime) -> None:
+        self.added_at = added_at
+        self.demo = _demo_briefing()
+
+    async def latest(self) -> Any:
+        return type("A", (), {"id": 7, "added_at": self.added_at})()
+
+    async def briefing(self, article_id: int) -> Any:
+        assert article_id == 7
+        return self.demo
+
+
 async def test_render_latest_picks_sections() -> None:
-    calls: list[tuple[str, Any]] = []
+    from briefings.render import Renderer
 
-    class Store:
-        async def latest(self) -> Any:
-            return type("A", (), {"id": 7})()
-
-        async def briefing(self, article_id: int) -> str:
-            return f"briefing {article_id}"
-
-    class Renderer:
-        def post_messages(self, briefing: str, *, now: datetime) -> list[Message]:
-            calls.append(("all", briefing))
-            return [Message(content="all")]
-
-        def section_messages(self, briefing: str, name: str, *, now: datetime) -> list[Message]:
-            calls.append((name, briefing))
-            return [Message(content=name)]
-
-    render = render_latest(Store(), Renderer())
+    render = render_latest(_OneArticleStore(DAY1 - timedelta(hours=1)), Renderer())
     everything = await daily_sub(("frontline", "forces", "policy", "quotes"))
-    assert [m.content for m in await render(everything, DAY1)] == ["all"]
-    some = await daily_sub(("forces", "quotes"))
-    assert [m.content for m in await render(some, DAY1)] == ["forces", "quotes"]
-    assert calls[-1] == ("quotes", "briefing 7")
+    titles = [e.title for m in await render(everything, DAY1) for e in m.embeds]
+    assert titles == ["Frontline situation", "Forces and numbers", "Policy context", "Key quotes"]
+    # Chosen sections are one post (header and their embeds, in the subscription's order),
+    # not one message per section.
+    some = await daily_sub(("quotes", "forces"))
+    post = await render(some, DAY1)
+    assert len(post) == 1 and post[0].content
+    assert [e.title for e in post[0].embeds] == ["Key quotes", "Forces and numbers"]
 
 
 async def daily_sub(sections: tuple[str, ...]) -> Subscription:
