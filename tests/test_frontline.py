@@ -453,3 +453,17 @@ def test_a_war_breaking_out_is_no_breakout() -> None:
     assert frontline("The war broke out in April 2023 between the army and the militia.") == ()
     (item,) = frontline("The encircled battalion broke out of the pocket overnight.")
     assert item.places == ()
+
+
+def test_an_exchange_of_fire_is_fighting() -> None:
+    (item,) = frontline("Militia fighters and soldiers exchanged fire near Kramske on Tuesday.")
+    assert item.places == ("Kramske",)
+    (item,) = frontline("Police opened fire on gunmen in Zarichne.")
+    assert item.places == ("Zarichne",)
+    assert frontline("Both sides will keep exchanging fire until a truce in Dnipro.") == ()
+
+
+def test_a_war_in_a_named_region_is_fighting_but_a_war_alone_is_not() -> None:
+    (item,) = frontline("The militia backed the army in a civil war in the nearby Dara region.")
+    assert item.places == ("Dara region",)
+    assert frontline("The war changed everything, she said.") == ()

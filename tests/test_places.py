@@ -532,3 +532,102 @@ def test_an_attribution_after_a_colon_and_a_side_in_politics_make_no_place() -> 
     gaz = DictGazetteer({"wagner": "m", "kramske": "M"})
     idx = places("The Wagner camp denied it. Troops advanced north of Dovhe's farm.", gaz)
     assert [(m.name, m.use) for m in idx.mentions] == [("Wagner", "government")]
+
+
+# --- second round: lists, appositions, casualties, and what only locates or names an office ------
+
+
+def test_a_name_set_off_by_commas_after_an_indefinite_place_noun() -> None:
+    text = "Gunmen seized the depot and a nearby town, Ostrivka, before dawn."
+    assert [(m.name, m.kind) for m in places(text).mentions] == [("Ostrivka", "settlement")]
+    assert names("In the town, Hnatiuk said the shelling had stopped.") == []
+    assert names("A small town, Marta Hnatiuk, the mayor, said, was calm.") == []
+
+
+def test_such_as_after_a_plural_place_noun_names_small_villages() -> None:
+    text = "Troops shelled nearby hamlets such as Dovhe and Lypove-Nove overnight."
+    assert names(text) == ["Dovhe", "Lypove-Nove"]
+    assert names("Commanders such as Hnatiuk and Holub refused.") == []
+
+
+def test_the_subject_of_the_next_clause_does_not_join_a_list() -> None:
+    text = "By shelling nearby hamlets such as Dovhe, Moscow is trying to encircle the town."
+    assert names(text) == ["Dovhe"]
+    text = "Troops advanced on the villages of Lypky and Borove, Hnatiuk said."
+    assert names(text) == ["Lypky", "Borove"]
+
+
+def test_a_place_where_people_died_after_at() -> None:
+    text = "The raid left nine soldiers dead at Tessit-Koro, also in Dala province, last year."
+    assert names(text) == ["Tessit-Koro", "Dala province"]
+    assert names("Two guards were killed in Hazem attacks on Monday.") == []
+
+
+def test_a_town_that_only_locates_a_base_is_a_reference() -> None:
+    text = "Gunmen attacked a military base near Velyka Novosilka on Sunday."
+    assert [(m.name, m.use) for m in places(text).mentions] == [("Velyka Novosilka", "reference")]
+    for text in (
+        "Gunmen attacked positions near Velyka Novosilka on Sunday.",
+        "Gunmen stormed the base near Velyka Novosilka on Sunday.",  # the base the story is about
+    ):
+        assert [(m.name, m.use) for m in places(text).mentions] == [("Velyka Novosilka", "place")]
+
+
+def test_the_office_of_a_governor_names_a_jurisdiction() -> None:
+    text = "The deputy governor of Dolyna region confirmed the clashes."
+    assert [(m.name, m.use) for m in places(text).mentions] == [("Dolyna region", "government")]
+    assert names("Clashes spread across Dolyna region.") == ["Dolyna region"]
+
+
+def test_a_numbered_command_is_no_place() -> None:
+    assert names("The commander of the 4th Military Region said troops held firm.") == []
+    assert names("The commander of the Western Region said troops held firm.") != []
+
+
+def test_a_family_is_no_place_even_where_a_town_has_its_name() -> None:
+    text = "Shelling hit a house belonging to the Bradley family in Zarichne."
+    assert names(text) == ["Zarichne"]
+
+
+def test_a_named_hospital_is_an_institution() -> None:
+    assert names("The Zarichne Central Hospital said it received 12 bodies.") == []
+    assert names("Drones hit the Zarichne power plant.") == ["Zarichne power plant"]
+
+
+def test_the_first_word_of_a_country_named_in_the_article_is_that_country() -> None:
+    gaz = DictGazetteer({"nova terra": "C", "velyka": "M"})
+    text = (
+        "Soldiers died in an attack in the north of Nova Terra. The attack against Nova's army "
+        "was the deadliest yet. Nova's capital Velyka has been shelled twice."
+    )
+    idx = places(text, gaz)
+    assert idx.kind_of("Nova") == "country"
+    assert [m.name for m in idx.mentions if m.use == "place"] == ["Nova Terra", "Velyka"]
+
+
+def test_a_plural_states_closes_a_list_of_regions() -> None:
+    idx = places("The rebels hold ground in the Kel and Dara states.")
+    assert [(m.name, m.kind) for m in idx.mentions] == [("Kel", "region"), ("Dara", "region")]
+    assert names("Envoys of the Baltic states met.") == []
+
+
+def test_a_bearing_after_a_list_places_each_name() -> None:
+    text = "Rebels shelled troops in Al-Dhira and Al-Wadi, west of Zarichne, on Saturday."
+    assert names(text)[:2] == ["Al-Dhira", "Al-Wadi"]
+    text = "Al-Dhira and Al-Wadi, west of Zarichne, were quiet until the rebels came."
+    assert names(text)[:2] == ["Al-Dhira", "Al-Wadi"]
+    assert names("Residents fled the areas around Al-Qarn north of Khartoum.")[0] == "Al-Qarn"
+    assert names("Talks with Hnatiuk went nowhere.") == []
+
+
+def test_a_lowercase_department_after_a_name_is_a_region() -> None:
+    text = "The garrison of the Tamba department in Lora province was attacked."
+    assert [(m.name, m.kind) for m in places(text).mentions] == [
+        ("Tamba department", "region"),
+        ("Lora province", "region"),
+    ]
+
+
+def test_a_part_of_a_continent_stays_a_continent_with_a_designator_after_it() -> None:
+    idx = places("Drought spread across the Horn of Asia region.")
+    assert [(m.base, m.kind) for m in idx.mentions] == [("Horn of Asia", "continent")]
