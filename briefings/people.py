@@ -9,8 +9,15 @@ stand where places stand. A title may follow an organisation's name ("Rebel Army
 X", "Party Secretary-General X") or take a complement ("High Commissioner for Refugees X"); a
 title modifier alone ("Defence") is none. "told X" names the one spoken to, not a person, unless
 a role follows. Roles of rights groups, think tanks and universities make commentators.
-Countries (pycountry), nationalities, months, and words that head organisations or places are
-never people. Later mentions by surname ("Waltz") resolve to the full name ("Michael Waltz").
+Countries (pycountry), nationalities, creeds ("Islamist"), months, and words that head
+organisations or places are never people, nor is a name followed by a place or group noun ("the
+Lower Vale region", "Red Hill rebels"), wherever the article uses it. Later mentions by surname
+("Stone") resolve to the full name ("Michael Stone").
+
+A role is the description the article gives: an apposition ("X, a battalion commander with ...",
+"X, Red Hill militia spokesman"), a description before the name ("the council's pick to be envoy,
+Rep. X,", "the navy's chief spokesman Rear Admiral X"), else the title. An abbreviated title
+alone ("Rep.", "Lt. Col.") gives the kind and gender, never the role shown.
 
 Unnamed speakers ("a senior officer, speaking anonymously, said") are kept too, by their shortest
 description, so that a following "he said" resolves to them rather than to someone named earlier.
@@ -249,7 +256,9 @@ def _is_demonym(word: str) -> bool:
     low = word.lower().rstrip(".")
     if low in _DEMONYMS:
         return True
-    return len(low) > 4 and low.endswith(("ian", "ean", "ese", "ish", "ans", "ians"))
+    return (len(low) > 4 and low.endswith(("ian", "ean", "ese", "ish", "ans", "ians"))) or (
+        len(low) > 5 and low.endswith("ist")  # "Islamist", "Maoist": creeds, not names
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -274,7 +283,16 @@ def role_kind(role: str | None) -> PersonKind:
     return kind
 
 
+_CLAUSE_WORDS = frozenset("who which that whose when where not".split())
+
+
 def _head_kind(words: list[str]) -> PersonKind:
+    if "be" in words:  # "the bloc's pick to be envoy": the role is what the pick is to be
+        at = words.index("be")
+        if at > 1 and words[at - 1] == "to" and not _CLAUSE_WORDS.intersection(words[:at]):
+            after_be = _head_kind(words[at + 1 :])
+            if after_be != "unknown":
+                return after_be
     head: list[str] = []
     for w in words:
         if w in {"of", "with", "at", "in", "for", "from", "on", "who", "which", "that", "to"}:
@@ -333,11 +351,12 @@ class Person:
     role: str | None
     kind: PersonKind
     named: bool = True
+    title: str | None = None  # an abbreviated title written before the name ("Mrs.", "Rep.")
 
     @property
     def gender(self) -> str:
         """ "m" or "f" when the role or title says so ("her son", "Mrs"), else ""."""
-        return role_gender(self.role)
+        return role_gender(self.role) or role_gender(self.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +488,7 @@ class _Candidate:
     kind: PersonKind | None = None
     named: bool = True
     titled: bool = False  # a title, role or age says so, not only an attribution verb
+    title: str | None = None  # an abbreviated title ("Rep.") that is no role to show
 
 
 _TOKEN = re.compile(
@@ -576,7 +596,7 @@ ATTRIBUTION_PATTERN = word_pattern(ATTRIBUTION_VERBS)
 _ATTR_RE = ATTRIBUTION_PATTERN
 _LEADING_VERB = lazy_pattern(r"^(?:" + _ATTR_RE + r"|according to)\s+")
 _VERB_AFTER = lazy_pattern(
-    r"\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,“”\"]{1,200},\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
+    r"\s*(?:\([^)]{0,40}\)\s*)?(?:,(?P<app>[^,“”\"]{1,200}),\s*|,\s*)?(?:" + _ATTR_RE + r")\b"
 )
 _AGED_ROLE = re.compile(r"\s*,\s*\d{1,3},\s*((?:an?|the)\s[^,;“”\"]{1,160})")
 _APPOSITION = re.compile(r"\s*(?:\([^)]{0,20}\))?\s*,\s*([^,;“”\"]{1,160})")
@@ -769,7 +789,7 @@ def _is_complement(word: str) -> bool:
     )
 
 
-_ENDS_NAME = re.compile(r"\s*(?:[,.;]|$)")
+_ENDS_NAME = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:[,.;]|$)")
 _COMMA_END = re.compile(r",\s*$")
 
 
@@ -825,17 +845,43 @@ def _classify_run(
     ):
         place_names.add(name.lower())
     after = text[raw_end : min(s_end, raw_end + 300)]
-    before = text[max(0, start - 60) : start]
+    if not possessive and not title_words and after[:1] == " " and after[1:2].islower():
+        head = _HEAD_NOUN_AFTER.match(after)
+        if head is not None:
+            # "the Lower Vale region", "Red Hill rebels": a place or a group named by the noun
+            # after it, here and wherever the article uses the name ("al Red Hill said").
+            key = name.lower()
+            place_names.update((key, _LEADING_PARTICLE.sub("", key)))
+            if head.group(1) not in _PLACE_HEADS:
+                cand.org = True
+                return [cand]
+    lead = seq[k - len(title_words)][0] if title_words else start
+    before = text[max(s_start, lead - 100) : lead]
     # Titles: "President X", "Kremlin spokesman X", "gas analyst X".
     if complement_role and not title_words:
         cand.person = cand.titled = True
         cand.role = complement_role
     elif title_words:
         cand.person = cand.titled = True
-        cand.role = " ".join(t[2] for t in seq[: len(title_words)])
+        cand.role = " ".join(t[2] for t in seq[k - len(title_words) : k])
         if prev_word == "of" and prev2 in _TITLES and first > 1:  # "Secretary of State X"
             cand.role = f"{toks[-2]} of {cand.role}"
-    elif first > 0 and not _is_cap(toks[-1]) and _ROLE_WORDS.get(prev_word):
+        elif _ABBREVIATED.fullmatch(cand.role):
+            # "Rep.", "Lt. Col.": the title gives the kind, never the role shown; a description
+            # the article gives ("the party's pick for envoy, Rep. X,") is the role.
+            cand.kind = role_kind(cand.role)
+            cand.title, cand.role = cand.role, None
+        described = _description_before(toks)
+        if described:
+            # "the navy's chief spokesman Rear Admiral X": the description before the
+            # rank says what X does.
+            cand.role = described
+    elif (
+        first > 0
+        and not _is_cap(toks[-1])
+        and _ROLE_WORDS.get(prev_word)
+        and prev_word not in _ADJECTIVE_ROLES
+    ):
         cand.person = cand.titled = True
         cand.role = _role_before(toks)
     elif first > 0 and prev_word in {"charity", "group", "agency", "firm", "organization"}:
@@ -868,13 +914,17 @@ def _classify_run(
                 first_word in {"a", "an", "the", "one"}
                 or _POSSESSIVE.search(first_word)
                 or role_kind(" ".join(seg.split()[:3])) != "unknown"
+                or _ends_with_role(_trim_role(seg))
             )
         ):
             cand.person = True
             cand.role = _trim_role(seg)
-    # Reversed apposition: "one resident, X, said".
+    # Reversed apposition: "one resident, X, said", "the party's pick for envoy, Rep. X,".
     if cand.role is None and _ENDS_NAME.match(after) and _COMMA_END.search(before):
-        seg_before = _last_noun_phrase(re.split(r"[,;:“”\"]|\.\s", before.rstrip().rstrip(","))[-1])
+        clause = re.split(r"[,;:“”\"]|\.\s", before.rstrip().rstrip(","))[-1]
+        if lead - 100 > s_start and clause is not None and " " in clause:
+            clause = clause.split(" ", 1)[1]  # a word the window cut
+        seg_before = _last_noun_phrase(clause)
         if role_kind(seg_before) not in {"unknown", "group"}:
             cand.person = cand.titled = True
             cand.role = _trim_role(seg_before)
@@ -884,7 +934,7 @@ def _classify_run(
         cand.org = True
         return [cand]
     # Attribution: "X said", "said X".
-    verb_after = _VERB_AFTER().match(after) is not None and not possessive
+    verb_after = not possessive and _verb_after(after)
     verb_before = (prev_word in ATTRIBUTION_VERBS and prev_word not in OBJECT_VERBS) or (
         prev_word == "to" and prev2 == "according"
     )
@@ -930,6 +980,45 @@ def _classify_run(
 
 
 _TOLD = frozenset({"told", "tells", "telling"})
+
+
+def _verb_after(after: str) -> bool:
+    """A verb of speech follows the name, directly or after an apposition ("X, a medic,
+    said"); not after a clause that has its own ("near X, he said, adding": X is no speaker)."""
+    m = _VERB_AFTER().match(after)
+    if m is None:
+        return False
+    app = m.group("app")
+    return app is None or ATTRIBUTION_RE().search(app) is None
+
+
+_ABBREVIATED = re.compile(
+    r"(?:[A-Z][a-z]{0,4}\.|Mr|Mrs|Ms|Dr)(?: (?:[A-Z][a-z]{0,4}\.|Mr|Mrs|Ms|Dr))*"
+)
+
+
+def _ends_with_role(seg: str) -> bool:
+    """ "militia operations spokesman", "Hill county governor": a short apposition without an
+    article whose last word is the singular head of a role (no list, no clause)."""
+    words = seg.split()
+    if not 1 < len(words) <= 7 or any(w in {"and", "or", "&"} for w in words):
+        return False
+    last = words[-1]
+    return last.islower() and last in _ROLE_WORDS
+
+
+# Role words that, written in lower case before a name, are adjectives ("a major Hill attack").
+_ADJECTIVE_ROLES = frozenset("major general private".split())
+_PLACE_HEADS = frozenset(
+    "region province district county governorate oblast state township town city village "
+    "river valley neighborhood neighbourhood".split()
+)
+_GROUP_HEADS = frozenset(
+    "fighters rebels militants insurgents jihadists militiamen militia militias gunmen troops "
+    "forces paramilitaries loyalists guerrillas".split()
+)
+_HEAD_NOUN_AFTER = re.compile(r" (" + "|".join(sorted(_PLACE_HEADS | _GROUP_HEADS)) + r")\b")
+_LEADING_PARTICLE = re.compile(r"^(?:al|el|an|ad|as)[ -]")
 _BACKGROUND_LEADS = frozenset(
     {("led", "by"), ("headed", "by"), ("commanded", "by"), ("loyal", "to"), ("run", "by")}
 )
@@ -962,6 +1051,13 @@ def _last_noun_phrase(seg: str) -> str:
     i = len(words)
     while i > 0:
         low = words[i - 1].lower()
+        if i > 1 and words[i - 2].lower() == "to" and low.isalpha() and low.islower():
+            # An infinitive: "the bloc's pick to be envoy" goes on back over "to be" to its
+            # noun; "tried to contact the envoy" ends before the verb.
+            if low == "be" and i > 2 and _content_word(words[i - 3]):
+                i -= 2
+                continue
+            break
         if low in _NP_DETERMINERS:
             i -= 1
             if i > 1 and words[i - 1].lower() in _NP_LINKS and _links_a_role(words[i - 2]):
@@ -979,9 +1075,53 @@ def _last_noun_phrase(seg: str) -> str:
     return " ".join(words[i:]).strip()
 
 
+def _content_word(word: str) -> bool:
+    low = word.lower()
+    return low.isalpha() and low not in _FUNCTION_WORDS and low not in ATTRIBUTION_VERBS
+
+
 def _links_a_role(word: str) -> bool:
     """A word a role's "of", "for" or "with" can follow: a role noun or a capitalised word."""
     return word[:1].isupper() or is_title_or_role(word)
+
+
+# Common verbs in the past tense without "-ed": a role before a name stops at them ("rebels
+# overthrew dictator X" gives "dictator").
+_PAST_VERBS = frozenset(
+    """
+    overthrew met saw took gave made became began fought led held sent struck won lost fled
+    kept left brought chose beat hit shot spoke told thought knew found put set ran
+    """.split()
+)
+
+
+_CHAIN_LINKS = frozenset("of for in at with from on".split())
+_DESCRIBED_KINDS = frozenset({"leader", "official", "commander", "soldier"})
+
+
+def _description_before(toks: list[str]) -> str | None:
+    """A lower-case role written right before a title: "the navy's chief spokesman" (before
+    "Rear Admiral X"), "the commander of the garrison in the port" (before "Col. X")."""
+    i = len(toks) - 1
+    chain: list[str] = []
+    while i >= 0 and len(chain) <= 8:
+        w = toks[i]
+        low = w.lower()
+        if w != low or not low[:1].isalpha():
+            return None
+        if _ROLE_WORDS.get(low) in _DESCRIBED_KINDS and (not chain or chain[-1] in _CHAIN_LINKS):
+            head = _role_before(toks[: i + 1])
+            return " ".join([head, *reversed(chain)])
+        if (
+            low in ATTRIBUTION_VERBS
+            or low in _PAST_VERBS
+            or _FINITE.fullmatch(low)
+            or (low.endswith("ing") and len(low) > 5)
+        ):
+            return None
+        chain.append(low)
+        i -= 1
+    return None
 
 
 def _role_before(toks: list[str]) -> str:
@@ -991,7 +1131,12 @@ def _role_before(toks: list[str]) -> str:
     while i >= 0 and len(words) < 5:
         w = toks[i]
         low = w.lower()
-        if not w[:1].isalpha() or low in _FUNCTION_WORDS or low in ATTRIBUTION_VERBS:
+        if (
+            not w[:1].isalpha()
+            or low in _FUNCTION_WORDS
+            or low in ATTRIBUTION_VERBS
+            or low in _PAST_VERBS
+        ):
             break
         words.append(w)
         i -= 1
@@ -1025,7 +1170,11 @@ def _leads_clause(toks: list[str]) -> bool:
         if low in _ROLE_WORDS or low in _TITLES or low in {"the", "a", "an", "one", "another"}:
             i -= 1
             continue
-        if low.endswith(("al", "ary", "ive", "ian")) and low not in _FUNCTION_WORDS:
+        if (
+            len(low) > 3
+            and low.endswith(("al", "ary", "ive", "ian"))
+            and low not in _FUNCTION_WORDS
+        ):
             i -= 1
             continue
         return False
@@ -1177,7 +1326,7 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
         and c.name.lower().split()[-1] in surnames
         and not _place_like(c, place_names)
     ]
-    # Full names first, so that surnames resolve to them ("Waltz" -> "Michael Waltz").
+    # Full names first, so that surnames resolve to them ("Stone" -> "Michael Stone").
     for c in sorted(strong, key=lambda c: -len(c.name.split())):
         key = c.name.lower()
         if key in by_name:
@@ -1193,6 +1342,7 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
         people.append(Person(c.name, None, "unknown"))
     mentions: list[Mention] = []
     roles: dict[int, str] = {}
+    titles: dict[int, str] = {}
     kinds: dict[int, PersonKind] = {}
     for c in candidates:
         if c.org:
@@ -1217,6 +1367,8 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
             continue
         if c.role and idx not in roles:
             roles[idx] = c.role
+        if c.title and idx not in titles:
+            titles[idx] = c.title
         if c.kind and c.kind != "unknown" and idx not in kinds:
             kinds[idx] = c.kind
         mentions.append(Mention(c.start, c.end, idx, c.sentence, c.subject))
@@ -1231,6 +1383,6 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
         kind = role_kind(role)
         if kind in {"unknown", "group"}:
             kind = kinds.get(i, "unknown")
-        final.append(Person(p.name, role, kind))
+        final.append(Person(p.name, role, kind, title=titles.get(i)))
     mentions.sort(key=lambda m: m.start)
     return PeopleIndex(tuple(final), tuple(mentions), tuple(m.start for m in mentions))

@@ -13,6 +13,10 @@ A sentence that is mostly a direct quotation, or a quotation with its attributio
 the quotes section: it is policy only as a leader's or official's statement (or a commander's
 words of a decision, talks or deliveries); otherwise only the reporter's words that introduce
 the speaker for the first time are kept ("X, commander of the Y corps"), without the quote.
+The same holds for a commander's account of the fighting in the reporter's words ("X said the
+enemy had more drones"): it is no policy. Who is who, the words that first introduce an
+official or commander with a role ("X, the deputy mayor of Y"; the whole sentence
+when the one introduced does not speak in it), is kept, ranked below every decision.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from briefings.people import (
     Person,
     PersonKind,
     find_people,
+    is_title_or_role,
     lazy_pattern,
     word_pattern,
 )
@@ -235,24 +240,19 @@ def _policy_item(
         people.people[m.person].kind in {"leader", "unknown"}
         for m in people.mentions_in(s.start, s.end)
     ):
-        return None  # nothing to say, and no leader who could make it policy
+        # Nothing to say, and no leader who could make it policy: at most who is who.
+        return _introduction(article, people, s, first_seen)
     actors = _actors(article, people, s, any(name != "statement" for name, _ in cues))
     if not cues and not any(p.kind == "leader" for p in actors):
-        return None
+        return _introduction(article, people, s, first_seen)
     strong = [w for name, w in cues if name != "statement"]
     kinds = {p.kind for p in actors}
     if not strong:
-        # A statement counts when a leader or official speaks, or a commander outside a quote.
-        if not actors:
-            return None
-        # A commander's quoted words belong to the quotes; the sentence that introduces the
-        # commander ("says X, commander of the Y corps") still tells who commands.
-        if (
-            quoted_share > 0.0
-            and not kinds & {"leader", "official"}
-            and not any(first_seen.get(p.name) == s.index for p in actors)
-        ):
-            return None
+        # A statement counts when a leader or official speaks. A commander's account of the
+        # fighting ("X said the enemy had more drones") is no policy: only the words that
+        # introduce the commander ("X, commander of the Y corps") tell who commands.
+        if not kinds & {"leader", "official"}:
+            return _introduction(article, people, s, first_seen)
     elif quoted_share > 0.6 and not actors:
         return None
     text = summarize(s.text)
@@ -328,6 +328,52 @@ def _quoted_item(
     return PolicyItem(text, tuple(p.name for p in new), (s.index,), 0.5)
 
 
+def _introduction(
+    article: Article, people: PeopleIndex, s: Sentence, first_seen: dict[str, int]
+) -> PolicyItem | None:
+    """Who is who: the words that first introduce an official or commander with the role the
+    sentence gives ("X, the deputy mayor of Y", "the governor's spokeswoman, X"),
+    ranked below every decision or statement."""
+    text = article.text
+    for m in people.mentions_in(s.start, s.end):
+        p = people.people[m.person]
+        if not p.named or p.kind not in {"official", "commander"}:
+            continue
+        if first_seen.get(p.name) != s.index:
+            continue
+        a, b = m.start, m.end
+        if p.role:
+            at = text.find(p.role, max(s.start, m.start - 160), min(s.end, m.end + 200))
+            if at < 0 or (at > b and text[b:at].strip(" ,").lower() not in _APPOSITION_LINKS):
+                continue  # the role is given elsewhere, or not next to the name
+            between = text[at + len(p.role) : a].replace(",", " ").split()
+            if at < a and not all(is_title_or_role(w) for w in between):
+                continue  # only titles between ("the head of the garrison Colonel X")
+            a, b = min(a, at), max(b, at + len(p.role))
+        if p.title and text.endswith(p.title + " ", s.start, a):
+            a -= len(p.title) + 1
+        det = _DETERMINER_BEFORE.search(text, max(s.start, a - 6), a)
+        if det is not None:
+            a = det.start()
+        names = [q.name for q in people.people_in(a, b) if q.named and q.kind in COMMAND_KINDS]
+        if not (
+            _SPEECH_AFTER().match(text, b, s.end)
+            or ATTRIBUTION_RE().search(text, max(s.start, a - 14), a)
+        ):
+            # Not the one who speaks ("Mourners buried X, a commander"): the sentence tells
+            # what became of the official or commander.
+            a, b = s.start, s.end
+        intro = summarize(text[a:b])
+        if len(intro.split()) >= 3 and names:
+            return PolicyItem(intro, tuple(names), (s.index,), 0.5)
+    return None
+
+
+_APPOSITION_LINKS = frozenset({"", "a", "an", "the"})
+_SPEECH_AFTER = lazy_pattern(
+    r",?\s+(?:has |had |also )?(?:" + word_pattern(ATTRIBUTION_VERBS) + r")\b"
+)
+_DETERMINER_BEFORE = re.compile(r"\b(?:[Tt]he|[Aa]n?) $")
 _INTENT = re.compile(
     r"\b(?:will|won[’']t|must|shall|cannot allow|are ready|is ready|intend|refuse)\b"
 )

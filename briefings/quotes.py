@@ -435,6 +435,12 @@ def _speaker_before(article: Article, people: PeopleIndex, sp: _Span, lo: int, h
         a = last.end() + len(tail) - len(tail.lstrip())
         return _set_speaker(article, people, sp, a, last.end() + _np_length(tail))
     if verb in _PARTICIPLES:
+        # "a clip of General X saying that ...": a participle right after a name,
+        # with no comma between, is that person's.
+        for mention in reversed(people.mentions_in(lo, last.start())):
+            person = people.people[mention.person]
+            if person.named and not text[mention.end : last.start()].strip():
+                return _use_person(sp, person)
         # "X said ... that Y claimed ..., adding that “...”": the participle shares the
         # subject of the sentence's main verb of speech (the first), else the sentence's.
         earlier = None

@@ -127,6 +127,9 @@ def test_title_compound_after_an_organisation_gives_the_name() -> None:
     p = person("Hill Party Secretary-General Omar Sadiq spoke on Tuesday.", "Omar Sadiq")
     assert p.role == "Hill Party Secretary-General" and p.kind == "official"
     p = person("The army's spokesperson Brigadier General Idris Fadl said little.", "Idris Fadl")
+    # The description before the rank says what he does: he speaks for the army.
+    assert p.role == "army's spokesperson" and p.kind == "official"
+    p = person("Brigadier General Idris Fadl said little.", "Idris Fadl")
     assert p.kind == "commander"
 
 
@@ -224,3 +227,59 @@ def test_call_signs_and_names_given_alone() -> None:
 
 def test_indefinite_pronouns_are_not_people() -> None:
     assert names("“We waited. Nobody told us anything,” said Mira Tal, a teacher.") == {"Mira Tal"}
+
+
+def test_name_comma_role_without_an_article() -> None:
+    p = person(
+        "The convoy lost two tankers near the ford, said Tomas Vire, Red Hill militia spokesman.",
+        "Tomas Vire",
+    )
+    assert p.role == "Red Hill militia spokesman" and p.kind == "official"
+    # A list after the comma is no role.
+    q = person("The convoy met Tomas Vire, Ana Lind and their commander.", "Tomas Vire")
+    assert q.role is None
+
+
+def test_a_name_before_a_group_or_place_noun_is_no_person() -> None:
+    text = (
+        "The offensive, run by Maoist Red Path guerrillas from the hills, stalled. "
+        "Dune Hill gunmen burned the depot, and al Dune Hill claimed the raid. "
+        "The governor of the Lower Vale region, Ivo Stan, said the road was shut."
+    )
+    assert names(text) == {"Ivo Stan"}
+
+
+def test_an_abbreviated_title_is_no_role_but_gives_kind_and_gender() -> None:
+    text = "Rep. Mara Quill spoke. Mrs. Ola Venn said she was tired."
+    quill, venn = person(text, "Mara Quill"), person(text, "Ola Venn")
+    assert (quill.role, quill.kind) == (None, "official")
+    assert venn.role is None and venn.gender == "f"
+
+
+def test_the_description_before_a_title_is_the_role() -> None:
+    text = (
+        "The council’s pick to be defense envoy, Rep. Mara Quill (D., Ore.), said talks "
+        "would start. The navy’s chief spokesman Rear Admiral Tor Hale denied it. "
+        "A clip showed the commander of the garrison in the valley Colonel Uri Dane at work."
+    )
+    assert person(text, "Mara Quill").role == "council’s pick to be defense envoy"
+    assert person(text, "Tor Hale").role == "navy’s chief spokesman"
+    dane = person(text, "Uri Dane")
+    assert (dane.role, dane.kind) == ("commander of the garrison in the valley", "commander")
+
+
+def test_role_after_an_infinitive_and_before_a_name_stops_at_verbs() -> None:
+    text = (
+        "We failed to reach Kessa province’s militia spokesman, Lev Dorn, on Monday. "
+        "Students who fought president Omar Vasko in 1990 are now ministers."
+    )
+    assert person(text, "Lev Dorn").role == "Kessa province’s militia spokesman"
+    assert person(text, "Omar Vasko").role == "president"
+
+
+def test_a_place_before_a_reported_clause_with_its_own_speaker_is_no_speaker() -> None:
+    text = (
+        "Ivan Rusk, spokesman for the eastern group, spoke. Overnight shelling hit Dovhe and "
+        "Lypka, he said, adding that the damage was worse than last week."
+    )
+    assert names(text) == {"Ivan Rusk"}

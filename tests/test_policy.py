@@ -57,12 +57,18 @@ def test_pronoun_statement_resolves_to_the_official() -> None:
     assert [i.actors for i in items] == [("Mira Sol",), ("Mira Sol",)]
 
 
-def test_commander_statement_outside_quotes_counts() -> None:
-    (item,) = policy(
+def test_a_commanders_account_of_the_fighting_only_says_who_commands() -> None:
+    items = policy(
         "Bors, a battalion commander with the 5th Brigade, said the enemy had three times "
-        "as many drones."
+        "as many drones. Bors said his men slept in the trenches for a month. "
+        "President Anna Vell signed a decree ordering new mobilization."
     )
-    assert item.actors == ("Bors",)
+    # The first mention tells who commands; the account of the fighting is no policy.
+    assert [(i.text, i.actors) for i in items] == [
+        ("Bors, a battalion commander with the 5th Brigade", ("Bors",)),
+        ("President Anna Vell signed a decree ordering new mobilization.", ("Anna Vell",)),
+    ]
+    assert items[0].score < items[1].score
 
 
 def test_leader_ranks_above_plain_context() -> None:
@@ -230,3 +236,32 @@ def test_a_bare_surname_stating_talks_is_an_actor_a_first_name_with_an_age_is_no
         "Marko Tell said the ceasefire had not reached his village."
     )
     assert [i.actors for i in items] == [("Varga",), (), ()]
+
+
+def test_officials_introduced_with_a_role_are_who_is_who() -> None:
+    items = policy(
+        "Rebels stormed the base at dawn. "
+        "Ivo Stan, the deputy mayor of Lower Vale, visited the shelters. "
+        "Calls to the governor’s spokeswoman, Lena Dorn, went unanswered. "
+        "Ivo Stan visited the town again on Friday. "
+        "The ministry approved new sanctions on the refinery."
+    )
+    assert [(i.text, i.actors) for i in items] == [
+        ("Ivo Stan, the deputy mayor of Lower Vale, visited the shelters.", ("Ivo Stan",)),
+        ("Calls to the governor’s spokeswoman, Lena Dorn, went unanswered.", ("Lena Dorn",)),
+        ("The ministry approved new sanctions on the refinery.", ()),
+    ]
+    assert max(i.score for i in items[:2]) < items[2].score
+
+
+def test_a_group_named_before_its_fighters_is_no_actor() -> None:
+    items = policy(
+        "The offensive, run by Maoist Red Path guerrillas from the hills, stalled, and the "
+        "president ordered a curfew."
+    )
+    assert [i.actors for i in items] == [()]
+
+
+def test_a_spokesman_named_after_his_description_is_an_actor() -> None:
+    items = policy("Two villages fell overnight, said Tomas Vire, Red Hill militia spokesman.")
+    assert [i.actors for i in items] == [("Tomas Vire",)]
