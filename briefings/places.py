@@ -966,6 +966,13 @@ def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidat
         if group:
             between = [t.low for t in tokens[group[-1].last + 1 : c.first]]
             if (
+                len(between) > 2
+                and between[-1] in _COMPASS_ADJECTIVES
+                and between[-2] == "the"
+                and not _starts_clause(tokens, c.last + 1)
+            ):
+                between = between[:-2]  # "in A and the eastern B"
+            if (
                 between in _LIST_SEPARATORS
                 and not group[-1].plural
                 and not (between == [","] and _starts_clause(tokens, c.last + 1))

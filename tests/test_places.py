@@ -631,3 +631,9 @@ def test_a_lowercase_department_after_a_name_is_a_region() -> None:
 def test_a_part_of_a_continent_stays_a_continent_with_a_designator_after_it() -> None:
     idx = places("Drought spread across the Horn of Asia region.")
     assert [(m.base, m.kind) for m in idx.mentions] == [("Horn of Asia", "continent")]
+
+
+def test_a_list_reads_over_the_and_a_compass_adjective_before_its_last_name() -> None:
+    text = "Jets struck rebels in central Khartoum and the eastern Sulova, the army said."
+    assert names(text) == ["Khartoum", "Sulova"]
+    assert names("Jets struck Khartoum and the western Sulova was quiet.") == ["Khartoum"]
