@@ -3,8 +3,8 @@
 A sentence is about the fighting when it uses the vocabulary of war reporting: ground changing
 hands (captured, seized, retook, liberated, encircled, overran), movement (advanced, retreated,
 withdrew, pushed back, a counteroffensive), attacks (assaults, strikes, shelling, a siege, fire
-exchanged or opened) or holding ground (held, defended, the front line, a war); the last class
-only counts when a place is named near the cue.
+exchanged or opened) or holding ground (held, defended, the front line, a war, people killed); the
+last class only counts when a place is named near the cue.
 Each such sentence becomes one item: its text trimmed to one line, the places it names (from
 ``briefings.places``; capitals standing for their governments, countries, continents, reference
 points and places people fled to are left out, seas and gulfs too unless something is attacked or
@@ -107,7 +107,8 @@ _CLASSES: tuple[_CueClass, ...] = (
         ),
         frozenset(
             """held combat position positions embattled outpost stalemate artillery front
-            stabilized stabilised entrenched gunfire sniper snipers explosions war wars""".split()
+            stabilized stabilised entrenched gunfire sniper snipers explosions war wars
+            killed""".split()
         ),
         re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
         frozenset("front fire pressure lines line".split()),

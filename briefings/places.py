@@ -701,6 +701,8 @@ _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
 )
 _APPOSITION_STOP = _words("on at near with who which where whose")
+#: Verbs of an attribution after a description: "X, the general staff said".
+_ATTRIBUTION_VERBS = _words("said says told added reported announced confirmed stated")
 _OF_HEADS = _words("gulf sea bay strait isle republic straits horn")
 _OF_HEAD_KINDS: Mapping[str, PlaceKind] = {
     **dict.fromkeys("gulf sea bay strait straits".split(), "water"),
@@ -907,6 +909,8 @@ def _apposition(tokens: list[_Token], j: int) -> str | None:
             following = tokens[at + 1 : at + 2]
             if following and following[0].low in SPEECH_VERBS:
                 return None  # "near X, the governor said": the attribution, not an apposition
+            if at + 2 < len(tokens) and tokens[at + 2].low in _ATTRIBUTION_VERBS:
+                return None  # "near X, the general staff said": a role word as an adjective
             return "person"
         if low in SETTLEMENT_NOUNS:
             return "settlement"

@@ -467,3 +467,9 @@ def test_a_war_in_a_named_region_is_fighting_but_a_war_alone_is_not() -> None:
     (item,) = frontline("The militia backed the army in a civil war in the nearby Dara region.")
     assert item.places == ("Dara region",)
     assert frontline("The war changed everything, she said.") == ()
+
+
+def test_killings_count_only_with_a_place_near_them() -> None:
+    (item,) = frontline("The army said it killed 20 militants at Kramske on Tuesday.")
+    assert item.places == ("Kramske",)
+    assert frontline("Twenty people were killed, the army said.") == ()

@@ -637,3 +637,9 @@ def test_a_list_reads_over_the_and_a_compass_adjective_before_its_last_name() ->
     text = "Jets struck rebels in central Khartoum and the eastern Sulova, the army said."
     assert names(text) == ["Khartoum", "Sulova"]
     assert names("Jets struck Khartoum and the western Sulova was quiet.") == ["Khartoum"]
+
+
+def test_a_role_word_used_as_an_adjective_in_an_attribution_makes_no_person() -> None:
+    text = "Fighting went on near Kramske and Dovhe-Lypove, the general staff said."
+    assert names(text) == ["Kramske", "Dovhe-Lypove"]
+    assert names("Troops shelled the farm of Holub, the regional governor, at dawn.") == []
