@@ -54,7 +54,10 @@ ATTRIBUTION_VERBS = frozenset(
     whispered joked jokes complained complains urged urges vowed vows pledged promised reported
     reports mocked quipped answered conceded concluded boasted lamented sighed continued
     lament laments lamenting stressing stresses emphasizing emphasising declaring accused
-    accuses accusing
+    accuses accusing denied denies denying alleged alleges alleging reiterated reiterates
+    reiterating affirmed affirms affirming underlined underlines underlining revealed reveals
+    assured assures retorted insisting arguing explaining stating announcing claiming noting
+    urging vowing
     """.split()
 )
 # Verbs whose object is the person spoken to or about, never the speaker ("he told X").
@@ -1150,7 +1153,7 @@ def _trim_role(seg: str) -> str:
     verb = ATTRIBUTION_RE().search(seg)
     if verb is not None and verb.start() > 0:  # "a city resident told Y"
         seg = seg[: verb.start()]
-    seg = re.sub(r"^(?:a|an|the|one)\s+", "", seg, flags=re.IGNORECASE)
+    seg = re.sub(r"^(?:a|an|the|one|another)\s+", "", seg, flags=re.IGNORECASE)
     seg = re.sub(r"^\d{1,3}-year-old\s+", "", seg)
     return seg.strip(" .")
 
@@ -1242,6 +1245,8 @@ def _unnamed_speakers(article: Article) -> list[_Candidate]:
 
 
 _ROLE_LINKS = frozenset("of from with for at in to and".split())
+# Nouns that make a role word before them a body ("the general staff", "the press office").
+_BODY_HEADS = frozenset("staff office command headquarters council ministry service".split())
 
 
 def shortest_description(np: str) -> str:
@@ -1258,7 +1263,13 @@ def shortest_description(np: str) -> str:
             break
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         noun = low in _ROLE_WORDS or low.rstrip("s") in _ROLE_WORDS
-        if len(out) > 1 and w[:1].islower() and noun and nxt not in _ROLE_LINKS:
+        if (
+            len(out) > 1
+            and w[:1].islower()
+            and noun
+            and nxt not in _ROLE_LINKS
+            and nxt.strip(",.") not in _BODY_HEADS
+        ):
             break  # "the president spoke": the description ends with its head noun
     desc = " ".join(out).strip(" .")
     if desc[:1].isupper() and desc.split()[0].lower() in {"a", "an", "one", "another", "the"}:

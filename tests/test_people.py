@@ -283,3 +283,14 @@ def test_a_place_before_a_reported_clause_with_its_own_speaker_is_no_speaker() -
         "Lypka, he said, adding that the damage was worse than last week."
     )
     assert names(text) == {"Ivan Rusk"}
+
+
+def test_a_role_word_before_a_body_noun_is_part_of_the_body() -> None:
+    assert shortest_description("the general staff said") == "the general staff"
+    assert shortest_description("the press office of the army") == "the press office of the army"
+    assert shortest_description("the general said") == "the general"
+
+
+def test_another_is_no_part_of_a_role() -> None:
+    p = person("“We left at night,” said Ilsa Marr, another Hill Street resident.", "Ilsa Marr")
+    assert p.role == "Hill Street resident"

@@ -607,3 +607,12 @@ def test_a_description_before_an_abbreviated_title_is_the_role() -> None:
         "anyone who wants the shelling to stop.”"
     )
     assert (q.speaker, q.speaker_role) == ("Mara Quill", "council’s pick to be defense envoy")
+
+
+def test_more_verbs_of_speech() -> None:
+    first, second = quotes(
+        "“Our roads stay open,” affirmed Ana Pell, the regional governor.\n"
+        "“We never fired on the village,” the ministry reiterated in a statement."
+    )
+    assert (first.speaker, first.speaker_role) == ("Ana Pell", "regional governor")
+    assert second.speaker == "the ministry"
