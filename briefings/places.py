@@ -963,9 +963,14 @@ def _starts_clause(tokens: list[_Token], k: int) -> bool:
 
 
 def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidate]]:
-    """Runs of two or more names listed together ("A, B and C"); a plural designator ends one."""
+    """Runs of two or more names listed together ("A, B and C"); a plural designator ends one.
+
+    Two names with only a comma between are no list but an apposition ("the mayor of X, Marta
+    Hnatiuk, said", "X, Ostland").
+    """
     groups: list[list[_Candidate]] = []
     group: list[_Candidate] = []
+    commas_only = True
     for c in cands:
         if group:
             between = [t.low for t in tokens[group[-1].last + 1 : c.first]]
@@ -982,11 +987,13 @@ def _lists(tokens: list[_Token], cands: list[_Candidate]) -> list[list[_Candidat
                 and not (between == [","] and _starts_clause(tokens, c.last + 1))
             ):
                 group.append(c)
+                commas_only &= between == [","]
                 continue
-            if len(group) > 1:
+            if len(group) > 2 or (len(group) == 2 and not commas_only):
                 groups.append(group)
         group = [c]
-    if len(group) > 1:
+        commas_only = True
+    if len(group) > 2 or (len(group) == 2 and not commas_only):
         groups.append(group)
     return groups
 
@@ -1071,8 +1078,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.reference = True  # "Ostrivka, 10km north of Velyka"
     if prev == "of" and prev2 in _OFFICES_OF:
         c.organisation = True  # "the deputy governor of Dolyna region": a jurisdiction
-    if prev in {"near", "outside"} and prev2 in _LOCATED_SITES and _indefinite(tokens, k - 1):
-        c.reference = True  # "an attack on a military base near Velyka": the base was hit
+    # "an attack on a military base near Velyka": the base was hit, Velyka only locates it
+    located = prev in {"near", "outside"} and prev2 in _LOCATED_SITES and _indefinite(tokens, k - 1)
     if (
         prev in {"at", "in", "near"}
         and prev2 in _CASUALTY_WORDS
@@ -1185,6 +1192,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     elif app is not None:
         c.strong = True
         c.kind = c.kind or app  # type: ignore[assignment]
+    if located and app in (None, "person"):
+        c.reference = True  # unless described: "a camp near X, a town besieged for a year"
     if r < n and tokens[r].low in _KIN_WORDS:
         c.person = True  # "the Hnatiuk family", "the Abu Salem clan"
     elif app != "person" and not c.possessive:

@@ -564,11 +564,17 @@ def test_a_place_where_people_died_after_at() -> None:
 
 
 def test_a_town_that_only_locates_a_base_is_a_reference() -> None:
-    text = "Gunmen attacked a military base near Velyka Novosilka on Sunday."
-    assert [(m.name, m.use) for m in places(text).mentions] == [("Velyka Novosilka", "reference")]
+    for text in (
+        "Gunmen attacked a military base near Velyka Novosilka on Sunday.",
+        "Gunmen attacked a base near Velyka Novosilka, the militant group and officials said.",
+    ):
+        assert [(m.name, m.use) for m in places(text).mentions] == [
+            ("Velyka Novosilka", "reference")
+        ]
     for text in (
         "Gunmen attacked positions near Velyka Novosilka on Sunday.",
         "Gunmen stormed the base near Velyka Novosilka on Sunday.",  # the base the story is about
+        "Gunmen stormed a base near Velyka Novosilka, a town cut off for weeks.",
     ):
         assert [(m.name, m.use) for m in places(text).mentions] == [("Velyka Novosilka", "place")]
 
@@ -643,3 +649,11 @@ def test_a_role_word_used_as_an_adjective_in_an_attribution_makes_no_person() ->
     text = "Fighting went on near Kramske and Dovhe-Lypove, the general staff said."
     assert names(text) == ["Kramske", "Dovhe-Lypove"]
     assert names("Troops shelled the farm of Holub, the regional governor, at dawn.") == []
+
+
+def test_two_names_with_only_a_comma_between_are_no_list() -> None:
+    text = "The mayor of Kramske, Roman Holub, said shelling hit the town."
+    assert names(text) == []
+    text = "The mayor of Kramske, Roman Holub, said shelling hit Zarichne."
+    assert names(text) == ["Zarichne"]
+    assert names("Troops shelled Kramske, Lypky and Dovhe.") == ["Kramske", "Lypky", "Dovhe"]
