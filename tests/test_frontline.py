@@ -473,3 +473,45 @@ def test_killings_count_only_with_a_place_near_them() -> None:
     (item,) = frontline("The army said it killed 20 militants at Kramske on Tuesday.")
     assert item.places == ("Kramske",)
     assert frontline("Twenty people were killed, the army said.") == ()
+
+
+# Two reports in styles the rules were not written from: a wire report of an insurgency, with a
+# mayor, a governor, a family and a list after "such as"; an analysis looking back on a war, with
+# a hospital, a numbered division, a checkpoint that a town only locates and a list of districts.
+_WIRE = (
+    "TAMBOLA, Nordland (Wire) — Insurgents overran an army outpost in the north of Kavari "
+    "province on Thursday, killing at least 14 soldiers, two security sources said.\n\n"
+    "The attackers, who arrived on motorcycles, also torched a nearby village, Sokoro, and "
+    "looted a health centre, said Adama Kone, the mayor of Sokoro commune.\n\n"
+    "Attacks on towns such as Bandiara and Mopti-Nord have surged since the junta expelled "
+    "foreign troops, while the governor of Kavari province, Issa Toure, said his forces "
+    "exchanged fire with the gunmen near Lerabe, 30 km east of the provincial capital.\n\n"
+    "The Toure family, which has led the region for decades, said the violence would not stop "
+    "elections."
+)
+_ANALYSIS = (
+    "Ten years after the civil war in the Surat valley ended, the fault lines that drove it "
+    "remain. Bakhari, a market town of 40,000 people, still bears the scars of the siege.\n\n"
+    "Doctors at Bakhari General Hospital say they treated hundreds of wounded during the war. "
+    "Families such as the Meskels lost three sons each.\n\n"
+    "Commanders of the 2nd Infantry Division, which fought in the valley, now run businesses in "
+    "Karsa, officials said.\n\n"
+    "Militants attacked a checkpoint outside Meru late on Sunday, the army said, and clashes "
+    "were reported in the districts of Al-Saqr and Harat-e-Now, north of the river."
+)
+
+
+def test_a_wire_report_of_an_insurgency_in_a_style_not_tuned_on() -> None:
+    assert [item.places for item in frontline(_WIRE)] == [
+        ("Kavari province",),
+        ("Sokoro",),
+        ("Bandiara", "Mopti-Nord", "Lerabe"),
+    ]
+
+
+def test_an_analysis_looking_back_on_a_war_in_a_style_not_tuned_on() -> None:
+    assert [item.places for item in frontline(_ANALYSIS)] == [
+        ("Surat valley",),
+        ("Bakhari",),
+        ("Al-Saqr", "Harat-e-Now"),
+    ]
