@@ -869,8 +869,11 @@ def _named_after_noun(tokens: list[_Token], i: int, j: int) -> PlaceKind | None:
 
 
 def _bearing_after(tokens: list[_Token], j: int) -> bool:
-    """True when a bearing follows token ``j``: "X north of Y", "X and Z, west of Y"."""
+    """True when a bearing follows token ``j``: "X north of Y", "X and Z, west of Y", "the X
+    area north of Y"."""
     k = j + 1
+    if k < len(tokens) and (tokens[k].low in LOOSE_DESIGNATORS or tokens[k].low in DESIGNATORS):
+        k += 1
     if k < len(tokens) and tokens[k].text == ",":
         k += 1
     return (

@@ -623,6 +623,7 @@ def test_a_bearing_after_a_list_places_each_name() -> None:
     text = "Al-Dhira and Al-Wadi, west of Zarichne, were quiet until the rebels came."
     assert names(text)[:2] == ["Al-Dhira", "Al-Wadi"]
     assert names("Residents fled the areas around Al-Qarn north of Khartoum.")[0] == "Al-Qarn"
+    assert names("Gunmen looted homes in the Al-Qarn area north of Khartoum.")[0] == "Al-Qarn"
     assert names("Talks with Hnatiuk went nowhere.") == []
 
 
