@@ -1146,9 +1146,16 @@ def _role_before(toks: list[str]) -> str:
     return " ".join(reversed(words))
 
 
+# A role ends at a clause or a participle, not at an -ing word after an article ("the
+# monitoring mission").
+_ROLE_END = re.compile(
+    r"\s+(?:who|which|that|whose|where)\s|(?<!\bthe)(?<!\ban)(?<!\ba)\s+\w{3,}ing\s|[,;]|\.\s"
+)
+
+
 def _trim_role(seg: str) -> str:
     """A role as the article gives it, without article, age or trailing clause."""
-    seg = re.split(r"\s+(?:who|which|that|whose|where|\w{3,}ing)\s|[,;]|\.\s", seg)[0].strip()
+    seg = _ROLE_END.split(seg)[0].strip()
     seg = _LEADING_VERB().sub("", seg)
     verb = ATTRIBUTION_RE().search(seg)
     if verb is not None and verb.start() > 0:  # "a city resident told Y"
@@ -1256,7 +1263,13 @@ def shortest_description(np: str) -> str:
     out: list[str] = []
     for i, w in enumerate(words):
         low = w.lower().strip(",")
-        if out and (low in _DESCRIPTION_BREAK or (low.endswith("ing") and len(low) > 5)):
+        participle = (
+            bool(out)
+            and low.endswith("ing")
+            and len(low) > 5
+            and out[-1].lower() not in {"a", "an", "the"}
+        )
+        if out and (low in _DESCRIPTION_BREAK or participle):
             break
         out.append(w.rstrip(","))
         if w.endswith(","):
@@ -1291,10 +1304,13 @@ def _place_like(c: _Candidate, place_names: set[str]) -> bool:
     return any(f in flags for f in "CKM") or (c.weak and bool(flags))
 
 
-def _name_the_unnamed(people: list[Person], mentions: list[Mention], roles: dict[int, str]) -> None:
+def _name_the_unnamed(
+    people: list[Person], mentions: list[Mention], roles: dict[int, str], titled: set[int]
+) -> None:
     """ "..., according to a spokesman for the agency. ..., Ivan Petrov said.": a speaker named
-    for the first time, with no role of their own, right after an unnamed official or
-    commander is that one, and takes the description as role."""
+    for the first time, with no role or title of their own, right after an unnamed official or
+    commander is that one, and takes the description as role; not when the description
+    already belongs to a name in its own sentence ("The head of the mission, X, said")."""
     seen: set[int] = set()
     last_unnamed: Mention | None = None
     for m in mentions:
@@ -1309,8 +1325,15 @@ def _name_the_unnamed(people: list[Person], mentions: list[Mention], roles: dict
             first
             and m.subject
             and m.person not in roles
+            and m.person not in titled
             and last_unnamed is not None
             and last_unnamed.sentence == m.sentence - 1
+            and not any(
+                o.sentence == last_unnamed.sentence
+                and roles.get(o.person, "\0") in people[last_unnamed.person].name
+                for o in mentions
+                if abs(o.start - last_unnamed.start) < 300
+            )
         ):
             roles[m.person] = _trim_role(people[last_unnamed.person].name)
         if last_unnamed is not None and m.sentence != last_unnamed.sentence:
@@ -1384,7 +1407,7 @@ def _resolve(candidates: list[_Candidate], place_names: set[str]) -> PeopleIndex
             kinds[idx] = c.kind
         mentions.append(Mention(c.start, c.end, idx, c.sentence, c.subject))
     mentions.sort(key=lambda m: m.start)
-    _name_the_unnamed(people, mentions, roles)
+    _name_the_unnamed(people, mentions, roles, set(titles))
     final: list[Person] = []
     for i, p in enumerate(people):
         if not p.named:

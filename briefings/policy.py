@@ -355,6 +355,9 @@ def _introduction(
         det = _DETERMINER_BEFORE.search(text, max(s.start, a - 6), a)
         if det is not None:
             a = det.start()
+        who = _WHO_CLAUSE.match(text, b, s.end)
+        if who is not None:  # "X, who commands the 5th Brigade," says what X does
+            b = who.end() - 1
         names = [q.name for q in people.people_in(a, b) if q.named and q.kind in COMMAND_KINDS]
         if not (
             _SPEECH_AFTER().match(text, b, s.end)
@@ -370,6 +373,7 @@ def _introduction(
 
 
 _APPOSITION_LINKS = frozenset({"", "a", "an", "the"})
+_WHO_CLAUSE = re.compile(r",\s+(?:who|whose)\s[^,;“”\"]{1,120},")
 _SPEECH_AFTER = lazy_pattern(
     r",?\s+(?:has |had |also )?(?:" + word_pattern(ATTRIBUTION_VERBS) + r")\b"
 )

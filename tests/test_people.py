@@ -294,3 +294,16 @@ def test_a_role_word_before_a_body_noun_is_part_of_the_body() -> None:
 def test_another_is_no_part_of_a_role() -> None:
     p = person("“We left at night,” said Ilsa Marr, another Hill Street resident.", "Ilsa Marr")
     assert p.role == "Hill Street resident"
+
+
+def test_an_unnamed_description_already_named_is_no_role_for_the_next_speaker() -> None:
+    text = (
+        "The head of the monitoring mission, Carla Ruiz, told reporters the truce held. "
+        "Tomas Brek said the roads were mined. "
+        "Shelling resumed, according to a spokesman for the port authority. "
+        "Ivo Lemm said two cranes burned. "
+        "Col. Ada Stroud said nothing."
+    )
+    assert person(text, "Carla Ruiz").role == "head of the monitoring mission"
+    assert person(text, "Tomas Brek").role is None
+    assert person(text, "Ivo Lemm").role == "spokesman for the port authority"

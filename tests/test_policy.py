@@ -265,3 +265,13 @@ def test_a_group_named_before_its_fighters_is_no_actor() -> None:
 def test_a_spokesman_named_after_his_description_is_an_actor() -> None:
     items = policy("Two villages fell overnight, said Tomas Vire, Red Hill militia spokesman.")
     assert [i.actors for i in items] == [("Tomas Vire",)]
+
+
+def test_a_who_clause_introduces_a_commander() -> None:
+    items = policy(
+        "Col. Tomas Brek, who commands the 5th Brigade, said the enemy attacked at dawn. "
+        "Brek said the river had frozen."
+    )
+    assert [(i.text, i.actors) for i in items] == [
+        ("Col. Tomas Brek, who commands the 5th Brigade", ("Tomas Brek",))
+    ]
