@@ -263,7 +263,8 @@ class _Cue:
 _NOT_FIGHTING = re.compile(
     r"\b(?:(?:air|missile)[- ]defen[cs]es?|defen[cs]e (?:minist\w+|secretary|department|"
     r"officials?|chiefs?|contractors?|industry|budget|spending|pact|policy|ties)|"
-    r"minist\w+ of defen[cs]e|war crimes?|strike price|"
+    r"minist\w+ of defen[cs]e|war (?:crimes?|criminals?|cabinet|memorial|museum|veterans?|"
+    r"correspondents?|games)|(?:prisoners? of|world) war|strike price|"
     r"h[oe]ld (?:a |an |the |its |their )?(?:\w+ ){0,3}(?:meetings?|talks|conference|summit|"
     r"sessions?|votes?|elections?|referendum|rally|ceremony|briefing|consultations))\b"
 )
@@ -272,13 +273,7 @@ _NOT_FIGHTING = re.compile(
 def _cue(sentence: str) -> _Cue | None:
     """The strongest fighting cue of ``sentence``, if any."""
     low = sentence.lower()
-    if (
-        "defen" in low
-        or "war crime" in low
-        or "strike price" in low
-        or "held " in low
-        or "hold " in low
-    ):
+    if "defen" in low or " war" in low or "strike price" in low or "held " in low or "hold " in low:
         low = _NOT_FIGHTING.sub(_blank, low)
     k, offset = _best_class(low)
     if k == len(_CLASSES):

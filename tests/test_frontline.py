@@ -515,3 +515,11 @@ def test_an_analysis_looking_back_on_a_war_in_a_style_not_tuned_on() -> None:
         ("Bakhari",),
         ("Al-Saqr", "Harat-e-Now"),
     ]
+
+
+def test_words_about_a_war_that_are_no_fighting() -> None:
+    text = (
+        "Prisoners of war were returned at Kramske. A war memorial stands in Kramske. "
+        "The war cabinet met in Kramske."
+    )
+    assert frontline(text) == ()
