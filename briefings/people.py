@@ -1044,7 +1044,7 @@ _LEADER_ACT_STARTS = (
 )
 _NEXT_PRONOUN = re.compile(r"\s*(?:He|She)\s")
 _NP_DETERMINERS = frozenset("a an the his her its their one another".split())
-_NP_LINKS = frozenset("of for with at from".split())
+_NP_LINKS = frozenset("of for with at from to".split())
 
 
 def _last_noun_phrase(seg: str) -> str:
@@ -1054,7 +1054,13 @@ def _last_noun_phrase(seg: str) -> str:
     i = len(words)
     while i > 0:
         low = words[i - 1].lower()
-        if i > 1 and words[i - 2].lower() == "to" and low.isalpha() and low.islower():
+        if (
+            i > 1
+            and words[i - 2].lower() == "to"
+            and words[i - 1].isalpha()
+            and low == words[i - 1]
+            and low not in _NP_DETERMINERS
+        ):
             # An infinitive: "the bloc's pick to be envoy" goes on back over "to be" to its
             # noun; "tried to contact the envoy" ends before the verb.
             if low == "be" and i > 2 and _content_word(words[i - 3]):
@@ -1063,12 +1069,12 @@ def _last_noun_phrase(seg: str) -> str:
             break
         if low in _NP_DETERMINERS:
             i -= 1
-            if i > 1 and words[i - 1].lower() in _NP_LINKS and _links_a_role(words[i - 2]):
+            if i > 1 and _links_a_role(words[i - 2], words[i - 1].lower()):
                 i -= 1  # "the envoy for the region"
                 continue
             break
         if low in _NP_LINKS:
-            if i < 2 or not _links_a_role(words[i - 2]):
+            if i < 2 or not _links_a_role(words[i - 2], low):
                 break
             i -= 1
             continue
@@ -1083,9 +1089,12 @@ def _content_word(word: str) -> bool:
     return low.isalpha() and low not in _FUNCTION_WORDS and low not in ATTRIBUTION_VERBS
 
 
-def _links_a_role(word: str) -> bool:
-    """A word a role's "of", "for" or "with" can follow: a role noun or a capitalised word."""
-    return word[:1].isupper() or is_title_or_role(word)
+def _links_a_role(word: str, link: str) -> bool:
+    """A word a role's "of", "for" or "with" can follow: a role noun or a capitalised word;
+    only a role noun before "to" ("ambassador to the UN", not "Calls to the mayor")."""
+    if link not in _NP_LINKS:
+        return False
+    return is_title_or_role(word) or (link != "to" and word[:1].isupper())
 
 
 # Common verbs in the past tense without "-ed": a role before a name stops at them ("rebels

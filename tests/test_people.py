@@ -307,3 +307,12 @@ def test_an_unnamed_description_already_named_is_no_role_for_the_next_speaker() 
     assert person(text, "Carla Ruiz").role == "head of the monitoring mission"
     assert person(text, "Tomas Brek").role is None
     assert person(text, "Ivo Lemm").role == "spokesman for the port authority"
+
+
+def test_a_description_with_to_before_the_name() -> None:
+    text = (
+        "Kessa’s ambassador to the UN, Pavel Rudd, said the council would meet. "
+        "Residents went to the mayor, Ilse Varn, for help."
+    )
+    assert person(text, "Pavel Rudd").role == "Kessa’s ambassador to the UN"
+    assert person(text, "Ilse Varn").role == "mayor"
