@@ -6,12 +6,12 @@ village", "the al-X neighbourhood", "the X direction"), an apposition ("X, a sma
 ..."), a bearing ("southeast of X"), a noun that a dash or colon completes ("a third village—X—",
 "two villages along the river: X and Y"), a verb that only takes ground ("retook X", "X was
 overrun"), a preposition or a verb of capture ("near X", "toward X", "captured X"), a noun the name
-is set after by commas ("a nearby town, X,"), a bearing after it ("X north of Y", "A and B, west of
-Y"), a death there ("left ten soldiers dead at X"). A list shares its noun ("A, B and C villages",
-"the villages of A, B and C", "the A and B states", "nearby villages such as A and B" for villages
+is set after by commas ("a mining town, X,"), a bearing after it ("X north of Y", "A and B, west of
+Y"), a death there ("nine guards died at X"). A list shares its noun ("A, B and C villages",
+"the villages of A, B and C", "the A and B states", "outlying hamlets such as A and B" for villages
 too small for the gazetteer) and a listed place carries the rest of its list; a name after a bare
-comma that a verb follows starts a new clause, not the list ("such as A, Kel is trying"). A town
-that only locates a site ("a base near X") is a ``reference``; the place of an office ("the
+comma that a verb follows starts a new clause, not the list ("such as A, Kel has turned"). A town
+that only locates a site ("a depot near X") is a ``reference``; the place of an office ("the
 governor of X region"), a numbered command ("the 5th Military Region"), a named hospital or school
 and the first word of a country named in full ("Nova" after "Nova Terra") stand for institutions or
 the country; "the X family" names people. "eastern X" for a country X is a region of its own; seas
@@ -679,11 +679,11 @@ DATELINE = re.compile(r"[A-Z][A-Z .'’-]+(?:, [A-Z][\w .]+)?(?: \([\w .]+\))? ?
 _EDGES = _words("outskirts edge edges centre center")
 _BEARINGS = frozenset(w for w in COMPASS if not w.endswith(("ern", "al")))
 _FIXTURE_PREPOSITIONS = _words("at near outside for of around on against in")
-#: Words of death and injury: "left ten soldiers dead at X", "two were killed in X".
+#: Words of death and injury: "nine guards died at X", "two were killed in X".
 _CASUALTY_WORDS = _words("killed dead died wounded injured slain perished massacred")
 #: What may follow a place named after a casualty word: "killed at X, ...", "dead at X in May".
 _AFTER_CASUALTY_PLACE = _words(", . ; : ( — – and or in on at near during last this when after")
-#: Sites that a nearby town only locates: "an attack on a base near X" happened at the base.
+#: Sites that a town only locates: "a raid on an army depot near X" happened at the depot.
 _LOCATED_SITES = _words(
     "base camp airport airfield airbase checkpoint depot garrison barracks outpost compound"
 )
@@ -691,7 +691,7 @@ _LOCATED_SITES = _words(
 _OFFICES_OF = _words("governor governors mayor mayors prefect administrator administrators")
 #: Words after a name that make it a family or a people: "the X family", "the X clan".
 _KIN_WORDS = _words("family families clan clans tribe tribes household dynasty")
-#: Capitalised heads of institutions: "the X Hospital said" speaks for its staff.
+#: Capitalised heads of institutions: "the X Clinic" names its staff, not a place of fighting.
 _INSTITUTION_HEADS = _words("hospital clinic school mosque church cathedral stadium")
 _ORDINAL = re.compile(
     r"\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
@@ -822,7 +822,7 @@ def _indefinite(tokens: list[_Token], k: int) -> bool:
 
 def _such_as(tokens: list[_Token], i: int) -> PlaceKind | None:
     """The kind of the plural noun that "such as" or "including" before token ``i`` extends:
-    "nearby settlements such as X", "several districts, including X"."""
+    "outlying hamlets such as X", "several districts, including X"."""
     k = i - 1
     if k >= 1 and tokens[k].low == "as" and tokens[k - 1].low == "such":
         k -= 2
@@ -840,12 +840,12 @@ def _such_as(tokens: list[_Token], i: int) -> PlaceKind | None:
     return None
 
 
-#: What may follow a name set after a noun by commas: "a nearby town, X, ..." or "..., X."
+#: What may follow a name set after a noun by commas: "a mining town, X, ..." or "..., X."
 _AFTER_NAMED = frozenset({",", ".", ";", "—", "–", ")", "!", "?"})
 
 
 def _named_after_noun(tokens: list[_Token], i: int, j: int) -> PlaceKind | None:
-    """The kind of place a noun gives the name after its comma: "a nearby town, X," (the noun
+    """The kind of place a noun gives the name after its comma: "a mining town, X," (the noun
     between a determiner and the comma), else ``None``; "In the town, X said" is no such name."""
     if i < 3 or tokens[i - 1].text != "," or j + 1 >= len(tokens):
         return None
@@ -957,7 +957,7 @@ def _after_a_place(tokens: list[_Token], k: int) -> bool:
     return k >= 0 and tokens[k].is_word and (tokens[k].is_cap or tokens[k].low in DESIGNATORS)
 
 
-#: Verbs after a name that make it the subject of a new clause: "such as A, Kel is trying".
+#: Verbs after a name that make it the subject of a new clause: "such as A, Kel has turned".
 _CLAUSE_VERBS = SPEECH_VERBS | _words("is was has had will would could can must should may might")
 
 
@@ -1029,7 +1029,7 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     if head in CONTINENTS:
         c.kind = "continent"
     if len(low_words) > 1 and head in _INSTITUTION_HEADS:
-        c.organisation = True  # "the Dolyna Central Hospital said": an institution
+        c.organisation = True  # "staff at the Dolyna Central Hospital": an institution
     if (
         i > 0
         and _ORDINAL.fullmatch(tokens[i - 1].low)
@@ -1080,8 +1080,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     if prev == "of" and prev2 in COMPASS and _after_a_place(tokens, k - 2):
         c.reference = True  # "Ostrivka, 10km north of Velyka"
     if prev == "of" and prev2 in _OFFICES_OF:
-        c.organisation = True  # "the deputy governor of Dolyna region": a jurisdiction
-    # "an attack on a military base near Velyka": the base was hit, Velyka only locates it
+        c.organisation = True  # "the governor of Dolyna region": a jurisdiction
+    # "a raid on an army depot near Velyka": the depot was hit, Velyka only locates it
     located = prev in {"near", "outside"} and prev2 in _LOCATED_SITES and _indefinite(tokens, k - 1)
     if (
         prev in {"at", "in", "near"}
@@ -1089,10 +1089,10 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         and not c.possessive
         and (j + 1 >= len(tokens) or tokens[j + 1].low in _AFTER_CASUALTY_PLACE)
     ):
-        c.strong = True  # "left ten soldiers dead at Ostrivka, ...", not "killed in X attacks"
+        c.strong = True  # "nine guards died at Ostrivka, ...", not "killed in X attacks"
     such = _such_as(tokens, i)
     if such is not None and not gaz.flags(c.base):
-        # "nearby settlements such as A and B" says what A is, not what happened there: it
+        # "outlying hamlets such as A and B" says what A is, not what happened there: it
         # only helps a village too small for the gazetteer.
         c.strong = c.heads_list = True
         c.kind = c.kind or such
@@ -1202,7 +1202,7 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     elif app != "person" and not c.possessive:
         named = _named_after_noun(tokens, i, j)
         if named is not None:
-            c.strong = True  # "a nearby town, Ostrivka, ..."
+            c.strong = True  # "a mining town, Ostrivka, ..."
             c.kind = c.kind or named
         if _bearing_after(tokens, j):
             c.strong = c.closes_list = True  # "A and B, west of C": only places have bearings
@@ -1297,7 +1297,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             if c.person:
                 person_words.add(key.split()[-1])  # the surname, alone, names them later
 
-    # "Burkina" after "Burkina Faso": the first word of a country named in the article is it too.
+    # "Nova" after "Nova Terra": the first word of a country named in the article is it too.
     flags_of = {key: gaz.flags(key) for key in evidence}
     countries = [key for key, flags in flags_of.items() if COUNTRY in flags and " " in key]
     if countries:

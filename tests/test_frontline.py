@@ -456,7 +456,7 @@ def test_a_war_breaking_out_is_no_breakout() -> None:
 
 
 def test_an_exchange_of_fire_is_fighting() -> None:
-    (item,) = frontline("Militia fighters and soldiers exchanged fire near Kramske on Tuesday.")
+    (item,) = frontline("Police and gunmen exchanged heavy fire outside Kramske overnight.")
     assert item.places == ("Kramske",)
     (item,) = frontline("Police opened fire on gunmen in Zarichne.")
     assert item.places == ("Zarichne",)
@@ -464,7 +464,7 @@ def test_an_exchange_of_fire_is_fighting() -> None:
 
 
 def test_a_war_in_a_named_region_is_fighting_but_a_war_alone_is_not() -> None:
-    (item,) = frontline("The militia backed the army in a civil war in the nearby Dara region.")
+    (item,) = frontline("Veterans of the long war in the Dara region, which ended last year, met.")
     assert item.places == ("Dara region",)
     assert frontline("The war changed everything, she said.") == ()
 

@@ -538,73 +538,73 @@ def test_an_attribution_after_a_colon_and_a_side_in_politics_make_no_place() -> 
 
 
 def test_a_name_set_off_by_commas_after_an_indefinite_place_noun() -> None:
-    text = "Gunmen seized the depot and a nearby town, Ostrivka, before dawn."
+    text = "Rebels shelled a mining town, Ostrivka, for a third night."
     assert [(m.name, m.kind) for m in places(text).mentions] == [("Ostrivka", "settlement")]
     assert names("In the town, Hnatiuk said the shelling had stopped.") == []
     assert names("A small town, Marta Hnatiuk, the mayor, said, was calm.") == []
 
 
 def test_such_as_after_a_plural_place_noun_names_small_villages() -> None:
-    text = "Troops shelled nearby hamlets such as Dovhe and Lypove-Nove overnight."
+    text = "Drones keep hitting outlying hamlets such as Dovhe and Lypove-Nove."
     assert names(text) == ["Dovhe", "Lypove-Nove"]
     assert names("Commanders such as Hnatiuk and Holub refused.") == []
 
 
 def test_the_subject_of_the_next_clause_does_not_join_a_list() -> None:
-    text = "By shelling nearby hamlets such as Dovhe, Moscow is trying to encircle the town."
+    text = "After raids on outlying hamlets such as Dovhe, Moscow has turned to the highway."
     assert names(text) == ["Dovhe"]
     text = "Troops advanced on the villages of Lypky and Borove, Hnatiuk said."
     assert names(text) == ["Lypky", "Borove"]
 
 
 def test_a_place_where_people_died_after_at() -> None:
-    text = "The raid left nine soldiers dead at Tessit-Koro, also in Dala province, last year."
+    text = "Nine guards died at Tessit-Koro during the raid, police in Dala province reported."
     assert names(text) == ["Tessit-Koro", "Dala province"]
     assert names("Two guards were killed in Hazem attacks on Monday.") == []
 
 
 def test_a_town_that_only_locates_a_base_is_a_reference() -> None:
     for text in (
-        "Gunmen attacked a military base near Velyka Novosilka on Sunday.",
-        "Gunmen attacked a base near Velyka Novosilka, the militant group and officials said.",
+        "Raiders shelled an army depot near Velyka Novosilka on Sunday.",
+        "Raiders shelled a depot near Velyka Novosilka, the rebel leader's aides and police said.",
     ):
         assert [(m.name, m.use) for m in places(text).mentions] == [
             ("Velyka Novosilka", "reference")
         ]
     for text in (
-        "Gunmen attacked positions near Velyka Novosilka on Sunday.",
-        "Gunmen stormed the base near Velyka Novosilka on Sunday.",  # the base the story is about
-        "Gunmen stormed a base near Velyka Novosilka, a town cut off for weeks.",
+        "Raiders shelled positions near Velyka Novosilka on Sunday.",
+        "Raiders shelled the depot near Velyka Novosilka on Sunday.",  # the depot of the story
+        "Raiders shelled a depot near Velyka Novosilka, a town cut off for weeks.",
     ):
         assert [(m.name, m.use) for m in places(text).mentions] == [("Velyka Novosilka", "place")]
 
 
 def test_the_office_of_a_governor_names_a_jurisdiction() -> None:
-    text = "The deputy governor of Dolyna region confirmed the clashes."
+    text = "The governor of Dolyna region toured the damage on Friday."
     assert [(m.name, m.use) for m in places(text).mentions] == [("Dolyna region", "government")]
     assert names("Clashes spread across Dolyna region.") == ["Dolyna region"]
 
 
 def test_a_numbered_command_is_no_place() -> None:
-    assert names("The commander of the 4th Military Region said troops held firm.") == []
-    assert names("The commander of the Western Region said troops held firm.") != []
+    assert names("Officers of the 4th Military Region held the line.") == []
+    assert names("Officers of the 4th Military Region held the line in Zarichne.") == ["Zarichne"]
 
 
 def test_a_family_is_no_place_even_where_a_town_has_its_name() -> None:
-    text = "Shelling hit a house belonging to the Bradley family in Zarichne."
+    text = "Shelling destroyed the home of the Bradley family in Zarichne."
     assert names(text) == ["Zarichne"]
 
 
 def test_a_named_hospital_is_an_institution() -> None:
-    assert names("The Zarichne Central Hospital said it received 12 bodies.") == []
+    assert names("Staff at the Zarichne Central Hospital treated 12 wounded.") == []
     assert names("Drones hit the Zarichne power plant.") == ["Zarichne power plant"]
 
 
 def test_the_first_word_of_a_country_named_in_the_article_is_that_country() -> None:
     gaz = DictGazetteer({"nova terra": "C", "velyka": "M"})
     text = (
-        "Soldiers died in an attack in the north of Nova Terra. The attack against Nova's army "
-        "was the deadliest yet. Nova's capital Velyka has been shelled twice."
+        "Soldiers died in the north of Nova Terra. Rebels stepped up the fighting against Nova's "
+        "army this year. Nova's capital Velyka has been shelled twice."
     )
     idx = places(text, gaz)
     assert idx.kind_of("Nova") == "country"
@@ -618,17 +618,17 @@ def test_a_plural_states_closes_a_list_of_regions() -> None:
 
 
 def test_a_bearing_after_a_list_places_each_name() -> None:
-    text = "Rebels shelled troops in Al-Dhira and Al-Wadi, west of Zarichne, on Saturday."
+    text = "Drones struck convoys in Al-Dhira and Al-Wadi, west of Zarichne, overnight."
     assert names(text)[:2] == ["Al-Dhira", "Al-Wadi"]
     text = "Al-Dhira and Al-Wadi, west of Zarichne, were quiet until the rebels came."
     assert names(text)[:2] == ["Al-Dhira", "Al-Wadi"]
-    assert names("Residents fled the areas around Al-Qarn north of Khartoum.")[0] == "Al-Qarn"
-    assert names("Gunmen looted homes in the Al-Qarn area north of Khartoum.")[0] == "Al-Qarn"
+    assert names("Residents fled the areas around Al-Qarn south of Zarichne.")[0] == "Al-Qarn"
+    assert names("Gunmen looted homes in the Al-Qarn area east of Zarichne.")[0] == "Al-Qarn"
     assert names("Talks with Hnatiuk went nowhere.") == []
 
 
 def test_a_lowercase_department_after_a_name_is_a_region() -> None:
-    text = "The garrison of the Tamba department in Lora province was attacked."
+    text = "Raiders burned farms in the Tamba department and in Lora province."
     assert [(m.name, m.kind) for m in places(text).mentions] == [
         ("Tamba department", "region"),
         ("Lora province", "region"),
@@ -641,9 +641,9 @@ def test_a_part_of_a_continent_stays_a_continent_with_a_designator_after_it() ->
 
 
 def test_a_list_reads_over_the_and_a_compass_adjective_before_its_last_name() -> None:
-    text = "Jets struck rebels in central Khartoum and the eastern Sulova, the army said."
-    assert names(text) == ["Khartoum", "Sulova"]
-    assert names("Jets struck Khartoum and the western Sulova was quiet.") == ["Khartoum"]
+    text = "Artillery pounded Zarichne and the eastern Sulova, the army said."
+    assert names(text) == ["Zarichne", "Sulova"]
+    assert names("Artillery pounded Zarichne and the western Sulova was quiet.") == ["Zarichne"]
 
 
 def test_a_role_word_used_as_an_adjective_in_an_attribution_makes_no_person() -> None:
