@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from bot.store import _LISTED as LISTED
-from bot.store import Store, StoredArticle, _stored, articles, briefings
+from bot.store import Store, StoredArticle, _stored, articles, briefings, utc
 from briefings.digest import Digest, SourceRef, build_digest
 from briefings.errors import SitrepError
 from briefings.messages import Message
@@ -93,18 +93,12 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
-    return value.astimezone(UTC)
-
-
 async def added_between(
     store: Store, after: datetime, until: datetime, *, limit: int = MAX_ARTICLES
 ) -> tuple[list[StoredArticle], int]:
     """The articles stored in ``(after, until]``, oldest first: the ``limit`` most recent of
     them, and how many there were in all."""
-    window = (articles.c.added_at > _utc(after), articles.c.added_at <= _utc(until))
+    window = (articles.c.added_at > utc(after), articles.c.added_at <= utc(until))
     stmt = (
         select(*LISTED)
         .join(briefings, briefings.c.article_id == articles.c.id)
@@ -130,7 +124,7 @@ async def added_before(
 ) -> list[StoredArticle]:
     """The ``limit`` most recent articles stored in ``(before - window, before]``, oldest first:
     what a channel whose last post was at ``before`` could have seen."""
-    end = _utc(before)
+    end = utc(before)
     stmt = (
         select(*LISTED)
         .join(briefings, briefings.c.article_id == articles.c.id)

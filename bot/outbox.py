@@ -55,7 +55,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store import metadata
+from bot.store import db_time, metadata, utc
 from bot.subscriptions import subscriptions
 from briefings.errors import SitrepError
 from briefings.messages import Message
@@ -255,37 +255,25 @@ def nonce_for(key: str) -> str:
     return "sr" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:23]
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
-    return value.astimezone(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _row(r: Any) -> OutboxRow:
-    nxt = _aware(r.next_attempt_at)
+    nxt = db_time(r.next_attempt_at)
     assert nxt is not None
     return OutboxRow(
         id=r.id,
         key=r.key,
         nonce=r.nonce,
         subscription_id=r.subscription_id,
-        scheduled_for=_aware(r.scheduled_for),
+        scheduled_for=db_time(r.scheduled_for),
         part=r.part,
         channel_id=r.channel_id,
         payload=dict(r.payload),
         status=r.status,
         attempts=r.attempts,
         next_attempt_at=nxt,
-        claimed_at=_aware(r.claimed_at),
+        claimed_at=db_time(r.claimed_at),
         message_id=r.message_id,
         last_error=r.last_error,
-        sent_at=_aware(r.sent_at),
+        sent_at=db_time(r.sent_at),
     )
 
 
@@ -354,13 +342,13 @@ class Outbox:
         With ``posted=(subscription_id, scheduled_for)`` the subscription's ``last_posted_at``
         advances in the same transaction, so a run is recorded exactly when its parts are.
         """
-        at = _utc(now)
+        at = utc(now)
 
         async def write(conn: AsyncConnection) -> int:
             added = await _insert_new(conn, posts, at)
             if posted is not None:
                 sub_id, when = posted
-                when = _utc(when)
+                when = utc(when)
                 await conn.execute(
                     update(subscriptions)
                     .where(
@@ -436,7 +424,7 @@ class Outbox:
 
     async def mark_sent(self, row_id: int, message_id: int, *, now: datetime) -> None:
         await self._update(
-            row_id, status=SENT, message_id=message_id, sent_at=_utc(now), last_error=None
+            row_id, status=SENT, message_id=message_id, sent_at=utc(now), last_error=None
         )
 
     # ------------------------------------------------------------ reading
@@ -471,10 +459,10 @@ class Outbox:
     ) -> DeliveryReport:
         """Settle rows left in ``sending`` (by a crash); only those claimed before
         ``stale_before`` when given (another live process may own newer claims)."""
-        at = _utc(now)
+        at = utc(now)
         stmt = select(outbox).where(outbox.c.status == SENDING).order_by(outbox.c.id)
         if stale_before is not None:
-            stmt = stmt.where(outbox.c.claimed_at < _utc(stale_before))
+            stmt = stmt.where(outbox.c.claimed_at < utc(stale_before))
         async with self.engine.connect() as conn:
             stuck = [_row(r) for r in (await conn.execute(stmt)).all()]
         recovered = resent = 0
@@ -508,7 +496,7 @@ class Outbox:
     async def deliver_due(self, *, now: datetime) -> DeliveryReport:
         """Send every part due at ``now`` whose earlier parts are sent; channels in parallel
         (up to ``concurrency``), the parts of one channel in order."""
-        at = _utc(now)
+        at = utc(now)
         unsent = await self._unsent()
         heads = _heads(unsent)
         by_channel: dict[int, list[OutboxRow]] = {}
@@ -738,7 +726,7 @@ async def _insert_new(conn: AsyncConnection, posts: Sequence[Post], at: datetime
             "key": p.key,
             "nonce": nonce_for(p.key),
             "subscription_id": p.subscription_id,
-            "scheduled_for": _utc(p.scheduled_for) if p.scheduled_for is not None else None,
+            "scheduled_for": utc(p.scheduled_for) if p.scheduled_for is not None else None,
             "part": p.part,
             "channel_id": p.channel_id,
             "payload": p.payload,

@@ -76,7 +76,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.config import Table as ConfigTable
 from bot.config import register_table
-from bot.store import Store, metadata
+from bot.store import Store, db_time, metadata, utc
 from briefings import distill
 from briefings.article import Article
 from briefings.errors import InputError, SitrepError
@@ -191,18 +191,6 @@ class SourceError(SitrepError):
     """A source that cannot be added or found: bad URL, unknown kind, duplicate, unknown id."""
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
-    return value.astimezone(UTC)
-
-
 # ---------------------------------------------------------------- values
 
 
@@ -251,7 +239,7 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def _row(r: Any, found: int = 0) -> Source:
-    created = _aware(r.created_at)
+    created = db_time(r.created_at)
     assert created is not None
     return Source(
         id=r.id,
@@ -265,11 +253,11 @@ def _row(r: Any, found: int = 0) -> Source:
         guild_id=r.guild_id,
         validators=Validators(r.etag, r.last_modified),
         created_at=created,
-        last_polled_at=_aware(r.last_polled_at),
-        last_success_at=_aware(r.last_success_at),
+        last_polled_at=db_time(r.last_polled_at),
+        last_success_at=db_time(r.last_success_at),
         last_error=r.last_error,
-        last_error_at=_aware(r.last_error_at),
-        failing_since=_aware(r.failing_since),
+        last_error_at=db_time(r.last_error_at),
+        failing_since=db_time(r.failing_since),
         failure_reported=bool(r.failure_reported),
         articles_found=found,
     )
@@ -506,7 +494,7 @@ async def add_source(
                 interval_seconds=int(interval.total_seconds()),
                 origin=origin,
                 guild_id=guild_id,
-                created_at=_utc(now),
+                created_at=utc(now),
                 failure_reported=False,
             )
         )
@@ -572,7 +560,7 @@ async def sync_declared_sources(
                     regions="\n".join(d.regions),
                     interval_seconds=int(d.interval.total_seconds()),
                     origin=ORIGIN_CONFIG,
-                    created_at=_utc(now),
+                    created_at=utc(now),
                     failure_reported=False,
                 )
             )
@@ -604,7 +592,7 @@ async def sources_of_articles(
     )
     async with engine.connect() as conn:
         for r in (await conn.execute(stmt)).all():
-            found = _aware(r.found_at)
+            found = db_time(r.found_at)
             assert found is not None
             out[r.article_id].append(ArticleSource(r.article_id, r.source_id, r.name, r.url, found))
     return out
@@ -886,20 +874,20 @@ class SourcePoller:
     async def _record(
         self, src: Source, result: PollResult, validators: Validators | None, now: datetime
     ) -> PollResult:
-        values: dict[str, Any] = {"last_polled_at": _utc(now)}
+        values: dict[str, Any] = {"last_polled_at": utc(now)}
         reported = False
         if result.ok:
-            values.update(last_success_at=_utc(now), failing_since=None, failure_reported=False)
+            values.update(last_success_at=utc(now), failing_since=None, failure_reported=False)
             if validators is not None:
                 values.update(etag=validators.etag, last_modified=validators.last_modified)
             if result.error:  # some items could not be read: noted, the source is fine
-                values.update(last_error=_clip(result.error, 500), last_error_at=_utc(now))
+                values.update(last_error=_clip(result.error, 500), last_error_at=utc(now))
         else:
             since = src.failing_since or now
             values.update(
                 last_error=_clip(result.error or result.status, 500),
-                last_error_at=_utc(now),
-                failing_since=_utc(since),
+                last_error_at=utc(now),
+                failing_since=utc(since),
             )
             if not src.failure_reported and now - since >= self.report_after:
                 reported = await self._report_failing(src, since, result, now)
@@ -1189,7 +1177,7 @@ class SourcePoller:
         for the article (``new``: the article was inserted in this transaction)."""
         source_id = src.id if src is not None else None
         rows = [
-            {"key": k, "article_id": article_id, "source_id": source_id, "seen_at": _utc(now)}
+            {"key": k, "article_id": article_id, "source_id": source_id, "seen_at": utc(now)}
             for k in dict.fromkeys(keys)
         ]
         if rows and not new:
@@ -1221,7 +1209,7 @@ class SourcePoller:
                     "source_id": source_id,
                     "name": _clip(name, 200) if name else None,
                     "url": url[:MAX_URL],
-                    "found_at": _utc(now),
+                    "found_at": utc(now),
                 }
             ],
         )

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import (
     JSON,
@@ -140,8 +140,22 @@ class LoadReport:
     failed: tuple[str, ...] = ()
 
 
-def _aware(value: datetime) -> datetime:
+@overload
+def db_time(value: datetime) -> datetime: ...
+@overload
+def db_time(value: None) -> None: ...
+def db_time(value: datetime | None) -> datetime | None:
+    """A datetime read from the database, aware: SQLite hands back naive values stored in UTC."""
+    if value is None:
+        return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` in UTC, for storing; a naive datetime is a bug of the caller, not a guess."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
+    return value.astimezone(UTC)
 
 
 _LISTED = (
@@ -174,7 +188,7 @@ def _stored(row: Any) -> StoredArticle:
         source=row.source,
         url=row.url,
         published=row.published,
-        added_at=_aware(row.added_at),
+        added_at=db_time(row.added_at),
         counts=counts,
     )
 

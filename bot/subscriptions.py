@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -47,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Table as ConfigTable
 from bot.config import register_table
 from bot.schedule import Schedule, ScheduleError, parse_schedule
-from bot.store import metadata
+from bot.store import db_time, metadata, utc
 from briefings.errors import SitrepError
 from briefings.model import SECTIONS
 
@@ -92,19 +92,6 @@ subscriptions = Table(
 
 class SubscriptionError(SitrepError):
     """A subscription that cannot be made: bad sections, duplicate, unknown id."""
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """Datetimes come back naive from SQLite: they were stored in UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
-    return value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +175,7 @@ def normalize_sections(names: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def _row(row: Any) -> Subscription:
-    created = _aware(row.created_at)
+    created = db_time(row.created_at)
     assert created is not None
     return Subscription(
         id=row.id,
@@ -201,7 +188,7 @@ def _row(row: Any) -> Subscription:
         paused_reason=row.paused_reason,
         origin=row.origin,
         created_at=created,
-        last_posted_at=_aware(row.last_posted_at),
+        last_posted_at=db_time(row.last_posted_at),
     )
 
 
@@ -233,7 +220,7 @@ async def create_subscription(
         "timezone": parsed.timezone,
         "paused": False,
         "origin": origin,
-        "created_at": _utc(now),
+        "created_at": utc(now),
     }
     async with engine.begin() as conn:
         existing = await conn.scalar(
@@ -312,7 +299,7 @@ async def mark_posted(engine: AsyncEngine, subscription_id: int, scheduled_for: 
 
     True when this call advanced ``last_posted_at`` (False: an equal or later run was recorded).
     """
-    when = _utc(scheduled_for)
+    when = utc(scheduled_for)
     async with engine.begin() as conn:
         result = await conn.execute(
             update(subscriptions)
@@ -365,7 +352,7 @@ async def sync_declared(
                     timezone=zone,
                     paused=False,
                     origin=ORIGIN_CONFIG,
-                    created_at=_utc(now),
+                    created_at=utc(now),
                 )
             )
             added += 1
