@@ -6,7 +6,8 @@ glyph typed where an opening one belongs (”A platoon ...) all pair up. A parag
 marks is read for single ones (‘...,’ he said), a plural possessive (soldiers’) not taken for a
 closing mark. A paragraph that ends inside a quotation continues in the next paragraph when that
 one opens with a mark; a quote paragraph with no narration of its own continues the speech of
-the paragraph before; “A,” he said, “b.” and “A,” he said. “B.” are one speech.
+the paragraph before; “A,” he said, “b.” and “A,” he said. “B.” are one speech, not “A,” he
+said, adding that it was “b” (a reported clause between).
 
 The speaker comes from the quote's own sentence ("..., said X, a ...", "X told ...: “...”",
 "..., according to X", "..., he said", "“...” — X, role", "X: ‘...’"), else from the sentence
@@ -91,6 +92,7 @@ _NP_LEAD = frozenset(
     "there here today yesterday".split()
 )
 _WINDOW = 400  # characters around a quotation where its attribution is looked for
+_REPORTED = re.compile(r"\b(?:that|because)\s")
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _CLAUSE_VERB = re.compile(r"\b(?:is|was|were|are|has|have|had|will|would|could|can|did)\b")
 _NP_END = re.compile(r"[.!?](?:\s|$)|,\s+(?:as|while|when|after|before|because)\s")
@@ -808,8 +810,15 @@ def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
         gap = text[prev.close : sp.open]
         if not gap.strip():
             return True
-        if prev.trailing and not _SENTENCE_BREAK.search(gap) and _ATTRIBUTION().search(gap):
-            return True  # “A,” he said, “b.”
+        if (
+            prev.trailing
+            and not _SENTENCE_BREAK.search(gap)
+            and len(_ATTRIBUTION().findall(gap)) == 1
+            and _REPORTED.search(gap) is None
+        ):
+            # “A,” he said, “b.”; not “A,” he said, adding that they were “b”: a reported
+            # clause between makes two quotations.
+            return True
     if sp.own and not sp.trailing:
         return False
     if sp.para == prev.para:

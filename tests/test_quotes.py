@@ -616,3 +616,16 @@ def test_more_verbs_of_speech() -> None:
     )
     assert (first.speaker, first.speaker_role) == ("Ana Pell", "regional governor")
     assert second.speaker == "the ministry"
+
+
+def test_a_reported_clause_between_two_quotations_keeps_them_apart() -> None:
+    items = quotes(
+        "“We have no more beds,” Petra Hale said, adding that supplies were “almost gone.”\n"
+        "“The road is open,” said Ivo Brandt, who leads the 5th and 6th companies, “but only "
+        "at night.”"
+    )
+    assert [(q.text, q.speaker) for q in items] == [
+        ("We have no more beds", "Petra Hale"),
+        ("almost gone", "Petra Hale"),
+        ("The road is open but only at night", "Ivo Brandt"),
+    ]
