@@ -211,8 +211,9 @@ def extract_policy(article: Article, people: PeopleIndex | None = None) -> tuple
     first_seen: dict[str, int] = {}
     for m in people.mentions:
         first_seen.setdefault(people.people[m.person].name, m.sentence)
+    firsts = frozenset(first_seen.values())  # sentences where someone is first named
     for s in article.sentences:
-        item = _policy_item(article, people, s, quoted, first_seen)
+        item = _policy_item(article, people, s, quoted, first_seen, firsts)
         if item is not None:
             items.append(item)
     return tuple(items)
@@ -224,6 +225,7 @@ def _policy_item(
     s: Sentence,
     quoted: tuple[tuple[int, int], ...],
     first_seen: dict[str, int],
+    firsts: frozenset[int],
 ) -> PolicyItem | None:
     unquoted = _unquoted(s, quoted)
     quoted_share = 1.0 - len(unquoted.strip()) / max(1, len(s.text))
@@ -241,10 +243,10 @@ def _policy_item(
         for m in people.mentions_in(s.start, s.end)
     ):
         # Nothing to say, and no leader who could make it policy: at most who is who.
-        return _introduction(article, people, s, first_seen)
+        return _introduction(article, people, s, first_seen, firsts)
     actors = _actors(article, people, s, any(name != "statement" for name, _ in cues))
     if not cues and not any(p.kind == "leader" for p in actors):
-        return _introduction(article, people, s, first_seen)
+        return _introduction(article, people, s, first_seen, firsts)
     strong = [w for name, w in cues if name != "statement"]
     kinds = {p.kind for p in actors}
     if not strong:
@@ -252,7 +254,7 @@ def _policy_item(
         # fighting ("X said the enemy had more drones") is no policy: only the words that
         # introduce the commander ("X, commander of the Y corps") tell who commands.
         if not kinds & {"leader", "official"}:
-            return _introduction(article, people, s, first_seen)
+            return _introduction(article, people, s, first_seen, firsts)
     elif quoted_share > 0.6 and not actors:
         return None
     text = summarize(s.text)
@@ -329,11 +331,17 @@ def _quoted_item(
 
 
 def _introduction(
-    article: Article, people: PeopleIndex, s: Sentence, first_seen: dict[str, int]
+    article: Article,
+    people: PeopleIndex,
+    s: Sentence,
+    first_seen: dict[str, int],
+    firsts: frozenset[int],
 ) -> PolicyItem | None:
     """Who is who: the words that first introduce an official or commander with the role the
     sentence gives ("X, the deputy mayor of Y", "the governor's spokeswoman, X"),
     ranked below every decision or statement."""
+    if s.index not in firsts:
+        return None  # nobody is named here for the first time
     text = article.text
     for m in people.mentions_in(s.start, s.end):
         p = people.people[m.person]
