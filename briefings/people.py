@@ -104,18 +104,18 @@ for _kind, _words in (
         "ambassador envoy diplomat governor mayor senator rep representative lawmaker legislator "
         "congressman congresswoman official administrator head chief director chairman "
         "chairwoman commissioner negotiator deputy attorney judge politician ombudsman speaker "
-        "mp",
+        "mp sen gov",
     ),
     (
         "commander",
-        "commander general gen admiral adm marshal colonel col brigadier commandant",
+        "commander general gen admiral adm marshal colonel col brigadier brig commandant cmdr",
     ),
     (
         "soldier",
         "soldier sergeant sgt private pvt corporal cpl marine pilot engineer gunner infantryman "
         "paratrooper fighter medic sniper operator scout serviceman servicewoman conscript "
         "recruit officer lieutenant captain major rifleman artilleryman trooper guardsman "
-        "member militiaman",
+        "member militiaman lt capt maj",
     ),
     (
         "expert",
@@ -995,9 +995,8 @@ def _verb_after(after: str) -> bool:
     return app is None or ATTRIBUTION_RE().search(app) is None
 
 
-_ABBREVIATED = re.compile(
-    r"(?:[A-Z][a-z]{0,4}\.|Mr|Mrs|Ms|Dr)(?: (?:[A-Z][a-z]{0,4}\.|Mr|Mrs|Ms|Dr))*"
-)
+_ABBREVIATION = r"(?:(?:[A-Z]\.){2,}|[A-Z][a-z]{0,4}\.|Mr|Mrs|Ms|Dr)"  # "U.S.", "Gen.", "Mr"
+_ABBREVIATED = re.compile(_ABBREVIATION + r"(?: " + _ABBREVIATION + r")*")
 
 
 def _ends_with_role(seg: str) -> bool:

@@ -250,10 +250,12 @@ def test_a_name_before_a_group_or_place_noun_is_no_person() -> None:
 
 
 def test_an_abbreviated_title_is_no_role_but_gives_kind_and_gender() -> None:
-    text = "Rep. Mara Quill spoke. Mrs. Ola Venn said she was tired."
+    text = "Rep. Mara Quill spoke. Mrs. Ola Venn said she was tired. U.S. Sen. Ira Holt left."
     quill, venn = person(text, "Mara Quill"), person(text, "Ola Venn")
     assert (quill.role, quill.kind) == (None, "official")
     assert venn.role is None and venn.gender == "f"
+    assert (person(text, "Ira Holt").role, person(text, "Ira Holt").kind) == (None, "official")
+    assert person("Defense Minister Ira Holt left.", "Ira Holt").role == "Defense Minister"
 
 
 def test_the_description_before_a_title_is_the_role() -> None:
