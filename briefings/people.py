@@ -869,6 +869,8 @@ def _classify_run(
         cand.role = " ".join(t[2] for t in seq[k - len(title_words) : k])
         if prev_word == "of" and prev2 in _TITLES and first > 1:  # "Secretary of State X"
             cand.role = f"{toks[-2]} of {cand.role}"
+        elif (prev2, prev_word) == ("of", "the") and first > 2 and _is_title(toks[-3].lower()):
+            cand.role = f"{toks[-3]} of the {cand.role}"  # "Chief of the General Staff X"
         elif _ABBREVIATED.fullmatch(cand.role):
             # "Rep.", "Lt. Col.": the title gives the kind, never the role shown; a description
             # the article gives ("the party's pick for envoy, Rep. X,") is the role.
@@ -923,7 +925,9 @@ def _classify_run(
             cand.person = True
             cand.role = _trim_role(seg)
     # Reversed apposition: "one resident, X, said", "the party's pick for envoy, Rep. X,".
-    if cand.role is None and _ENDS_NAME.match(after) and _COMMA_END.search(before):
+    # A rank alone gives way to the description: "the group's spokesman, Colonel X,".
+    rank_only = bool(title_words) and role_kind(cand.role) in {"commander", "soldier"}
+    if (cand.role is None or rank_only) and _ENDS_NAME.match(after) and _COMMA_END.search(before):
         clause = re.split(r"[,;:“”\"]|\.\s", before.rstrip().rstrip(","))[-1]
         if lead - 100 > s_start and clause is not None and " " in clause:
             clause = clause.split(" ", 1)[1]  # a word the window cut

@@ -318,3 +318,15 @@ def test_a_description_with_to_before_the_name() -> None:
     )
     assert person(text, "Pavel Rudd").role == "Kessa’s ambassador to the UN"
     assert person(text, "Ilse Varn").role == "mayor"
+
+
+def test_a_description_before_a_rank_and_a_title_with_of_the() -> None:
+    text = (
+        "The militia’s chief spokesman, Lieutenant Colonel Omar Haddan, said little. "
+        "Chief of the General Staff Vera Orlan flew north."
+    )
+    haddan = person(text, "Omar Haddan")
+    assert (haddan.role, haddan.kind) == ("militia’s chief spokesman", "official")
+    assert person(text, "Vera Orlan").role == "Chief of the General Staff"
+    # A rank before a name with no description stays the role.
+    assert person("Captain Ivo Marr said little.", "Ivo Marr").role == "Captain"
