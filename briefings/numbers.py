@@ -3,7 +3,7 @@
 ``find_numbers`` scans a stretch of text (usually one sentence) and returns every quantity written
 in it as a ``NumberPhrase`` with its character offsets. It leaves out what is written with digits
 or number words but is not a quantity: dates ("May 14", "March 3"), years ("in 2019"), clock
-times ("6 a.m.", "14:30"), ages ("a 30-year-old", "Ivanov, 21,"), ordinals ("47th"), model and unit
+times ("6 a.m.", "14:30"), ages ("a 30-year-old", "Ivanov, 21,"), ordinals ("12th"), model and unit
 designations ("F-16", "Code 7.4") and vague words ("hundreds", "dozens", "several hundred").
 
 ``parse_number`` reads one whole phrase ("45,000", "1.2 million", "2½", "a dozen", "ninety").
@@ -575,7 +575,7 @@ def find_numbers(
                 else:
                     form, unit, last = "measure", name, mu.end()
             elif not whole and a.kind == "digits" and text[last : last + 1].isalpha():
-                continue  # "47th", "5G": not a quantity
+                continue  # "12th", "5G": not a quantity
             elif form == "count":
                 odd = _ODD.match(text, last, end)  # "10,000-odd", "200 or so"
                 if odd:

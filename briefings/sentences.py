@@ -1,6 +1,6 @@
 """Sentence splitting for news prose.
 
-News copy is hard on naive splitters: titles and initials ("Gen. Oleksandr", "Rep. Michael Waltz
+News copy is hard on naive splitters: titles and initials ("Gen. Ivan Petrov", "Rep. Jane Roe
 (R., Fla.)", "U.S. officials"), quotations that end a sentence inside the marks (``…,” he said.``),
 and dashes. The splitter works on one paragraph at a time and returns character spans, so every
 sentence can be traced back to the exact text it came from.
