@@ -764,9 +764,12 @@ def _static_verdict(
         w.isupper() and len(w) > 1 for w in name_words
     ):
         return k, tuple(titles), "org"
+    # A surname may end like a nationality ("-ian", "-ese"): after a title and a given name
+    # ("Defence Minister Aram Vartanian") it is a name; only a listed nationality is not.
+    surname = bool(titles) and len(name_words) >= 2 and not _is_demonym(name_words[0])
     if (
         any(w in _MONTHS_DAYS for w in lows)
-        or _is_demonym(name_words[-1])
+        or (_is_demonym(name_words[-1]) and (not surname or lows[-1] in _DEMONYMS))
         or is_country(" ".join(name_words))
         or all(_is_demonym(w) or is_country(w) for w in name_words)
     ):

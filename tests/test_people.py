@@ -330,3 +330,15 @@ def test_a_description_before_a_rank_and_a_title_with_of_the() -> None:
     assert person(text, "Vera Orlan").role == "Chief of the General Staff"
     # A rank before a name with no description stays the role.
     assert person("Captain Ivo Marr said little.", "Ivo Marr").role == "Captain"
+
+
+def test_a_surname_ending_like_a_nationality_after_a_title_and_a_given_name() -> None:
+    text = (
+        "Quoting “early” findings of the inquiry, Defence Minister Aram Vartanian said the guard "
+        "had died by accident. Vartanian spoke after a visit to the border."
+    )
+    vartanian = person(text, "Aram Vartanian")
+    assert (vartanian.role, vartanian.kind) == ("Defence Minister", "official")
+    # A nationality after a title stays no name.
+    people = find_people(build_article("Deputy Minister Lena said the Armenian troops left."))
+    assert all("Armenian" not in p.name for p in people.people)
