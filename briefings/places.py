@@ -701,6 +701,13 @@ _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
 )
 _APPOSITION_STOP = _words("on at near with who which where whose")
+#: Desks, not ground: "the foreign ministry in X", "a think tank in X" only say where they sit.
+_SEAT_NOUNS = _words(
+    """
+    ministry ministries institute embassy embassies consulate parliament court university
+    newspaper broadcaster
+    """
+)
 #: Verbs of an attribution after a description: "X, the general staff said".
 _ATTRIBUTION_VERBS = _words("said says told added reported announced confirmed stated")
 _OF_HEADS = _words("gulf sea bay strait isle republic straits horn")
@@ -1079,6 +1086,9 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.organisation = True  # "the director for Ostland": a portfolio, not a place
     if prev == "of" and prev2 in COMPASS and _after_a_place(tokens, k - 2):
         c.reference = True  # "Ostrivka, 10km north of Velyka"
+    think_tank = prev2 in {"tank", "tanks"} and prev3 == "think"
+    if prev == "in" and (prev2 in _SEAT_NOUNS or think_tank) and not skipped:
+        c.organisation = True  # "the Defence Ministry in Kessa": a seat, not a scene
     if prev == "of" and prev2 in _OFFICES_OF:
         c.organisation = True  # "the governor of Dolyna region": a jurisdiction
     # "a raid on an army depot near Velyka": the depot was hit, Velyka only locates it

@@ -658,3 +658,17 @@ def test_two_names_with_only_a_comma_between_are_no_list() -> None:
     text = "The mayor of Kramske, Roman Holub, said shelling hit Zarichne."
     assert names(text) == ["Zarichne"]
     assert names("Troops shelled Kramske, Lypky and Dovhe.") == ["Kramske", "Lypky", "Dovhe"]
+
+
+def test_a_ministry_or_think_tank_in_a_city_is_only_its_seat() -> None:
+    gaz = DictGazetteer({"kessa": "KM", "ostrivka": "m"})
+    text = (
+        "The Defence Ministry in Kessa said troops shelled Ostrivka. "
+        "An analyst at the Brightwell think tank in Kessa agreed."
+    )
+    assert names_with(text, gaz) == ["Ostrivka"]
+    assert "Kessa" in names_with("Armoured columns in Kessa fired on Ostrivka.", gaz)
+
+
+def names_with(text: str, gaz: DictGazetteer) -> list[str]:
+    return [m.name for m in places(text, gaz).mentions if m.use == "place"]
