@@ -701,6 +701,8 @@ _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
 )
 _APPOSITION_STOP = _words("on at near with who which where whose")
+_HELD_ADJECTIVES = _words("occupied annexed")
+_HELD_SUFFIXES = ("-held", "-controlled", "-occupied")
 #: Desks, not ground: "the foreign ministry in X", "a think tank in X" only say where they sit.
 _SEAT_NOUNS = _words(
     """
@@ -1126,6 +1128,10 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.strong |= prev in PLACE_VERBS and not skipped
     if not PLACE_VERBS.isdisjoint(skipped):
         c.strong = c.capture = True  # "troops encircled X", "the besieged X"
+    elif "the" in skipped and any(
+        w in _HELD_ADJECTIVES or w.endswith(_HELD_SUFFIXES) for w in skipped
+    ):
+        c.strong = True  # "in the occupied X", "across the rebel-held X": only ground is held
     elif prev in WEAK_PREPOSITIONS:
         c.weak = True
         c.locative = prev in _LOCATIVE

@@ -672,3 +672,11 @@ def test_a_ministry_or_think_tank_in_a_city_is_only_its_seat() -> None:
 
 def names_with(text: str, gaz: DictGazetteer) -> list[str]:
     return [m.name for m in places(text, gaz).mentions if m.use == "place"]
+
+
+def test_the_occupied_or_a_side_held_name_is_ground() -> None:
+    assert names("A patrol was ambushed in the occupied Sarn Lowlands on Monday.") == [
+        "Sarn Lowlands"
+    ]
+    assert names("Gunfire echoed across the rebel-held Dorvan Plateau.") == ["Dorvan Plateau"]
+    assert names("Reporters met in the crowded Dorvan Plateau.") == []
