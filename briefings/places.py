@@ -764,6 +764,10 @@ def _candidates(sentence: Sentence, tokens: list[_Token], starts: list[int]) -> 
         if qualifies_person:
             j = titled - 1
         words = [t.low for t in tokens[i : j + 1]]
+        council_area = len(words) > 3 and words[-3:] == ["local", "government", "area"]
+        if council_area:
+            j -= 3  # "Kessa Local Government Area": a district named for its seat
+            words = words[:-3]
         last_text, possessive = _strip_possessive(tokens[j].text)
         if (
             j + 1 < len(tokens)
@@ -787,6 +791,8 @@ def _candidates(sentence: Sentence, tokens: list[_Token], starts: list[int]) -> 
         base = sentence.text[start - sentence.start : end - sentence.start]
         cand = _Candidate(sentence.index, i, j, base, start, end, possessive, name_end=end)
         cand.organisation = qualifies_person
+        if council_area:
+            cand.kind, cand.strong = "region", True
         out.append(cand)
     return out
 

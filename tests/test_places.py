@@ -680,3 +680,9 @@ def test_the_occupied_or_a_side_held_name_is_ground() -> None:
     ]
     assert names("Gunfire echoed across the rebel-held Dorvan Plateau.") == ["Dorvan Plateau"]
     assert names("Reporters met in the crowded Dorvan Plateau.") == []
+
+
+def test_a_local_government_area_is_named_for_its_seat() -> None:
+    gaz = DictGazetteer({})
+    text = "Gunmen rode into Tarsk Local Government Area and overran an army post there."
+    assert names_with(text, gaz) == ["Tarsk"]
