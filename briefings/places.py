@@ -1063,6 +1063,17 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.start = starts[i - 1]
         c.kind = "region"
         c.strong = True
+    # "fighting in northern Dolyna": only ground has a compass part, even one the gazetteer lacks
+    if (
+        i > 1
+        and tokens[i - 1].low in _COMPASS_ADJECTIVES
+        and tokens[i - 2].low in WEAK_PREPOSITIONS | MEDIUM_PREPOSITIONS
+        and c.kind is None
+        and not c.possessive
+        and not gaz.flags(c.base)
+    ):
+        c.kind = "region"
+        c.strong = True
     # "a third community—X—", "two villages along the river: X and Y".
     after_name = tokens[j + 1].low if j + 1 < len(tokens) else "."
     if (

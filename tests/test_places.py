@@ -686,3 +686,9 @@ def test_a_local_government_area_is_named_for_its_seat() -> None:
     gaz = DictGazetteer({})
     text = "Gunmen rode into Tarsk Local Government Area and overran an army post there."
     assert names_with(text, gaz) == ["Tarsk"]
+
+
+def test_a_compass_part_of_a_name_the_gazetteer_lacks_is_a_region() -> None:
+    gaz = DictGazetteer({})
+    text = "A corporal was shot dead on the frontline in southeastern Dorvan early on Monday."
+    assert [(m.name, m.kind) for m in places(text, gaz).mentions] == [("Dorvan", "region")]
