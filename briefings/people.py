@@ -275,9 +275,10 @@ def role_kind(role: str | None) -> PersonKind:
         if (
             "-" in w
             and w not in _ROLE_WORDS
-            and all(_ROLE_WORDS.get(x) or x in _TITLES for x in w.split("-") if x)
+            and all(_ROLE_WORDS.get(x) or x in _TITLES for x in w.split("-") if x and x != "in")
         ):
-            words.extend(x for x in w.split("-") if x)  # "secretary-general"
+            # "secretary-general"; "commander-in-chief" is headed by its first word
+            words.extend(x for x in w.split("-") if x)
         else:
             words.append(w)
     kind = _head_kind(words)
@@ -778,6 +779,9 @@ def _static_verdict(
 
 
 _TITLE_OF = re.compile(r"([A-Za-z]+) (?:of|for) $")
+_TITLE_CHAIN = re.compile(
+    r"\b([A-Z][\w-]*) of (?:the )?(?:[A-Z][\w’'-]* )*?(?:of (?:the )?(?:[A-Z][\w’'-]* )+)*of $"
+)
 _TITLE_HEAD = re.compile(r"(?:[A-Z][\w.’'-]* )+$")
 
 
@@ -799,6 +803,25 @@ _ENDS_NAME = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:[,.;]|$)")
 _COMMA_END = re.compile(r",\s*$")
 
 
+def _country_chain_role(
+    text: str, s_start: int, seq: list[tuple[int, int, str]], words: tuple[str, ...]
+) -> str | None:
+    """The title before "Country Given Surname" when a chain of "of" phrases leads to the
+    country from a title ("Commander-in-Chief of the Armed Forces of"), else None."""
+    if not (3 <= len(words) <= 4 and is_country(words[0])):
+        return None
+    chain = _TITLE_CHAIN.search(text, max(s_start, seq[0][0] - 120), seq[0][0])
+    rest = words[1:]
+    if (
+        chain is None
+        or not all(_is_title(p) for p in chain.group(1).lower().split("-") if p != "in")
+        or _static_verdict(rest)[0] != 0
+        or any(_is_complement(w) for w in rest)
+    ):
+        return None
+    return text[chain.start() : seq[1][0]].strip()
+
+
 def _classify_run(
     text: str,
     sentence: int,
@@ -815,6 +838,11 @@ def _classify_run(
     if words[0].lower() in _TITLE_MODIFIERS:
         of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
         after_of = of is not None and of.group(1).lower() in _TITLES
+    elif (chain_role := _country_chain_role(text, s_start, seq, words)) is not None:
+        # "The Commander-in-Chief of the Armed Forces of Kessa Ivo Marran": the country ends
+        # the title's chain of "of" phrases; the words after it are the name.
+        complement_role = chain_role
+        seq, words = seq[1:], words[1:]
     elif len(words) >= 3 and _is_complement(words[0]):
         # "High Commissioner for Refugees Ana Pol", "Minister for European Integration Ana
         # Pol": the nouns after the title's "for" or "of" complete the title, not the name.

@@ -366,14 +366,14 @@ def _introduction(
         who = _WHO_CLAUSE.match(text, b, s.end)
         if who is not None:  # "X, who commands the 5th Brigade," says what X does
             b = who.end() - 1
-        names = [q.name for q in people.people_in(a, b) if q.named and q.kind in COMMAND_KINDS]
         if not (
             _SPEECH_AFTER().match(text, b, s.end)
             or ATTRIBUTION_RE().search(text, max(s.start, a - 14), a)
         ):
             # Not the one who speaks ("Mourners buried X, a commander"): the sentence tells
-            # what became of the official or commander.
+            # what became of the official or commander, and of everyone else it names.
             a, b = s.start, s.end
+        names = [q.name for q in people.people_in(a, b) if q.named and q.kind in COMMAND_KINDS]
         intro = summarize(text[a:b])
         if len(intro.split()) >= 3 and names:
             return PolicyItem(intro, tuple(names), (s.index,), 0.5)

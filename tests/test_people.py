@@ -342,3 +342,16 @@ def test_a_surname_ending_like_a_nationality_after_a_title_and_a_given_name() ->
     # A nationality after a title stays no name.
     people = find_people(build_article("Deputy Minister Lena said the Armenian troops left."))
     assert all("Armenian" not in p.name for p in people.people)
+
+
+def test_a_chain_of_of_phrases_from_a_title_to_a_country_before_the_name() -> None:
+    text = (
+        "The Commander-in-Chief of the Armed Forces of Norway Ivo Marran and the Minister of "
+        "Defense Lena Dovik visited the units near the river."
+    )
+    marran = person(text, "Ivo Marran")
+    assert marran.role == "Commander-in-Chief of the Armed Forces of Norway"
+    assert marran.kind == "commander"
+    # No title at the head of the chain: no name after the country.
+    people = find_people(build_article("Fighters of the Armed Forces of Norway Ivo Marran met."))
+    assert not any(p.name == "Ivo Marran" for p in people.people)

@@ -275,3 +275,12 @@ def test_a_who_clause_introduces_a_commander() -> None:
     assert [(i.text, i.actors) for i in items] == [
         ("Col. Tomas Brek, who commands the 5th Brigade", ("Tomas Brek",))
     ]
+
+
+def test_a_sentence_that_introduces_two_officials_names_both() -> None:
+    items = policy(
+        "Shelling went on near the river. The Commander-in-Chief of the Armed Forces of Norway "
+        "Ivo Marran and the Minister of Defense Lena Dovik made a trip to the units that hold "
+        "the line."
+    )
+    assert [i.actors for i in items] == [("Ivo Marran", "Lena Dovik")]
