@@ -312,7 +312,8 @@ VENUE_NOUNS = _words(
 DESIGNATORS: Mapping[str, PlaceKind] = {
     **dict.fromkeys(
         """region regions oblast province provinces district districts governorate county raion
-        municipality township townships department departments""".split(),
+        municipality township townships department departments enclave enclaves exclave
+        exclaves""".split(),
         "region",
     ),
     **dict.fromkeys(

@@ -692,3 +692,9 @@ def test_a_compass_part_of_a_name_the_gazetteer_lacks_is_a_region() -> None:
     gaz = DictGazetteer({})
     text = "A corporal was shot dead on the frontline in southeastern Dorvan early on Monday."
     assert [(m.name, m.kind) for m in places(text, gaz).mentions] == [("Dorvan", "region")]
+
+
+def test_an_exclave_or_enclave_after_a_name_is_its_designator() -> None:
+    gaz = DictGazetteer({"kel": "C"})
+    text = "Snipers fired across the border into Kel's Tarsk exclave on Monday."
+    assert names_with(text, gaz) == ["Tarsk exclave"]
