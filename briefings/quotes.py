@@ -71,6 +71,7 @@ _TERM_BEFORE = lazy_pattern(
     r"(?:\s+(?:a|an|the))?)\s*$",
     re.IGNORECASE,
 )
+_PLACE_PREP_BEFORE = re.compile(r"\b(?:from|along|across|beyond|behind|near|over)\s+[“\"]?$")
 _ATTRIBUTION = lazy_pattern(
     r"\b(?:" + ATTRIBUTION_PATTERN + r"|according to|called on|called for)\b"
 )
@@ -296,6 +297,8 @@ def _is_term(words: str, before: str, sentence: str) -> bool:
         return True
     if n <= 1:
         return True
+    if n <= 4 and words.startswith("the ") and _PLACE_PREP_BEFORE.search(before):
+        return True  # "fire along “the line of separation”": a quoted place, not speech
     caps = [w for w in words.split() if w[:1].isalpha()]
     if caps and n <= 5 and all(w[:1].isupper() for w in caps):
         return True

@@ -629,3 +629,11 @@ def test_a_reported_clause_between_two_quotations_keeps_them_apart() -> None:
         ("almost gone", "Petra Hale"),
         ("The road is open but only at night", "Ivo Brandt"),
     ]
+
+
+def test_a_quoted_place_after_a_preposition_is_no_quote() -> None:
+    items = quotes(
+        "Three border guards were wounded on Monday in clashes reported from “the zone of "
+        "separation” north of the lake."
+    )
+    assert items == ()
