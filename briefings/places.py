@@ -702,6 +702,7 @@ _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
     "military defence defense ministry minister government officials leadership president"
 )
 _APPOSITION_STOP = _words("on at near with who which where whose")
+_HYPHENATED_NAME = re.compile(rf"[A-Z][{_LETTER}]+-[A-Z][{_LETTER}]+")
 _HELD_ADJECTIVES = _words("occupied annexed")
 _HELD_SUFFIXES = ("-held", "-controlled", "-occupied")
 #: Desks, not ground: "the foreign ministry in X", "a think tank in X" only say where they sit.
@@ -1144,6 +1145,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     elif prev in CAPTURE_VERBS:
         c.medium = c.capture = True
         c.strong |= prev in PLACE_VERBS and not skipped
+    if (
+        prev in MEDIUM_PREPOSITIONS
+        and not skipped
+        and i == j
+        and _HYPHENATED_NAME.fullmatch(tokens[i].text)
+        and not gaz.flags(c.base)
+    ):
+        c.strong = True  # "clashes around Dolyna-Balka": a compound name after a spatial word
     if not PLACE_VERBS.isdisjoint(skipped):
         c.strong = c.capture = True  # "troops encircled X", "the besieged X"
     elif "the" in skipped and any(

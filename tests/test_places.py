@@ -698,3 +698,9 @@ def test_an_exclave_or_enclave_after_a_name_is_its_designator() -> None:
     gaz = DictGazetteer({"kel": "C"})
     text = "Snipers fired across the border into Kel's Tarsk exclave on Monday."
     assert names_with(text, gaz) == ["Tarsk exclave"]
+
+
+def test_a_hyphenated_name_after_a_spatial_preposition_is_a_place() -> None:
+    gaz = DictGazetteer({})
+    assert names_with("Clashes broke out around Dorvo-Tarsk on Monday.", gaz) == ["Dorvo-Tarsk"]
+    assert names_with("Clashes broke out around Dorvo on Monday.", gaz) == []
