@@ -533,7 +533,7 @@ class PlaceIndex:
 _LETTER = r"A-Za-z\u00c0-\u024f\u1e00-\u1eff"
 _TOKEN = re.compile(rf"[{_LETTER}0-9]+(?:['’\-][{_LETTER}0-9]+)*|[^\s{_LETTER}0-9]")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_CONNECTORS = _words("al el de del da di du la le van von bin ibn abu upon")
+_CONNECTORS = _words("al el de del da di du la le van von bin ben ibn abu upon")
 _QUOTES = frozenset("\"“”‘’'")
 
 

@@ -704,3 +704,9 @@ def test_a_hyphenated_name_after_a_spatial_preposition_is_a_place() -> None:
     gaz = DictGazetteer({})
     assert names_with("Clashes broke out around Dorvo-Tarsk on Monday.", gaz) == ["Dorvo-Tarsk"]
     assert names_with("Clashes broke out around Dorvo on Monday.", gaz) == []
+
+
+def test_ben_inside_a_name_joins_its_parts() -> None:
+    gaz = DictGazetteer({})
+    text = "Militias shelled the town of Qasr ben Tarik on Monday."
+    assert names_with(text, gaz) == ["Qasr ben Tarik"]
