@@ -565,6 +565,10 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
             return False
         gender = "m" if low == "he" else "f"
         mention = people.antecedent_mention(a, gender=gender)
+        if mention is not None and sp.open <= mention.start < sp.close:
+            # "“... according to a witness,” he said": a person inside the quotation is
+            # someone the speaker cites; "he" is whoever was named before it.
+            mention = people.antecedent_mention(sp.open, gender=gender)
         last = sp.previous
         here = _sentence_of(article, a)
         if (

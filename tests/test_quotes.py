@@ -637,3 +637,13 @@ def test_a_quoted_place_after_a_preposition_is_no_quote() -> None:
         "separation” north of the lake."
     )
     assert items == ()
+
+
+def test_a_person_cited_inside_the_quotation_is_not_he() -> None:
+    items = quotes(
+        "Two drivers died when the convoy was hit, a local chief told reporters.\n"
+        "“They came on foot. They burned the trucks, according to a witness,” he said."
+    )
+    assert [(q.text, q.speaker) for q in items] == [
+        ("They came on foot. They burned the trucks, according to a witness", "a local chief")
+    ]
