@@ -110,8 +110,11 @@ _CLASSES: tuple[_CueClass, ...] = (
             stabilized stabilised entrenched gunfire sniper snipers explosions war wars
             killed""".split()
         ),
-        re.compile(r"\b(?:front ?lines?|under (?:fire|pressure))\b"),
-        frozenset("front fire pressure lines line".split()),
+        re.compile(
+            r"\b(?:front ?lines?|under (?:fire|pressure)|"
+            r"(?:ceasefire|cease-fire|truce) violations?)\b"
+        ),
+        frozenset("front fire pressure lines line violation violations".split()),
     ),
 )
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")

@@ -523,3 +523,9 @@ def test_words_about_a_war_that_are_no_fighting() -> None:
         "The war cabinet met in Kramske."
     )
     assert frontline(text) == ()
+
+
+def test_ceasefire_violations_near_a_place_are_fighting() -> None:
+    text = "Two conscripts died on Sunday amid truce violations reported near Zarichne."
+    assert [item.places for item in frontline(text)] == [("Zarichne",)]
+    assert frontline("Two conscripts died on Sunday near Zarichne.") == ()
