@@ -96,7 +96,7 @@ for _kind, _words in (
     (
         "leader",
         "president president-elect premier chancellor king queen emperor leader dictator "
-        "ayatollah monarch sultan emir pope",
+        "ayatollah monarch sultan emir pope strongman warlord",
     ),
     (
         "official",

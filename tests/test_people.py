@@ -355,3 +355,10 @@ def test_a_chain_of_of_phrases_from_a_title_to_a_country_before_the_name() -> No
     # No title at the head of the chain: no name after the country.
     people = find_people(build_article("Fighters of the Armed Forces of Norway Ivo Marran met."))
     assert not any(p.name == "Ivo Marran" for p in people.people)
+
+
+def test_a_strongman_or_warlord_before_a_name_is_a_leader() -> None:
+    text = "Fighters loyal to strongman Pavel Grusk shelled the port. Grusk’s forces held the hill."
+    grusk = person(text, "Pavel Grusk")
+    assert (grusk.role, grusk.kind) == ("strongman", "leader")
+    assert person("Men of warlord Edo Vass took the road.", "Edo Vass").kind == "leader"
