@@ -704,7 +704,7 @@ _INSTITUTION_WORDS = ORGANISATION_WORDS | _words(
 _APPOSITION_STOP = _words("on at near with who which where whose")
 _HYPHENATED_NAME = re.compile(rf"[A-Z][{_LETTER}]+-[A-Z][{_LETTER}]+")
 _HELD_ADJECTIVES = _words("occupied annexed")
-_HELD_SUFFIXES = ("-held", "-controlled", "-occupied")
+_HELD_SUFFIXES = ("-held", "-controlled", "-occupied", "-administered")
 #: Desks, not ground: "the foreign ministry in X", "a think tank in X" only say where they sit.
 _SEAT_NOUNS = _words(
     """
@@ -818,7 +818,7 @@ def _left(tokens: list[_Token], i: int) -> tuple[int, list[str]]:
     skipped: list[str] = []
     while k >= 0 and len(skipped) < 4 and tokens[k].is_word and not tokens[k].is_cap:
         low = tokens[k].low
-        if low in SKIPPABLE or low.endswith(("-held", "-controlled", "-occupied", "ern")):
+        if low in SKIPPABLE or low.endswith(_HELD_SUFFIXES) or low.endswith("ern"):
             skipped.append(low)
             k -= 1
             continue
@@ -1155,8 +1155,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.strong = True  # "clashes around Dolyna-Balka": a compound name after a spatial word
     if not PLACE_VERBS.isdisjoint(skipped):
         c.strong = c.capture = True  # "troops encircled X", "the besieged X"
-    elif "the" in skipped and any(
-        w in _HELD_ADJECTIVES or w.endswith(_HELD_SUFFIXES) for w in skipped
+    elif any(w.endswith(_HELD_SUFFIXES) for w in skipped) or (
+        "the" in skipped and not _HELD_ADJECTIVES.isdisjoint(skipped)
     ):
         c.strong = True  # "in the occupied X", "across the rebel-held X": only ground is held
     elif prev in WEAK_PREPOSITIONS:

@@ -710,3 +710,10 @@ def test_ben_inside_a_name_joins_its_parts() -> None:
     gaz = DictGazetteer({})
     text = "Militias shelled the town of Qasr ben Tarik on Monday."
     assert names_with(text, gaz) == ["Qasr ben Tarik"]
+
+
+def test_a_name_held_or_administered_by_a_side_is_ground() -> None:
+    gaz = DictGazetteer({"kel": "C"})
+    text = "Since spring, nine people were wounded in Kel-administered Dorvo."
+    assert names_with(text, gaz) == ["Dorvo"]
+    assert names_with("Artillery hit Kel-held Sarnow overnight.", gaz) == ["Sarnow"]
