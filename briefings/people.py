@@ -875,7 +875,11 @@ def _classify_run(
     prev2 = toks[-2].lower() if first > 1 else ""
     if not title_words and (
         (prev_word in _PLACE_PREPS and (prev_word != "to" or len(name_words) == 1))
-        or (prev_word == "of" and prev2 in _NON_PERSON_HEADS | _AREAS)
+        or (
+            prev_word == "of"
+            and prev2 in _NON_PERSON_HEADS | _AREAS
+            and not _rulers_name(prev2, prev_word, name_words, name)
+        )
     ):
         place_names.add(name.lower())
     after = text[raw_end : min(s_end, raw_end + 300)]
@@ -924,7 +928,9 @@ def _classify_run(
         cand.org = True
         return [cand]
     addressee = prev_word in _TOLD and not possessive and not title_words
-    if (prev2, prev_word) in _BACKGROUND_LEADS and len(name_words) >= 2:  # "led by X Y"
+    if (
+        (prev2, prev_word) in _BACKGROUND_LEADS and len(name_words) >= 2  # "led by X Y"
+    ) or _rulers_name(prev2, prev_word, name_words, name):
         cand.person = True
         cand.kind = "leader"
     # Appositions: "X, a 30-year-old battalion commander with ...", "X, 21,", "X, who ...".
@@ -1057,8 +1063,27 @@ _GROUP_HEADS = frozenset(
 _HEAD_NOUN_AFTER = re.compile(r" (" + "|".join(sorted(_PLACE_HEADS | _GROUP_HEADS)) + r")\b")
 _LEADING_PARTICLE = re.compile(r"^(?:al|el|an|ad|as)[ -]")
 _BACKGROUND_LEADS = frozenset(
-    {("led", "by"), ("headed", "by"), ("commanded", "by"), ("loyal", "to"), ("run", "by")}
+    {
+        ("led", "by"),
+        ("headed", "by"),
+        ("commanded", "by"),
+        ("loyal", "to"),
+        ("run", "by"),
+    }
 )
+# "the government of X Y", "the regime of X Y": a name that is no known place is the leader's.
+_RULED_LEADS = frozenset({("government", "of"), ("regime", "of"), ("administration", "of")})
+
+
+def _rulers_name(prev2: str, prev_word: str, name_words: tuple[str, ...], name: str) -> bool:
+    if (prev2, prev_word) not in _RULED_LEADS or len(name_words) < 2:
+        return False
+    from briefings.places import gazetteer  # only here: the gazetteer is slow to load
+
+    places = gazetteer()
+    return not places.flags(name) and not places.flags(name.replace(" ", "-"))
+
+
 _LEADER_ACT = re.compile(
     r"\s+(?:has |had |also |then )?(?:signed|decreed|vetoed|pardoned|appointed|dismissed|sacked)"
     r"\b"

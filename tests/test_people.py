@@ -362,3 +362,10 @@ def test_a_strongman_or_warlord_before_a_name_is_a_leader() -> None:
     grusk = person(text, "Pavel Grusk")
     assert (grusk.role, grusk.kind) == ("strongman", "leader")
     assert person("Men of warlord Edo Vass took the road.", "Edo Vass").kind == "leader"
+
+
+def test_the_government_of_a_person_makes_a_leader_but_not_of_a_place() -> None:
+    text = "Troops of the UN-backed government of Ivo al-Darran took the bridge."
+    assert person(text, "Ivo al-Darran").kind == "leader"
+    people = find_people(build_article("The administration of Abu Dhabi said the port was shut."))
+    assert not people.people
