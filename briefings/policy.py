@@ -396,6 +396,11 @@ def _pronoun_speaks(text: str) -> re.Match[str] | None:
     return _PRONOUN_SPEAKS().search(text) if "he " in text else None
 
 
+_FALLEN = re.compile(
+    r"\s+(?:was|had been)\s+(?:\w+\s+)?(?:overthrown|ousted|toppled|deposed|assassinated)\b"
+)
+
+
 def _actors(
     article: Article, people: PeopleIndex, s: Sentence, strong_cue: bool = False
 ) -> list[Person]:
@@ -404,8 +409,8 @@ def _actors(
     found: list[tuple[int, Person]] = []
     for m in people.mentions_in(s.start, s.end):
         p = people.people[m.person]
-        if not p.named:
-            continue
+        if not p.named or _FALLEN.match(text, m.end):
+            continue  # "when the old dictator X was overthrown": history, not an actor here
         if p.kind in COMMAND_KINDS or (
             p.kind == "unknown"
             and (

@@ -284,3 +284,11 @@ def test_a_sentence_that_introduces_two_officials_names_both() -> None:
         "the line."
     )
     assert [i.actors for i in items] == [("Ivo Marran", "Lena Dovik")]
+
+
+def test_a_leader_told_of_as_overthrown_is_no_actor() -> None:
+    items = policy(
+        "Since the year when the old dictator Ivo Marran was overthrown and killed, the country "
+        "has been at war."
+    )
+    assert all("Ivo Marran" not in i.actors for i in items)
