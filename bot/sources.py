@@ -194,6 +194,10 @@ class SourceError(SitrepError):
 # ---------------------------------------------------------------- values
 
 
+# The longest wait between two polls of a failing source (its own interval may be longer).
+MAX_BACKOFF = timedelta(hours=6)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     id: int
@@ -216,10 +220,19 @@ class Source:
     articles_found: int = 0
 
     def due_at(self) -> datetime:
-        """When the next poll is due (at once for a source never polled)."""
+        """When the next poll is due (at once for a source never polled).
+
+        A failing source backs off: it waits as long as it has been failing (so the waits
+        double), never less than its interval and never more than ``MAX_BACKOFF``, unless its
+        own interval is longer; a success resets it.
+        """
         if self.last_polled_at is None:
             return self.created_at
-        return self.last_polled_at + self.interval
+        wait = self.interval
+        if self.failing_since is not None:
+            failing_for = self.last_polled_at - self.failing_since
+            wait = max(self.interval, min(failing_for, MAX_BACKOFF))
+        return self.last_polled_at + wait
 
     @property
     def failing(self) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,9 @@ from web_fakes import LOOPBACK, Site, page, rss, serve
 
 from bot.config import load_config
 from bot.sources import (
+    MAX_BACKOFF,
     DeclaredSource,
+    Source,
     SourcePoller,
     add_source,
     article_keys,
@@ -32,7 +35,7 @@ from bot.sources import (
 from bot.store import Store
 from briefings.article import build_article
 from briefings.errors import ConfigError
-from briefings.ingest.fetch import Fetcher, FetchPolicy, parse_networks
+from briefings.ingest.fetch import Fetcher, FetchPolicy, Validators, parse_networks
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -539,3 +542,34 @@ async def test_on_postgresql_too_each_story_is_stored_once_and_credited_twice(
         async with store.engine.begin() as conn:
             await conn.run_sync(metadata.drop_all)
         await store.close()
+
+
+def test_a_failing_source_backs_off_and_a_success_resets_it() -> None:
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    src = Source(
+        1,
+        "feed",
+        "https://news.example/rss",
+        None,
+        (),
+        (),
+        timedelta(minutes=30),
+        "config",
+        None,
+        Validators(None, None),
+        t0,
+    )
+    assert src.due_at() == t0  # never polled: at once
+    ok = dataclasses.replace(src, last_polled_at=t0)
+    assert ok.due_at() == t0 + timedelta(minutes=30)
+    # Failing since t0: the wait grows with the time it has been failing, from the interval up.
+    waits = []
+    for failing_for in (timedelta(0), timedelta(hours=1), timedelta(hours=4), timedelta(days=2)):
+        f = dataclasses.replace(src, failing_since=t0, last_polled_at=t0 + failing_for)
+        waits.append(f.due_at() - (t0 + failing_for))
+    assert waits == [timedelta(minutes=30), timedelta(hours=1), timedelta(hours=4), MAX_BACKOFF]
+    # A daily source is never polled more often because it fails.
+    daily = dataclasses.replace(
+        src, interval=timedelta(days=1), failing_since=t0, last_polled_at=t0 + timedelta(hours=1)
+    )
+    assert daily.due_at() == t0 + timedelta(hours=1) + timedelta(days=1)
