@@ -30,7 +30,7 @@ from discord_server import FakeDiscord  # noqa: E402
 
 import bot.outbox  # noqa: E402,F401  (its table)
 from bot.store import tune_sqlite  # noqa: E402
-from bot.subscriptions import create_tables, subscriptions  # noqa: E402
+from bot.subscriptions import create_tables, subscribe_channels  # noqa: E402
 
 WORKER = ROOT / "tests" / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -42,22 +42,9 @@ async def subscribe(db: str, channels: list[int]) -> None:
     engine = create_async_engine(db)
     tune_sqlite(engine)
     await create_tables(engine)
-    async with engine.begin() as conn:
-        await conn.execute(
-            subscriptions.insert(),
-            [
-                {
-                    "channel_id": channel,
-                    "sections": "quotes",
-                    "schedule": "daily 08:00",
-                    "timezone": "UTC",
-                    "paused": False,
-                    "origin": "command",
-                    "created_at": RUN - timedelta(days=1),
-                }
-                for channel in channels
-            ],
-        )
+    await subscribe_channels(
+        engine, channels, schedule="daily 08:00", sections="quotes", now=RUN - timedelta(days=1)
+    )
     await engine.dispose()
 
 

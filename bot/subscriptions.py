@@ -65,6 +65,7 @@ __all__ = [
     "normalize_sections",
     "parse_declared",
     "set_paused",
+    "subscribe_channels",
     "subscriptions",
     "sync_declared",
 ]
@@ -240,6 +241,39 @@ async def create_subscription(
         (new_id,) = result.inserted_primary_key or (None,)
         row = (await conn.execute(select(subscriptions).where(subscriptions.c.id == new_id))).one()
     return _row(row)
+
+
+async def subscribe_channels(
+    engine: AsyncEngine,
+    channel_ids: Iterable[int],
+    *,
+    schedule: str,
+    timezone: str = "UTC",
+    sections: Iterable[str] | str | None = None,
+    now: datetime,
+    last_posted_at: datetime | None = None,
+) -> int:
+    """One subscription per channel, validated once and written in one transaction (a fan-out
+    to many channels); returns how many were written. No duplicate check: for new channels."""
+    parsed = parse_schedule(schedule, timezone)
+    chosen = ",".join(normalize_sections(sections))
+    rows = [
+        {
+            "channel_id": channel,
+            "sections": chosen,
+            "schedule": parsed.spec,
+            "timezone": parsed.timezone,
+            "paused": False,
+            "origin": ORIGIN_COMMAND,
+            "created_at": utc(now),
+            "last_posted_at": utc(last_posted_at) if last_posted_at else None,
+        }
+        for channel in channel_ids
+    ]
+    if rows:
+        async with engine.begin() as conn:
+            await conn.execute(subscriptions.insert(), rows)
+    return len(rows)
 
 
 async def get_subscription(engine: AsyncEngine, subscription_id: int) -> Subscription | None:

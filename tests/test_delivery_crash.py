@@ -14,7 +14,7 @@ from delivery_worker import PARTS, contents
 from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.subscriptions import create_tables, subscriptions
+from bot.subscriptions import create_tables, subscribe_channels
 
 WORKER = Path(__file__).resolve().parent / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -25,22 +25,7 @@ async def subscribe_all(db: str, channels: list[int] = CHANNELS) -> None:
     """A daily 08:00 subscription for each channel (one transaction)."""
     engine = create_async_engine(db)
     await create_tables(engine)
-    async with engine.begin() as conn:
-        await conn.execute(
-            subscriptions.insert(),
-            [
-                {
-                    "channel_id": channel,
-                    "sections": "frontline,forces,policy,quotes",
-                    "schedule": "daily 08:00",
-                    "timezone": "UTC",
-                    "paused": False,
-                    "origin": "command",
-                    "created_at": RUN - timedelta(days=1),
-                }
-                for channel in channels
-            ],
-        )
+    await subscribe_channels(engine, channels, schedule="daily 08:00", now=RUN - timedelta(days=1))
     await engine.dispose()
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.delivery import ConsoleSender
 from bot.outbox import Outbox, Post
-from bot.subscriptions import create_tables, list_subscriptions, subscriptions
+from bot.subscriptions import create_tables, list_subscriptions, subscribe_channels
 
 WORKER = Path(__file__).resolve().parent / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -57,23 +57,14 @@ async def pg_db() -> AsyncIterator[str]:
 async def subscribe(db: str, channels: list[int], posted: datetime | None = None) -> None:
     engine = create_async_engine(db)
     await create_tables(engine)
-    async with engine.begin() as conn:
-        await conn.execute(
-            subscriptions.insert(),
-            [
-                {
-                    "channel_id": channel,
-                    "sections": "quotes",
-                    "schedule": "daily 08:00",
-                    "timezone": "UTC",
-                    "paused": False,
-                    "origin": "command",
-                    "created_at": RUN - timedelta(days=1),
-                    "last_posted_at": posted,
-                }
-                for channel in channels
-            ],
-        )
+    await subscribe_channels(
+        engine,
+        channels,
+        schedule="daily 08:00",
+        sections="quotes",
+        now=RUN - timedelta(days=1),
+        last_posted_at=posted,
+    )
     await engine.dispose()
 
 

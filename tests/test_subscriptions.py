@@ -23,6 +23,7 @@ from bot.subscriptions import (
     mark_posted,
     normalize_sections,
     set_paused,
+    subscribe_channels,
     sync_declared,
 )
 from briefings.errors import ConfigError
@@ -214,3 +215,18 @@ async def test_describe_shows_the_next_run_as_a_discord_timestamp(engine: AsyncE
     paused = await get_subscription(engine, sub.id)
     assert paused is not None and paused.next_run(NOW) is None
     assert paused.describe(NOW).endswith("· paused: Missing Access (403)")
+
+
+async def test_subscribe_channels_writes_one_validated_row_per_channel(engine: AsyncEngine) -> None:
+    n = await subscribe_channels(
+        engine, [11, 12, 13], schedule="weekdays 07:30", timezone="Europe/Kyiv", now=NOW
+    )
+    assert n == 3
+    subs = await list_subscriptions(engine)
+    assert sorted(s.channel_id for s in subs) == [11, 12, 13]
+    assert {(s.schedule.spec, s.timezone, s.sections) for s in subs} == {
+        ("weekdays 07:30", "Europe/Kyiv", SECTIONS)
+    }
+    with pytest.raises(ScheduleError):
+        await subscribe_channels(engine, [14], schedule="every 3s", now=NOW)
+    assert len(await list_subscriptions(engine)) == 3  # nothing written for a bad schedule
