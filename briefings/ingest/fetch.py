@@ -25,7 +25,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
@@ -387,16 +387,7 @@ class Fetcher:
                     delay = min(p.max_backoff, max(delay, exc.retry_after))
                 await asyncio.sleep(delay)
                 continue
-            return FetchResult(
-                requested=result.requested,
-                url=result.url,
-                status=result.status,
-                body=result.body,
-                content_type=result.content_type,
-                validators=result.validators,
-                redirects=result.redirects,
-                attempts=attempt,
-            )
+            return replace(result, attempts=attempt)
 
     async def _fetch_once(
         self, url: str, validators: Validators | None, accept: str | None
