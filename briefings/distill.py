@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from briefings.article import Article
 from briefings.forces import extract_forces
 from briefings.frontline import extract_frontline
+from briefings.geo import DEFAULT_THEATRES, Theatres, assign_theatre
 from briefings.model import ArticleMeta, Briefing
 from briefings.policy import extract_policy
 from briefings.quotes import extract_quotes
 
 
-def distill(article: Article) -> Briefing:
-    """Distill ``article`` into a ``Briefing`` (pure and deterministic)."""
-    return Briefing(
+def distill(article: Article, theatres: Theatres = DEFAULT_THEATRES) -> Briefing:
+    """Distill ``article`` into a ``Briefing`` (pure and deterministic).
+
+    ``theatres`` groups countries into theatres (``briefings.geo``); the article's is set on
+    ``briefing.article.theatre``.
+    """
+    briefing = Briefing(
         article=ArticleMeta.of(article),
         frontline=extract_frontline(article),
         forces=extract_forces(article),
         policy=extract_policy(article),
         quotes=extract_quotes(article),
+    )
+    theatre = assign_theatre(briefing, theatres)
+    return dataclasses.replace(
+        briefing, article=dataclasses.replace(briefing.article, theatre=theatre)
     )

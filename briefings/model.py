@@ -107,6 +107,8 @@ class ArticleMeta:
     url: str | None = None
     # Paragraph index (0-based) of each sentence: renderers name source paragraphs with it.
     sentence_paragraphs: tuple[int, ...] = ()
+    # The conflict the article reports on ("Ukraine"), from its places (``briefings.geo``).
+    theatre: str | None = None
 
     @classmethod
     def of(cls, article: Article) -> ArticleMeta:
@@ -129,6 +131,7 @@ class ArticleMeta:
             "sha256": self.sha256,
             "url": self.url,
             "sentence_paragraphs": list(self.sentence_paragraphs),
+            "theatre": self.theatre,
         }
 
 
@@ -175,6 +178,7 @@ class Briefing:
             sha256=a.get("sha256", ""),
             url=a.get("url"),
             sentence_paragraphs=tuple(int(p) for p in a.get("sentence_paragraphs", ())),
+            theatre=a.get("theatre"),
         )
         s = data["sections"]
         return cls(
