@@ -7,6 +7,7 @@ deterministic (same input, same output). See DESIGN.md for the data flow.
 from briefings.article import Article, Paragraph, Sentence, build_article
 from briefings.distill import distill
 from briefings.model import (
+    Actor,
     ArticleMeta,
     Briefing,
     ForceItem,
@@ -16,6 +17,7 @@ from briefings.model import (
 )
 
 __all__ = [
+    "Actor",
     "Article",
     "ArticleMeta",
     "Briefing",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from briefings.actors import extract_actors
 from briefings.article import Article
 from briefings.forces import extract_forces
 from briefings.frontline import extract_frontline
@@ -19,12 +20,14 @@ def distill(article: Article, theatres: Theatres = DEFAULT_THEATRES) -> Briefing
     ``theatres`` groups countries into theatres (``briefings.geo``); the article's is set on
     ``briefing.article.theatre``.
     """
+    policy = extract_policy(article)
     briefing = Briefing(
         article=ArticleMeta.of(article),
         frontline=extract_frontline(article),
         forces=extract_forces(article),
-        policy=extract_policy(article),
+        policy=policy,
         quotes=extract_quotes(article),
+        actors=extract_actors(article, policy=policy),
     )
     theatre = assign_theatre(briefing, theatres)
     return dataclasses.replace(

@@ -98,6 +98,24 @@ class QuoteItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Actor:
+    """A named leader, official or commander of the article (top-level ``actors``)."""
+
+    name: str
+    role: str | None
+    kind: Literal["leader", "official", "commander"]
+    sentences: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "kind": self.kind,
+            "sentences": list(self.sentences),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleMeta:
     title: str | None
     source: str | None
@@ -145,6 +163,9 @@ class Briefing:
     forces: tuple[ForceItem, ...] = ()
     policy: tuple[PolicyItem, ...] = ()
     quotes: tuple[QuoteItem, ...] = ()
+    # Every named leader, official and commander, in order of first mention (not a section:
+    # the policy items keep their own actors).
+    actors: tuple[Actor, ...] = ()
 
     def section(self, name: str) -> tuple[Item, ...]:
         """The items of one section by its name (one of ``SECTIONS``)."""
@@ -164,6 +185,7 @@ class Briefing:
             "sections": {
                 name: [item.to_json() for item in self.section(name)] for name in SECTIONS
             },
+            "actors": [a.to_json() for a in self.actors],
         }
 
     @classmethod
@@ -204,6 +226,11 @@ class Briefing:
                     _score(i),
                 )
                 for i in s.get("quotes", [])
+            ),
+            actors=tuple(
+                Actor(a["name"], a.get("role"), a["kind"], tuple(a.get("sentences", ())))
+                for a in data.get("actors", [])
+                if a.get("kind") in {"leader", "official", "commander"}
             ),
         )
 

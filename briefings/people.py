@@ -543,7 +543,12 @@ def _find_people(article: Article) -> PeopleIndex:
             )
     candidates.extend(_unnamed_speakers(article))
     candidates.sort(key=lambda c: c.start)
-    return _resolve(candidates, place_names)
+    index = _resolve(candidates, place_names)
+    from briefings.coref import corefer
+
+    people = list(index.people)
+    corefer(article, people, index.mentions)
+    return PeopleIndex(tuple(people), index.mentions, index._starts)
 
 
 _APPOSITION_END = re.compile(r"[”\"’']?,\s+(?:is|was|has|had|says|said|[a-z]{3,}s)\b")

@@ -254,6 +254,13 @@ def assert_contract_json(data: dict[str, Any], sentences: int) -> None:
                 assert item["kind"] in KINDS, item
             if name == "quotes":
                 assert item["speaker"] is None or isinstance(item["speaker"], str)
+    assert isinstance(data["actors"], list)
+    for actor in data["actors"]:
+        assert isinstance(actor["name"], str) and actor["name"], actor
+        assert actor["role"] is None or isinstance(actor["role"], str), actor
+        assert actor["kind"] in {"leader", "official", "commander"}, actor
+        assert actor["sentences"], actor
+        assert all(isinstance(i, int) and 0 <= i < sentences for i in actor["sentences"]), actor
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)

@@ -6,11 +6,16 @@ The scorer runs the installed ``sitrep distill --format json`` on every article 
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from briefings import distill
+from briefings.ingest import read_article
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -22,6 +27,7 @@ FLOORS = {
     "--min-place-recall": 0.80,
     "--min-actor-recall": 0.80,
 }
+ACTOR_RECALL_FLOOR = 0.90
 
 
 def test_scores_meet_the_floors(shared_articles: Path, gold_dir: Path) -> None:
@@ -35,3 +41,29 @@ def test_scores_meet_the_floors(shared_articles: Path, gold_dir: Path) -> None:
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
     assert run.returncode == 0, f"below the floors: {summary}\n{run.stdout}"
     assert re.search(r"failures 0;", summary), summary
+
+
+def test_actor_recall_counts_the_top_level_actors(shared_articles: Path, gold_dir: Path) -> None:
+    """Issue 8: the score counts policy items' actors and the briefing's top-level ``actors``
+    together (the shared scorer reads only the former); matched by the scorer's own rule.
+    Untouched (before top-level actors existed), policy actors alone: recall 1.00, precision
+    1.00 on the five articles."""
+    spec = importlib.util.spec_from_file_location(
+        "score_distill", SHARED / "tools" / "score_distill.py"
+    )
+    assert spec and spec.loader
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    gold_total = found = given = right = 0
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))["actors"]
+        data = distill(read_article(str(shared_articles / (gold_path.stem + ".txt")))).to_json()
+        names = {a for item in data["sections"]["policy"] for a in item["actors"]}
+        names |= {a["name"] for a in data["actors"]}
+        actors = sorted(names)
+        gold_total += len(gold)
+        found += sum(scorer.name_match(g, actors) for g in gold)
+        given += len(actors)
+        right += sum(scorer.name_match(a, gold) for a in actors)
+    assert found / max(1, gold_total) >= ACTOR_RECALL_FLOOR
+    assert right / max(1, given) >= 0.85

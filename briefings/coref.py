@@ -1,0 +1,151 @@
+"""Coreference over the people index: what a person of no stated role does, and the definite
+descriptions that stand for them, give them a kind and a role.
+
+``people.py`` finds people and their mentions; this stage links what it left unclassified. Each
+rule is a row of ``RULES``: its name, what it yields, and example sentences of our own writing
+that are at the same time its tests (``tests/test_coref.py`` runs every example of every row
+through the whole people index, so a rule that breaks another's example fails).
+
+The briefing's top-level ``actors`` are read from the result (``briefings.actors``): every named
+person whose kind is leader, official or commander.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+
+from briefings.article import Article
+from briefings.people import COMMAND_KINDS, Mention, Person, PersonKind, role_kind
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A sentence of our own writing and what the rule makes of the person it names."""
+
+    text: str
+    person: str
+    kind: PersonKind
+    role: str | None = None  # when given, the role the person ends with
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    yields: str
+    pattern: re.Pattern[str]
+    examples: tuple[Example, ...]
+
+
+# An act only an office holder performs, right after a mention of the person (possibly past a
+# short aside between commas): "X had declared", "X, in a decree, ordered".
+_ACT_OF_OFFICE = re.compile(
+    r"\s*(?:,[^,]{1,120},\s*)?(?:has |had |have |also |then )?(?:declared|ordered|announced|signed|"
+    r"decided|decreed|authori[sz]ed|approved|vetoed|pardoned|vowed|pledged|threatened|demanded|"
+    r"proposed|agreed|rejected|negotiated|annexed|appointed|dismissed|fired|sacked)\b"
+)
+
+# A definite description of an office: "the Ukrainian president", "the country's defence
+# minister", "the army chief". Its last word is the head noun.
+_OFFICE_HEADS = (
+    "president|prime minister|premier|chancellor|leader|minister|commander|general|spokesman|"
+    "spokeswoman|spokesperson|governor|mayor|envoy|ambassador|chief|commissioner|secretary"
+)
+_DESCRIPTION = re.compile(
+    r"\b[Tt]he (?:(?:[A-Z][\w-]+|country’s|country's|nation’s|nation's|[a-z]+-?[a-z]+ian) )?"
+    r"(?:(?:top|chief|defen[cs]e|foreign|interior|finance|army|military|rights|regional|deputy) )?"
+    r"(?:" + _OFFICE_HEADS + r")\b"
+    # not "the governor's spokeswoman" (someone else), nor "the mayor, Ivo Stan," (an apposition)
+    r"(?![’'-]|,\s+[A-Z])"
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "act of office",
+        "a named person of no stated role who declares, orders, signs, decrees, appoints ... is a "
+        "leader",
+        _ACT_OF_OFFICE,
+        (
+            Example(
+                "Weeks after Tomas Brell had declared the port his, the shelling resumed.",
+                "Tomas Brell",
+                "leader",
+            ),
+            Example(
+                "The border stays shut, Ilse Varga said. Varga, in a decree read on television, "
+                "ordered the crossings closed.",
+                "Ilse Varga",
+                "leader",
+            ),
+        ),
+    ),
+    Rule(
+        "description of an office",
+        "'the Veskan president' after a named person of no stated role makes that person a "
+        "leader (official, commander) with the description as role",
+        _DESCRIPTION,
+        (
+            Example(
+                "Mara Quill posted a video from the ridge on Monday. Standing by a burnt truck, "
+                "the Veskan president said the line would hold.",
+                "Mara Quill",
+                "leader",
+                "Veskan president",
+            ),
+            Example(
+                "Ivo Stan, the deputy mayor of Lower Vale, visited the shelters. Calls to the "
+                "governor’s spokeswoman, Lena Dorn, went unanswered.",
+                "Lena Dorn",
+                "official",
+            ),
+        ),
+    ),
+)
+
+
+def corefer(article: Article, people: list[Person], mentions: tuple[Mention, ...]) -> None:
+    """Give people of unknown kind the kind and role their acts and descriptions show;
+    ``people`` is updated in place."""
+    text = article.text
+    for m in mentions:
+        p = people[m.person]
+        if p.named and p.kind == "unknown" and _ACT_OF_OFFICE.match(text, m.end):
+            people[m.person] = replace(p, kind="leader")
+    if not mentions:
+        return
+    starts = [m.start for m in mentions]
+    for d in _DESCRIPTION.finditer(text):
+        desc = d.group()
+        kind = role_kind(desc)
+        if kind not in COMMAND_KINDS:
+            continue
+        i = _described(people, mentions, starts, d.start(), article)
+        if i is not None:
+            people[i] = replace(people[i], kind=kind, role=people[i].role or desc[4:])
+
+
+def _described(
+    people: list[Person],
+    mentions: tuple[Mention, ...],
+    starts: list[int],
+    offset: int,
+    article: Article,
+) -> int | None:
+    """The person of unknown role a description at ``offset`` stands for: the last named person
+    of the two sentences before it (one the sentence itself names is someone else, since an
+    apposition already gave its own role), when nobody with a role was named after them."""
+    here = article.sentence_at(offset)
+    if here is None:
+        return None
+    hi = bisect.bisect_left(starts, offset)
+    for m in reversed(mentions[max(0, hi - 12) : hi]):
+        if m.sentence >= here.index:
+            continue
+        if m.sentence < here.index - 2:
+            return None
+        p = people[m.person]
+        if not p.named or p.kind == "group":
+            continue
+        return m.person if p.kind == "unknown" else None
+    return None
