@@ -1,4 +1,4 @@
-"""The ``sitrep`` command line (CONTRACT.md): distill, dry-run, run."""
+"""The ``sitrep`` command line (CONTRACT.md): distill, dry-run, run, site."""
 
 from __future__ import annotations
 
@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--section", action="append", metavar="NAME", help="only this section (repeatable)"
     )
     p.set_defaults(func=_cmd_post)
+    p = sub.add_parser("site", help="write the stored briefings as a static web archive")
+    p.add_argument("outdir", metavar="OUTDIR", help="the folder to write (created if missing)")
+    p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
+    p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1")
+    p.add_argument("--port", type=_port, default=8000, help="with --serve (default 8000; 0: any)")
+    p.add_argument(
+        "--base-url", metavar="URL", help="where the site will live (absolute feed links)"
+    )
+    p.set_defaults(func=_cmd_site)
     return parser
 
 
@@ -143,6 +152,20 @@ def _cmd_post(args: argparse.Namespace) -> int:
     from bot.runner import post_webhook
 
     return post_webhook(args.config, args.article, args.section)
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from bot.site import site
+
+    return site(
+        args.config, args.outdir, serve_it=args.serve, port=args.port, base_url=args.base_url
+    )
+
+
+def _port(value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return int(value)
 
 
 def _snowflake(value: str) -> int:

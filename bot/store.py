@@ -422,6 +422,18 @@ class Store:
         self._cache[article_id] = result
         return result
 
+    async def archive(self) -> list[tuple[StoredArticle, Briefing, str]]:
+        """Every stored article with its briefing and its text, most recent first (the web
+        archive reads the whole store once)."""
+        stmt = (
+            select(*_LISTED, briefings.c.data, articles.c.text)
+            .join(briefings, briefings.c.article_id == articles.c.id)
+            .order_by(*_RECENT)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [(_stored(row), Briefing.from_json(row.data), row.text or "") for row in rows]
+
     async def speakers(self, query: str = "", article: StoredArticle | None = None) -> list[str]:
         """Speakers quoted in an article's briefing (the latest by default), by how often quoted,
         those containing ``query`` first among equals."""

@@ -1,0 +1,330 @@
+"""A static web archive of stored briefings: pages, an index by date and theatre, an Atom feed.
+
+``build_site`` is pure: it takes the stored briefings (each with the sentences of its article)
+and returns every file of the site as ``{relative path: bytes}``; ``bot`` writes them to a folder.
+Pages are rendered from the bundled ``templates/site/*.html.j2`` with autoescaping (article text
+is untrusted) and need no JavaScript. Every link is relative, so the site works opened from disk
+and from any static server.
+
+Every briefing line links to its source: the article's sentences it was taken from are listed on
+the same page (``#s-N``), and, where the article's address is known, to the sentence itself on the
+original page (a text fragment). A digest page merges the briefings of one day per theatre, each
+line linking to the sentence of every briefing that reports it.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.sandbox
+
+from briefings.digest import Digest, SourceRef, build_digest
+from briefings.model import SECTIONS, Briefing, Item
+from briefings.render import HEADINGS, readable_figure
+from briefings.sanitize import clean, safe_url
+
+TEMPLATES = Path(__file__).parent / "templates" / "site"
+NO_THEATRE = "Elsewhere"
+FEED_ENTRIES = 50
+# A text fragment names the sentence by its first words: enough to be unique, short to type.
+FRAGMENT_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SiteEntry:
+    """One stored briefing: its store id, when it was stored, its article's sentences."""
+
+    id: int
+    briefing: Briefing
+    added_at: datetime
+    sentences: tuple[str, ...] = ()
+
+    @property
+    def day(self) -> date:
+        return self.briefing.article.published or self.added_at.astimezone(UTC).date()
+
+    @property
+    def theatre(self) -> str:
+        return self.briefing.article.theatre or NO_THEATRE
+
+    @property
+    def title(self) -> str:
+        meta = self.briefing.article
+        return clean(meta.title or "") or f"Untitled report {meta.sha256[:8]}"
+
+    @property
+    def outlet(self) -> str:
+        return clean(self.briefing.article.source or "") or "an unnamed outlet"
+
+
+#: A map maker: the PNG of a set of place names (with context countries), or None for no map.
+MapMaker = Callable[[Sequence[str], Sequence[str]], bytes | None]
+
+
+def slug(text: str) -> str:
+    """A file name for ``text`` ("Israel and Gaza" -> "israel-and-gaza")."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s or "x"
+
+
+def _fragment_link(url: str | None, sentence: str | None) -> str | None:
+    """The original page at the sentence (a text fragment), or the page itself."""
+    base = safe_url(url)
+    if base is None:
+        return None
+    if not sentence:
+        return base
+    words = sentence.split()[:FRAGMENT_WORDS]
+    quoted = urllib.parse.quote(" ".join(words), safe="")
+    return f"{base.split('#', 1)[0]}#:~:text={quoted}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["figure"] = readable_figure
+    env.globals["headings"] = dict(HEADINGS)
+    return env
+
+
+def _item_fields(section: str, item: Item) -> dict[str, Any]:
+    fields: dict[str, Any] = {"text": clean(item.text)}
+    if section == "frontline":
+        fields["detail"] = ", ".join(clean(p) for p in getattr(item, "places", ()))
+    elif section == "forces":
+        fields["detail"] = f"{readable_figure(getattr(item, 'value', ''))} · {item.kind}"  # type: ignore[union-attr]
+    elif section == "policy":
+        fields["detail"] = ", ".join(clean(a) for a in getattr(item, "actors", ()))
+    else:
+        speaker = getattr(item, "speaker", None)
+        role = getattr(item, "speaker_role", None)
+        fields["detail"] = ", ".join(clean(x) for x in (speaker, role) if x)
+    return fields
+
+
+def _briefing_view(entry: SiteEntry, prefix: str) -> dict[str, Any]:
+    meta = entry.briefing.article
+    cited: set[int] = set()
+    sections = []
+    for name in SECTIONS:
+        items = []
+        for item in entry.briefing.section(name):
+            refs = [i for i in item.sentences if 0 <= i < max(len(entry.sentences), 1)]
+            refs = refs or list(item.sentences[:1])
+            cited.update(refs)
+            first = entry.sentences[refs[0]] if refs and refs[0] < len(entry.sentences) else None
+            items.append(
+                {
+                    **_item_fields(name, item),
+                    "refs": [
+                        {"n": i + 1, "href": f"{prefix}briefings/{entry.id}.html#s-{i}"}
+                        for i in refs
+                    ],
+                    "original": _fragment_link(meta.url, first),
+                }
+            )
+        sections.append({"name": name, "heading": HEADINGS.get(name, name), "lines": items})
+    sources = [
+        {"index": i, "n": i + 1, "text": clean(entry.sentences[i])}
+        for i in sorted(cited)
+        if i < len(entry.sentences)
+    ]
+    return {
+        "id": entry.id,
+        "href": f"{prefix}briefings/{entry.id}.html",
+        "title": entry.title,
+        "outlet": entry.outlet,
+        "day": entry.day.isoformat(),
+        "theatre": entry.theatre,
+        "theatre_href": f"{prefix}theatres/{slug(entry.theatre)}.html",
+        "url": safe_url(meta.url),
+        "sections": sections,
+        "sources": sources,
+        "counts": {name: len(entry.briefing.section(name)) for name in SECTIONS},
+    }
+
+
+def _digest_view(
+    digest: Digest, entries: Sequence[SiteEntry], prefix: str, theatre: str
+) -> dict[str, Any]:
+    sections = []
+    for name in SECTIONS:
+        items = []
+        for merged in digest.section(name):
+            refs = []
+            for source, sentences in merged.mentions or tuple((s, ()) for s in merged.sources):
+                entry = entries[source]
+                anchor = f"#s-{sentences[0]}" if sentences else ""
+                refs.append(
+                    {"name": entry.outlet, "href": f"{prefix}briefings/{entry.id}.html{anchor}"}
+                )
+            items.append({**_item_fields(name, merged.item), "refs": refs})
+        if items:
+            sections.append({"name": name, "heading": HEADINGS.get(name, name), "lines": items})
+    return {
+        "theatre": theatre,
+        "theatre_href": f"{prefix}theatres/{slug(theatre)}.html",
+        "sections": sections,
+        "articles": [
+            {"title": e.title, "outlet": e.outlet, "href": f"{prefix}briefings/{e.id}.html"}
+            for e in entries
+        ],
+    }
+
+
+def _by_theatre(entries: Sequence[SiteEntry]) -> dict[str, list[SiteEntry]]:
+    groups: dict[str, list[SiteEntry]] = defaultdict(list)
+    for e in entries:
+        groups[e.theatre].append(e)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] == NO_THEATRE, kv[0].lower())))
+
+
+def _recent_first(entries: Sequence[SiteEntry]) -> list[SiteEntry]:
+    return sorted(entries, key=lambda e: (e.day, e.added_at, e.id), reverse=True)
+
+
+def build_site(
+    entries: Sequence[SiteEntry],
+    *,
+    now: datetime,
+    title: str = "sitrep archive",
+    base_url: str | None = None,
+    make_map: MapMaker | None = None,
+) -> dict[str, bytes]:
+    """Every file of the archive of ``entries``: ``{relative path: content}``.
+
+    ``now`` (aware) stamps the feed; ``base_url`` makes the feed's links absolute (a feed read
+    from disk resolves them against its own address otherwise); ``make_map`` draws the map of a
+    page's places (none when omitted or when it returns None).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    env = _environment()
+    files: dict[str, bytes] = {}
+    ordered = _recent_first(entries)
+    theatres = _by_theatre(ordered)
+    days: dict[date, list[SiteEntry]] = defaultdict(list)
+    for e in ordered:
+        days[e.day].append(e)
+
+    def page(path: str, template: str, prefix: str, **context: Any) -> None:
+        html = env.get_template(template).render(
+            site_title=title, prefix=prefix, stylesheet=f"{prefix}style.css", **context
+        )
+        files[path] = html.encode("utf-8")
+
+    def map_of(path: str, briefings: Sequence[Briefing], prefix: str) -> str | None:
+        if make_map is None:
+            return None
+        names = list(dict.fromkeys(p for b in briefings for f in b.frontline for p in f.places))
+        if not names:
+            return None
+        png = make_map(names, [])
+        if png is None:
+            return None
+        files[path] = png
+        return prefix + path
+
+    for e in ordered:
+        view = _briefing_view(e, "../")
+        view["map"] = map_of(f"maps/briefing-{e.id}.png", [e.briefing], "../")
+        page(f"briefings/{e.id}.html", "briefing.html.j2", "../", briefing=view)
+
+    for day, day_entries in sorted(days.items(), reverse=True):
+        oldest_first = list(reversed(day_entries))
+        groups = []
+        for theatre, group in _by_theatre(oldest_first).items():
+            digest = build_digest(
+                [(SourceRef.of(e.briefing.article), e.briefing) for e in group],
+                now=datetime.combine(day, time.max, tzinfo=UTC),
+            )
+            groups.append(_digest_view(digest, group, "../", theatre))
+        d = day.isoformat()
+        daymap = map_of(f"maps/digest-{d}.png", [e.briefing for e in oldest_first], "../")
+        page(f"digests/{d}.html", "digest.html.j2", "../", day=d, groups=groups, map=daymap)
+
+    def listing(items: Sequence[SiteEntry], prefix: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "href": f"{prefix}briefings/{e.id}.html",
+                "title": e.title,
+                "outlet": e.outlet,
+                "day": e.day.isoformat(),
+                "theatre": e.theatre,
+                "theatre_href": f"{prefix}theatres/{slug(e.theatre)}.html",
+            }
+            for e in items
+        ]
+
+    by_day = [
+        {
+            "day": day.isoformat(),
+            "digest": f"digests/{day.isoformat()}.html",
+            "entries": listing(group, ""),
+        }
+        for day, group in sorted(days.items(), reverse=True)
+    ]
+    theatre_links = [
+        {"name": name, "href": f"theatres/{slug(name)}.html", "count": len(group)}
+        for name, group in theatres.items()
+    ]
+    page("index.html", "index.html.j2", "", days=by_day, theatres=theatre_links)
+    for name, group in theatres.items():
+        page(
+            f"theatres/{slug(name)}.html",
+            "theatre.html.j2",
+            "../",
+            theatre=name,
+            entries=listing(group, "../"),
+        )
+    files["style.css"] = (TEMPLATES / "style.css").read_bytes()
+    files["feed.xml"] = _feed(env, ordered[:FEED_ENTRIES], now, title, base_url)
+    return files
+
+
+def _feed(
+    env: jinja2.Environment,
+    entries: Sequence[SiteEntry],
+    now: datetime,
+    title: str,
+    base_url: str | None,
+) -> bytes:
+    base = (safe_url(base_url) or "").rstrip("/")
+    prefix = f"{base}/" if base else ""
+    items = []
+    for e in entries:
+        lead = next((i.text for name in SECTIONS for i in e.briefing.section(name)), "")
+        updated = datetime.combine(e.day, time(), tzinfo=UTC)
+        items.append(
+            {
+                "id": f"urn:sha256:{e.briefing.article.sha256 or e.id}",
+                "title": e.title,
+                "outlet": e.outlet,
+                "theatre": e.theatre,
+                "href": f"{prefix}briefings/{e.id}.html",
+                "updated": updated.isoformat().replace("+00:00", "Z"),
+                "summary": clean(lead),
+                "original": safe_url(e.briefing.article.url),
+            }
+        )
+    xml = env.get_template("feed.xml.j2").render(
+        title=title,
+        updated=now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        self_href=f"{prefix}feed.xml",
+        home=f"{prefix}index.html",
+        entries=items,
+    )
+    return xml.encode("utf-8")
