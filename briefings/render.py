@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
@@ -35,6 +36,7 @@ from briefings.model import (
     QuoteItem,
 )
 from briefings.sanitize import clean, escape_markdown, safe_url
+from briefings.template_sandbox import ConfinedLoader, SandboxedTemplates, render_bounded
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -67,6 +69,7 @@ TITLE_BUDGET = 200
 FOOTER_BUDGET = 400
 ITEM_SEPARATOR_ROOM = 2  # characters between two rendered items ("\n" or a blank line)
 MORE_LINE_ROOM = 80  # the "+N more in the full briefing" line
+MAX_MESSAGES = 50  # the most messages one rendering may make (a post, a reply, a view)
 
 # The templates a renderer needs; all are loaded (and so checked) when it is built.
 TEMPLATE_NAMES: tuple[str, ...] = (
@@ -292,12 +295,13 @@ def _discord_timestamp(value: int, style: str = "f") -> str:
     return f"<t:{int(value)}:{style}>"
 
 
-def _error_location(exc: BaseException) -> str:
-    """``file, line N`` of the template frame where ``exc`` was raised, if Jinja recorded one."""
+def _error_location(exc: BaseException, template: jinja2.Template) -> str:
+    """``file, line N`` of the template frame where ``exc`` was raised, if Jinja recorded one;
+    else the file of ``template``, the one being rendered."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     if frames:
         return f"{frames[-1].filename}, line {frames[-1].lineno}"
-    return "a template"
+    return template.filename or template.name or "a template"
 
 
 class Renderer:
@@ -309,9 +313,9 @@ class Renderer:
         if options.template_dir is not None:
             if not options.template_dir.is_dir():
                 raise TemplateError(f"template folder {options.template_dir} does not exist")
-            loaders.append(jinja2.FileSystemLoader(str(options.template_dir)))
-        loaders.append(jinja2.FileSystemLoader(str(BUNDLED_TEMPLATES)))
-        self.env = jinja2.Environment(
+            loaders.append(ConfinedLoader(options.template_dir))
+        loaders.append(ConfinedLoader(BUNDLED_TEMPLATES))
+        self.env = SandboxedTemplates(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -319,11 +323,11 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        self.env.filters["md"] = escape_markdown
-        self.env.filters["clean"] = clean
-        self.env.filters["timestamp"] = _discord_timestamp
-        self.env.filters["figure"] = readable_figure
-        self.env.globals["headings"] = dict(HEADINGS)
+        self.env.add_filter("md", escape_markdown)
+        self.env.add_filter("clean", clean)
+        self.env.add_filter("timestamp", _discord_timestamp)
+        self.env.add_filter("figure", readable_figure)
+        self.env.globals["headings"] = MappingProxyType(dict(HEADINGS))
         self._templates = {name: self._load(name) for name in TEMPLATE_NAMES}
 
     def _load(self, name: str) -> jinja2.Template:
@@ -339,14 +343,15 @@ class Renderer:
 
     def _render(self, name: str, context: dict[str, Any]) -> str:
         try:
-            return self._templates[name].render(context).strip("\n")
+            return render_bounded(self._templates[name], context).strip("\n")
         except jinja2.TemplateSyntaxError as exc:  # an {% include %} of a broken template
             where = exc.filename or exc.name or name
             raise TemplateError(f"{where}, line {exc.lineno}: {exc.message}") from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template {exc.name} not found (needed by {name})") from None
         except Exception as exc:  # undefined names, bad filters, errors raised in templates
-            raise TemplateError(f"{_error_location(exc)}: {exc}") from None
+            where = _error_location(exc, self._templates[name])
+            raise TemplateError(f"{where}: {exc}") from None
 
     # -- views ----------------------------------------------------------------------------
 
@@ -472,7 +477,8 @@ class Renderer:
             messages.extend(Message(embeds=g) for g in groups[1:])
         elif last:
             messages.append(Message(content=last))
-        return messages
+        names = ["header.md.j2", *(f"{s.name}.md.j2" for s in view.sections)]
+        return _at_most(messages, "a post", names)
 
     def section_messages(
         self,
@@ -498,7 +504,11 @@ class Renderer:
                 view.now_ts,
             )
         embeds = self._section_embeds(view, view.sections[0])
-        return [Message(embeds=g) for g in limits.pack_embeds(embeds)]
+        return _at_most(
+            [Message(embeds=g) for g in limits.pack_embeds(embeds)],
+            f"the {section} section",
+            [f"{section}.md.j2"],
+        )
 
     def digest_messages(
         self, digest: Digest, *, now: datetime | None = None, sections: Sequence[str] | None = None
@@ -506,17 +516,29 @@ class Renderer:
         """A digest of several articles (``briefings.digest``), as a scheduled post is."""
         from briefings.render_digest import digest_messages
 
-        return digest_messages(self, digest, now=now, sections=sections)
+        messages = digest_messages(self, digest, now=now, sections=sections)
+        return _at_most(messages, "a digest", [n for n in TEMPLATE_NAMES if "digest" in n])
 
     def markdown_messages(self, briefing: Briefing) -> list[Message]:
         """The briefing as plain Discord-markdown content messages (no embeds)."""
         body = self._render("briefing.md.j2", self._view(briefing).context())
         chunks = limits.split_to_fit(_keep_headings_with_next(body.split("\n")), limits.CONTENT)
-        return [Message(content=c) for c in chunks] or [Message(content="Empty briefing.")]
+        messages = [Message(content=c) for c in chunks] or [Message(content="Empty briefing.")]
+        return _at_most(messages, "the briefing", ["briefing.md.j2"])
 
     def text(self, briefing: Briefing) -> str:
         """The briefing as plain text, no markdown."""
         return self._render("briefing.txt.j2", self._view(briefing).context()) + "\n"
+
+
+def _at_most(messages: list[Message], what: str, templates: Sequence[str]) -> list[Message]:
+    """``messages`` if they are at most ``MAX_MESSAGES``; more is a template gone wrong."""
+    if len(messages) > MAX_MESSAGES:
+        raise TemplateError(
+            f"the templates {', '.join(templates)} render {what} as {len(messages):,} messages"
+            f" (at most {MAX_MESSAGES})"
+        )
+    return messages
 
 
 def _keep_headings_with_next(lines: Sequence[str]) -> list[str]:
