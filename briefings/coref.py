@@ -17,7 +17,14 @@ import re
 from dataclasses import dataclass, replace
 
 from briefings.article import Article
-from briefings.people import COMMAND_KINDS, Mention, Person, PersonKind, role_kind
+from briefings.people import (
+    COMMAND_KINDS,
+    Mention,
+    Person,
+    PersonKind,
+    is_title_or_role,
+    role_kind,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,147 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptionExample:
+    """A description of our own writing, the person's role, and whether it fits."""
+
+    description: str
+    role: str
+    fits: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HeadFamily:
+    """Head nouns that name the same kind of office: a description headed by one fits a role
+    holding another ("the country's top soldier" fits "commander-in-chief")."""
+
+    name: str
+    words: frozenset[str]
+    examples: tuple[DescriptionExample, ...]
+
+
+HEAD_FAMILIES: tuple[HeadFamily, ...] = (
+    HeadFamily(
+        "military",
+        frozenset("soldier commander general chief commander-in-chief officer marshal".split()),
+        (
+            DescriptionExample("the country's top soldier", "army’s commander-in-chief", True),
+            DescriptionExample("the army chief", "Chief of the General Staff", True),
+            DescriptionExample("the country's top soldier", "Defence Minister", False),
+        ),
+    ),
+    HeadFamily(
+        "head of a body",
+        frozenset(
+            "chief head director commissioner chairman chairwoman chair leader coordinator "
+            "secretary-general".split()
+        ),
+        (
+            DescriptionExample(
+                "the UN rights chief", "UN High Commissioner for Human Rights", True
+            ),
+            DescriptionExample("the agency's head", "director of the refugee agency", True),
+            DescriptionExample("the UN rights chief", "UN envoy for the region", False),
+        ),
+    ),
+    HeadFamily(
+        "spokesperson",
+        frozenset("spokesman spokeswoman spokesperson".split()),
+        (DescriptionExample("the spokeswoman", "army spokesperson", True),),
+    ),
+    HeadFamily(
+        "head of state",
+        frozenset("president leader head".split()),
+        (
+            DescriptionExample("the Veskan leader", "Veskan President", True),
+            DescriptionExample("the Veskan president", "Dorian President", False),
+        ),
+    ),
+    HeadFamily(
+        "minister",
+        frozenset("minister secretary".split()),
+        (
+            DescriptionExample("the defence minister", "Defense Secretary", True),
+            DescriptionExample("the defence minister", "Foreign Minister", False),
+        ),
+    ),
+)
+_FAMILY_OF: dict[str, frozenset[str]] = {}
+for _family in HEAD_FAMILIES:
+    for _word in _family.words:
+        _FAMILY_OF[_word] = _FAMILY_OF.get(_word, frozenset()) | _family.words
+
+# Modifiers of a description that say nothing about which office it is.
+_EMPTY_MODIFIERS = frozenset(
+    "the country's country’s nation's nation’s top senior most powerful new veteran its their "
+    "former outspoken".split()
+)
+# Portfolios of an office: two different ones are two offices ("defence" is not "foreign").
+_PORTFOLIOS = frozenset(
+    "defence defense foreign interior finance justice health economy energy agriculture "
+    "education rights refugee refugees humanitarian military".split()
+)
+_WORD = re.compile(r"[a-z][a-z’']*")
+
+
+def _stem(word: str) -> str:
+    word = re.sub(r"[’']s$", "", word)
+    return word[:5]
+
+
+def role_words(role: str) -> set[str]:
+    """The words of a role, lower-cased, possessives stripped, hyphenated words also split."""
+    out: set[str] = set()
+    for w in _WORD.findall(role.lower().replace("-", " - ")):
+        out.add(re.sub(r"[’']s$", "", w))
+    for w in re.findall(r"[a-z]+(?:-[a-z]+)+", role.lower()):
+        out.add(w)
+    return out
+
+
+def description_fit(description: str, person: Person) -> int:
+    """How well a definite description ("the UN rights chief") fits ``person``'s role and
+    title: 0 when its head noun is neither a word of the role nor of the same family, or when
+    a proper modifier ("Veskan") meets another one in the role ("Dorian President"); else 3 for
+    the head itself, 2 for one of its family, plus one per modifier the role shares and minus
+    one per modifier it does not ("the Ukrainian president" fits "President" better than
+    "Russian President")."""
+    role = " ".join(x for x in (person.role, person.title) if x)
+    words = description.split()
+    if not role or len(words) < 2:
+        return 0
+    have = role_words(role)
+    head = re.sub(r"[’']s$", "", words[-1].lower())
+    if head in have:
+        fit = 3
+    elif _FAMILY_OF.get(head, frozenset()) & have:
+        fit = 2
+    else:
+        return 0
+    stems = {_stem(w) for w in have}
+    used: set[str] = set()
+    proper_missed = False
+    for w in words[1:-1]:
+        low = w.lower()
+        if low in _EMPTY_MODIFIERS:
+            continue
+        if _stem(low) in stems:
+            fit += 1
+            used.add(_stem(low))
+        else:
+            fit -= 1
+            proper_missed = proper_missed or w[:1].isupper()
+            if low in _PORTFOLIOS and _PORTFOLIOS & have:
+                return 0
+    if proper_missed and any(
+        w[:1].isupper() and _stem(w.lower()) not in used and w.lower() not in _FAMILY_OF
+        for w in re.findall(r"[A-Za-z][\w’'-]*", role)
+        if not is_title_or_role(w)
+    ):
+        return 0
+    return max(0, fit)
 
 
 def corefer(article: Article, people: list[Person], mentions: tuple[Mention, ...]) -> None:

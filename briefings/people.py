@@ -89,6 +89,9 @@ _COMMENTATOR_WORDS = frozenset(
     crisis research studies campaigner
     """.split()
 )
+# Words of a role that name a state or an intergovernmental body: its rights commissioner or
+# crisis envoy is an official.
+_PUBLIC_BODY_WORDS = frozenset("un nations eu nato osce government ministry state high".split())
 
 # Head nouns of roles, by the kind of person they describe.
 _ROLE_WORDS: dict[str, PersonKind] = {}
@@ -115,6 +118,7 @@ for _kind, _words in (
         "soldier sergeant sgt private pvt corporal cpl marine pilot engineer gunner infantryman "
         "paratrooper fighter medic sniper operator scout serviceman servicewoman conscript "
         "recruit officer lieutenant captain major rifleman artilleryman trooper guardsman "
+        "sapper tanker signaller signaler radioman machine-gunner "
         "member militiaman lt capt maj",
     ),
     (
@@ -282,8 +286,12 @@ def role_kind(role: str | None) -> PersonKind:
         else:
             words.append(w)
     kind = _head_kind(words)
-    if kind in {"official", "leader"} and _COMMENTATOR_WORDS.intersection(words):
-        return "expert"  # "campaign director at a rights group"
+    if (
+        kind in {"official", "leader"}
+        and _COMMENTATOR_WORDS.intersection(words)
+        and not _PUBLIC_BODY_WORDS.intersection(words)
+    ):
+        return "expert"  # "campaign director at a rights group", not "UN rights commissioner"
     return kind
 
 
@@ -385,6 +393,13 @@ class PeopleIndex:
         hi = bisect.bisect_left(self._starts, end)
         return tuple(m for m in self.mentions[lo:hi] if m.end <= end)
 
+    def first_mention(self, person: int) -> Mention | None:
+        """The first mention of ``people[person]`` in reading order."""
+        for m in self.mentions:
+            if m.person == person:
+                return m
+        return None
+
     def people_in(self, start: int, end: int) -> tuple[Person, ...]:
         seen: list[int] = []
         for m in self.mentions_in(start, end):
@@ -448,8 +463,15 @@ class PeopleIndex:
         return fallback
 
     def resolve_description(self, description: str, offset: int, sentence: int) -> Person | None:
-        """A definite description ("the 61-year-old", "the Ukrainian president") resolved to a
-        person named before the sentence it stands in; ``None`` when nothing fits."""
+        """A definite description ("the 61-year-old", "the Ukrainian president", "the UN rights
+        chief") resolved to a person; ``None`` when nothing fits.
+
+        An unnamed one ("the official" after "a senior official") and an age stand for the
+        nearest before. A named person is the one whose role fits the description best (head
+        noun or one of its family, and modifiers: ``briefings.coref.description_fit``), named
+        before the sentence (the nearest first) or, when nobody before fits, after it."""
+        from briefings.coref import description_fit
+
         words = description.lower().split()
         if not words or words[0] != "the":
             return None
@@ -457,11 +479,12 @@ class PeopleIndex:
         age = any("year-old" in w for w in words)
         hi = bisect.bisect_left(self._starts, offset)
         unknown: Person | None = None
+        head = words[-1]
+        best: tuple[int, int] = (0, 0)  # (fit, person index + 1)
         for m in reversed(self.mentions[max(0, hi - 60) : hi]):
             if m.sentence >= sentence:
                 continue
             p = self.people[m.person]
-            head = words[-1]
             if p.kind == "group":
                 continue
             if not p.named:
@@ -471,11 +494,23 @@ class PeopleIndex:
                 continue
             if age:
                 return p
-            if p.role and head in p.role.lower():
-                return p
+            fit = description_fit(description, p)
+            if fit > best[0]:
+                best = (fit, m.person + 1)
             if unknown is None and p.kind == "unknown" and kind == "leader":
                 unknown = p
-        return unknown
+        if best[0]:
+            return self.people[best[1] - 1]
+        if unknown is not None or age:
+            return unknown
+        for m in self.mentions[hi:]:
+            p = self.people[m.person]
+            if m.sentence <= sentence or not p.named or p.kind == "group":
+                continue
+            fit = description_fit(description, p)
+            if fit > best[0]:
+                best = (fit, m.person + 1)
+        return self.people[best[1] - 1] if best[0] else None
 
 
 @dataclass(slots=True)
@@ -859,6 +894,12 @@ def _classify_run(
             head = _TITLE_HEAD.search(text, max(s_start, of.start() - 60), of.start())
             complement_role = text[head.start() if head else of.start() : seq[j][0]].strip()
             seq, words = seq[j:], words[j:]
+    if complement_role is None and len(words) <= 2 and any(_is_complement(w) for w in words):
+        # "the High Commissioner for Refugee Affairs", "the Centre for Conflict Studies": a
+        # capitalised title or body before "for"/"of" takes these words as its complement.
+        of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
+        if of is not None and of.group(1)[:1].isupper():
+            return []
     k, title_words, verdict = _static_verdict(words, after_of)
     if verdict != "ok":
         return []

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from briefings.article import build_article
-from briefings.coref import RULES, Example
-from briefings.people import find_people
+from briefings.coref import HEAD_FAMILIES, RULES, DescriptionExample, Example, description_fit
+from briefings.people import Person, find_people, role_kind
+from briefings.quotes import extract_quotes
 
 CASES = [
     pytest.param(example, id=f"{rule.name}: {example.text[:40]}")
@@ -41,3 +42,25 @@ def test_a_description_does_not_reach_past_someone_with_a_role() -> None:
     by_name = {p.name: p for p in find_people(build_article(text)).people if p.named}
     assert by_name["Mara Quill"].kind == "unknown"
     assert by_name["Ivo Renn"].role == "Defence Minister"
+
+
+FAMILY_CASES = [
+    pytest.param(example, id=f"{family.name}: {example.description} / {example.role}")
+    for family in HEAD_FAMILIES
+    for example in family.examples
+]
+
+
+@pytest.mark.parametrize("example", FAMILY_CASES)
+def test_head_family_example(example: DescriptionExample) -> None:
+    person = Person("Ana Pol", example.role, role_kind(example.role))
+    assert (description_fit(example.description, person) > 0) == example.fits
+
+
+def test_the_description_goes_to_the_role_it_fits_best() -> None:
+    text = (
+        "Foreign Minister Ivo Renn and Defence Minister Piotr Lenk met on Monday. "
+        "“The ceasefire is holding,” the defence minister said."
+    )
+    (quote,) = extract_quotes(build_article(text))
+    assert quote.speaker == "Piotr Lenk"
