@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import discord  # noqa: E402
 from discord_server import FakeDiscord, interaction_payload  # noqa: E402
 
-from bot.client import SitrepBot  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.gateway.client import SitrepBot  # noqa: E402
 from briefings import distill  # noqa: E402
 from briefings.ingest import article_from_bytes  # noqa: E402
 from briefings.model import ArticleMeta  # noqa: E402

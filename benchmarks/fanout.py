@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from discord_server import FakeDiscord  # noqa: E402
 
-import bot.outbox  # noqa: E402,F401  (its table)
-from bot.store import tune_sqlite  # noqa: E402
-from bot.subscriptions import create_tables, subscribe_channels  # noqa: E402
+import bot.delivery.outbox  # noqa: E402,F401  (its table)
+from bot.scheduling.subscriptions import create_tables, subscribe_channels  # noqa: E402
+from bot.store.articles import tune_sqlite  # noqa: E402
 
 WORKER = ROOT / "tests" / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

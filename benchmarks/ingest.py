@@ -153,12 +153,12 @@ def stop_server(child: subprocess.Popen[str]) -> None:
 
 
 async def main() -> str:
-    from bot.sources import SourcePoller, add_source
-    from bot.store import Store
+    from bot.sources.fetch import Fetcher, FetchPolicy, parse_networks
+    from bot.sources.polling import SourcePoller, add_source
+    from bot.store.articles import Store
     from briefings import distill
     from briefings.article import build_article
     from briefings.ingest import article_from_bytes
-    from briefings.ingest.fetch import Fetcher, FetchPolicy, parse_networks
 
     # Warm-up outside the timing: trafilatura's import and the extractors' lazy indexes.
     warm = page_html(*report(99_999)).encode()

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.site import site_entries, write_files
-from bot.store import Store
+from bot.store.articles import Store
 from briefings import distill
 from briefings.article import Article
 from briefings.ingest import article_from_bytes, read_article

@@ -385,7 +385,11 @@ _KNOWN = ("store", "render", "ingest", "articles", "sources", "discord", "webhoo
 
 # Modules that register tables of their own (``register_table`` at import): imported before a
 # file is read, so that their tables are known whatever the caller imported first.
-EXTENSION_MODULES: tuple[str, ...] = ("bot.subscriptions", "bot.scheduler", "bot.sources")
+EXTENSION_MODULES: tuple[str, ...] = (
+    "bot.scheduling.subscriptions",
+    "bot.scheduling.scheduler",
+    "bot.sources.polling",
+)
 
 
 def _import_extensions() -> None:
@@ -443,7 +447,7 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     t = table("ingest")
     ingest = done(t, parse_ingest(t))
     # ``[sources]`` (files and folders loaded at start-up) or ``[[sources]]`` (sources polled by
-    # bot.sources, registered below): an array is not the table of files.
+    # bot.sources.polling, registered below): an array is not the table of files.
     raw_sources = data.get("sources", {})
     t = Table(file, "sources", raw_sources if not isinstance(raw_sources, list) else {})
     sources = done(t, parse_sources(t))

@@ -21,17 +21,17 @@ from typing import Any, TextIO
 
 import aiohttp
 
-from bot.commands import Invocation, answer
-from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, load_config
-from bot.render_config import make_renderer
-from bot.sinks import ConsoleSink, WebhookSink
-from bot.store import NotFound, Store, load_configured
-from bot.subscription_commands import (
+from bot.commands.pipeline import Invocation, answer
+from bot.commands.subscription_commands import (
     dry_run_where,
     is_subscription_command,
     parse_subscription_command,
     run_subscription_command,
 )
+from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, load_config
+from bot.delivery.sinks import ConsoleSink, WebhookSink
+from bot.render_config import make_renderer
+from bot.store.articles import NotFound, Store, load_configured
 from briefings import distill
 from briefings.errors import ConfigError, SitrepError
 from briefings.ingest import article_from_bytes
@@ -84,7 +84,7 @@ async def dry_run_command(
     now: datetime | None = None,
 ) -> int:
     """Answer one slash command as the bot would and print the reply; 2 for a wrong command."""
-    from bot.source_commands import dry_run_source_command, is_source_command
+    from bot.commands.source_commands import dry_run_source_command, is_source_command
 
     if is_source_command(command):
         return await dry_run_source_command(config, command, out=out, now=now, as_json=as_json)
@@ -128,7 +128,7 @@ async def _answer_and_print(
 async def dry_run_post(config: Config, *, out: TextIO | None = None) -> int:
     """With a configuration and no command: load the sources and print the latest briefing
     exactly as it would be posted."""
-    from bot.sources import poll_configured
+    from bot.sources.polling import poll_configured
 
     store = await Store.open(config.store.url, origin=config.path)
     try:
@@ -180,7 +180,7 @@ def run(config_path: str | None) -> int:
     setup_logging()
     import discord
 
-    from bot.client import SitrepBot
+    from bot.gateway.client import SitrepBot
 
     bot = SitrepBot(config)
     try:
@@ -228,7 +228,7 @@ async def sync_commands_async(config: Config, guild_ids: list[int], *, token: st
     """Push the command tree to Discord (per guild, or globally); returns what was synced."""
     import discord
 
-    from bot.client import SitrepBot
+    from bot.gateway.client import SitrepBot
 
     bot = SitrepBot(config, serve=False)
     done: list[str] = []

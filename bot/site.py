@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config, default_config
-from bot.store import Store, load_configured
+from bot.store.articles import Store, load_configured
 from briefings.article import build_article
 from briefings.errors import SitrepError
 from briefings.site import SiteEntry, build_site

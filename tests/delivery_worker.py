@@ -27,11 +27,11 @@ import discord
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.delivery import DiscordSender
-from bot.outbox import Outbox, RetryPolicy, outbox
-from bot.scheduler import BriefingScheduler, SchedulerConfig
-from bot.store import tune_sqlite
-from bot.subscriptions import Subscription
+from bot.delivery.outbox import Outbox, RetryPolicy, outbox
+from bot.delivery.senders import DiscordSender
+from bot.scheduling.scheduler import BriefingScheduler, SchedulerConfig
+from bot.scheduling.subscriptions import Subscription
+from bot.store.articles import tune_sqlite
 from briefings.messages import Message
 
 PARTS = 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chart import figure_value, forces_chart, ratio_value
+from bot.commands.chart import figure_value, forces_chart, ratio_value
 from briefings.model import ForceItem
 
 

@@ -14,10 +14,10 @@ import discord
 import pytest
 from discord_server import APP_ID, GUILD_ID, FakeDiscord
 
-from bot.commands import SPEC_BY_NAME
+from bot.commands.pipeline import SPEC_BY_NAME
+from bot.commands.subscription_commands import SUBSCRIPTION_SPECS
 from bot.config import load_config
 from bot.runner import sync_commands_async
-from bot.subscription_commands import SUBSCRIPTION_SPECS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
 SITREP = [sys.executable, "-m", "bot.cli"]

@@ -17,8 +17,8 @@ import discord
 import pytest
 from discord_server import APP_ID, FakeDiscord, Recorded, dispatch, interaction_payload
 
-from bot.client import UNEXPECTED, SitrepBot
 from bot.config import load_config
+from bot.gateway.client import UNEXPECTED, SitrepBot
 from briefings import build_article
 from briefings.model import (
     ArticleMeta,
@@ -272,7 +272,7 @@ async def test_one_log_line_per_command_and_no_token(
     with caplog.at_level(logging.DEBUG):
         await run(server, bot, "quotes", speaker="Bob Stone")
         await run(server, bot, "sources")
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.client"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.gateway.client"]
     assert len([x for x in lines if x.startswith("command /quotes speaker:Bob Stone")]) == 1
     assert len([x for x in lines if x.startswith("command /sources")]) == 1
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
@@ -328,7 +328,7 @@ async def test_restart_reopens_the_same_store_without_rereading(
     assert await first.store.count() == 3
     await first.close()
 
-    with caplog.at_level(logging.INFO, logger="bot.store"):
+    with caplog.at_level(logging.INFO, logger="bot.store.articles"):
         second = SitrepBot(config)
         await second.login(TOKEN)
     try:
@@ -367,7 +367,7 @@ async def test_hostile_article_file_never_pings_in_any_command(
 async def test_unexpected_error_after_a_deferral_stays_private(
     server: FakeDiscord, bot: SitrepBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.commands as commands
+    import bot.commands.pipeline as commands
 
     def broken(*args: object) -> bytes:
         raise RuntimeError("chart exploded")
@@ -384,7 +384,7 @@ async def test_unexpected_error_after_a_deferral_stays_private(
 async def test_unexpected_error_after_a_reply_keeps_the_reply(
     server: FakeDiscord, bot: SitrepBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.client as client
+    import bot.gateway.client as client
 
     real = client.reply
     failed: list[bool] = []

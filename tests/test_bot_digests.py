@@ -1,4 +1,4 @@
-"""Digests in the bot (bot.digests): the store's new articles, the scheduled post, /briefing since.
+"""Digests in the bot (bot.commands.digests): new articles, the scheduled post, /briefing since.
 
 The three reports of tests/fixtures/digest are stored at chosen times (the store stamps
 ``added_at`` with the clock, so the tests move it) and posted in turn.
@@ -17,20 +17,20 @@ import pytest
 from delivery_fakes import FakeSender
 from sqlalchemy import update
 
-from bot.commands import Invocation, answer, parse_command
-from bot.config import load_config
-from bot.digests import (
+from bot.commands.digests import (
     DurationError,
     added_before,
     added_between,
     describe_period,
     parse_duration,
 )
-from bot.outbox import Outbox
+from bot.commands.pipeline import Invocation, answer, parse_command
+from bot.config import load_config
+from bot.delivery.outbox import Outbox
 from bot.runner import dry_run_command
-from bot.scheduler import BriefingScheduler, SchedulerConfig, render_latest
-from bot.store import Store, articles
-from bot.subscriptions import Subscription, create_subscription
+from bot.scheduling.scheduler import BriefingScheduler, SchedulerConfig, render_latest
+from bot.scheduling.subscriptions import Subscription, create_subscription
+from bot.store.articles import Store, articles
 from briefings.ingest import read_article
 from briefings.limits import message_violations
 from briefings.render import Renderer
@@ -223,7 +223,7 @@ async def test_briefing_since_gives_the_digest(store: Store) -> None:
 async def test_digest_keeps_the_most_recent_and_counts_the_rest(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.digests.MAX_ARTICLES", 2)
+    monkeypatch.setattr("bot.commands.digests.MAX_ARTICLES", 2)
     messages = await answer(store, Renderer(), Invocation.of("briefing", {"since": "1d"}, at(4)))
     assert messages[0].content.startswith("## Digest: 3 new reports")
     sources = messages[-1].embeds[-1].description or ""

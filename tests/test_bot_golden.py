@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import Invocation, answer
+from bot.commands.pipeline import Invocation, answer
 from bot.config import default_config
+from bot.delivery.sinks import payload_with_attachments
 from bot.render_config import make_renderer
-from bot.sinks import payload_with_attachments
-from bot.store import Store
+from bot.store.articles import Store
 from briefings import distill
 from briefings.ingest import read_article
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import CommandError, Invocation, parse_command
+from bot.commands.pipeline import CommandError, Invocation, parse_command
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,10 @@ import discord
 import pytest
 from discord_server import CHANNEL_ID, FakeDiscord
 
-from bot.client import SitrepBot
 from bot.config import load_config
-from bot.discord_io import DiscordSink
-from bot.sinks import ConsoleSink, DeliveryError, WebhookSink
+from bot.delivery.sinks import ConsoleSink, DeliveryError, WebhookSink
+from bot.gateway.client import SitrepBot
+from bot.gateway.discord_io import DiscordSink
 from briefings.messages import Attachment, Embed, Message
 
 HOOK = "/api/v10/webhooks/4242/hooktoken"

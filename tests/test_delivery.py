@@ -14,9 +14,9 @@ from delivery_fakes import SimulatedCrash
 from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.delivery import ConsoleSender, DiscordSender
-from bot.outbox import Outbox, PermanentError, Post, TransientError
-from bot.subscriptions import create_tables
+from bot.delivery.outbox import Outbox, PermanentError, Post, TransientError
+from bot.delivery.senders import ConsoleSender, DiscordSender
+from bot.scheduling.subscriptions import create_tables
 from briefings.messages import Embed, Message
 
 T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)

@@ -14,7 +14,7 @@ from delivery_worker import PARTS, contents
 from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.subscriptions import create_tables, subscribe_channels
+from bot.scheduling.subscriptions import create_tables, subscribe_channels
 
 WORKER = Path(__file__).resolve().parent / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Safe fetching (briefings.ingest.fetch) against a real server on 127.0.0.1."""
+"""Safe fetching (bot.sources.fetch) against a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from web_fakes import LOOPBACK, Site, serve
 
-from briefings.ingest.fetch import (
+from bot.sources.fetch import (
     BlockedAddress,
     Fetcher,
     FetchPolicy,
@@ -233,7 +233,7 @@ def test_policy_refuses_more_than_five_redirects() -> None:
 async def test_the_connector_resolver_refuses_what_the_check_refuses() -> None:
     # The address connected to is the address checked: a name that answers differently at
     # connection time (DNS rebinding) is refused by the resolver itself.
-    from briefings.ingest.fetch import _CheckingResolver, _Refused
+    from bot.sources.fetch import _CheckingResolver, _Refused
 
     strict = _CheckingResolver(())
     with pytest.raises(_Refused, match="localhost resolves to"):

@@ -12,7 +12,7 @@ import pytest
 from delivery_fakes import FakeSender, SimulatedCrash, wait_for_the_dead
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.outbox import (
+from bot.delivery.outbox import (
     Outbox,
     PermanentError,
     Post,
@@ -22,7 +22,7 @@ from bot.outbox import (
     nonce_for,
     post_key,
 )
-from bot.subscriptions import create_subscription, create_tables, get_subscription
+from bot.scheduling.subscriptions import create_subscription, create_tables, get_subscription
 from briefings.messages import Message
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -285,7 +285,7 @@ async def test_an_unverifiable_send_is_checked_again_not_resent(engine: AsyncEng
 
 async def test_keys_written_by_another_process_meanwhile_are_skipped(engine: AsyncEngine) -> None:
     """The database itself ignores a known key (ON CONFLICT DO NOTHING), no IntegrityError."""
-    from bot.outbox import _insert_ignoring_known_keys
+    from bot.delivery.outbox import _insert_ignoring_known_keys
 
     box = make_box(engine, FakeSender())
     await box.enqueue(parts(1, 10, "first"), now=T0)

@@ -23,9 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.delivery import ConsoleSender
-from bot.outbox import Outbox, Post
-from bot.subscriptions import create_tables, list_subscriptions, subscribe_channels
+from bot.delivery.outbox import Outbox, Post
+from bot.delivery.senders import ConsoleSender
+from bot.scheduling.subscriptions import create_tables, list_subscriptions, subscribe_channels
 
 WORKER = Path(__file__).resolve().parent / "delivery_worker.py"
 RUN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.schedule import Schedule, ScheduleError, matching_timezones, parse_schedule
+from bot.scheduling.schedule import Schedule, ScheduleError, matching_timezones, parse_schedule
 from briefings.errors import SitrepError
 
 KYIV = ZoneInfo("Europe/Kyiv")

@@ -20,9 +20,9 @@ from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import load_config
-from bot.delivery import ConsoleSender, DiscordSender
-from bot.outbox import Outbox
-from bot.scheduler import (
+from bot.delivery.outbox import Outbox
+from bot.delivery.senders import ConsoleSender, DiscordSender
+from bot.scheduling.scheduler import (
     BriefingScheduler,
     SchedulerConfig,
     due_run,
@@ -30,7 +30,7 @@ from bot.scheduler import (
     scheduler_config_of,
     sync_and_start,
 )
-from bot.subscriptions import (
+from bot.scheduling.subscriptions import (
     Subscription,
     create_subscription,
     create_tables,
@@ -195,7 +195,7 @@ async def test_catch_up_posts_one_missed_run_within_grace_and_none_beyond(
 
 
 async def bs_mark(engine: AsyncEngine, sub_id: int, when: datetime) -> None:
-    from bot.subscriptions import mark_posted
+    from bot.scheduling.subscriptions import mark_posted
 
     assert await mark_posted(engine, sub_id, when)
 
@@ -488,7 +488,7 @@ async def test_the_bot_starts_the_scheduler_and_posts_a_subscribed_briefing(
 ) -> None:
     """Through SitrepBot's extension hooks: subscribe in the configuration, advance the clock,
     the post arrives in the channel (fake Discord) with the latest briefing's quotes."""
-    from bot.client import SitrepBot
+    from bot.gateway.client import SitrepBot
     from briefings import build_article
 
     cfg = tmp_path / "sitrep.toml"

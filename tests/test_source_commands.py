@@ -17,10 +17,10 @@ from discord_server import FakeDiscord, dispatch, interaction_payload
 from test_sources import STORIES, item, story_page
 from web_fakes import Site, page, rss, serve
 
-from bot.client import SitrepBot
+from bot.commands.source_commands import parse_source_command
 from bot.config import Config, load_config
+from bot.gateway.client import SitrepBot
 from bot.runner import dry_run_command
-from bot.source_commands import parse_source_command
 from briefings.errors import SitrepError
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -106,8 +106,8 @@ async def test_ingest_of_a_page_without_an_article_is_one_clear_error(
 
 async def test_a_configured_source_cannot_be_removed_by_command(site: Site, tmp_path: Path) -> None:
     # The bot syncs [[sources]] into the table at start-up; here the sync is done by hand.
-    from bot.sources import declared_sources, sync_declared_sources
-    from bot.store import Store
+    from bot.sources.polling import declared_sources, sync_declared_sources
+    from bot.store.articles import Store
 
     cfg = config(tmp_path, f"\n[[sources]]\nurl = '{site.url('/feed.xml')}'\n")
     store = await Store.open(cfg.store.url)
@@ -191,9 +191,9 @@ async def test_dry_run_with_a_configuration_polls_its_sources_once(
 
 
 async def test_a_failing_source_is_reported_once_through_the_outbox(tmp_path: Path) -> None:
-    from bot.outbox import Outbox
-    from bot.sources import outbox_reporter
-    from bot.store import Store
+    from bot.delivery.outbox import Outbox
+    from bot.sources.polling import outbox_reporter
+    from bot.store.articles import Store
 
     class NoSender:
         async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
@@ -218,9 +218,9 @@ async def test_a_failing_source_is_reported_once_through_the_outbox(tmp_path: Pa
 async def test_real_reports_served_by_two_sites_are_stored_once_each(
     shared_articles: Path, tmp_path: Path
 ) -> None:
-    from bot.sources import SourcePoller, add_source, sources_of_articles
-    from bot.store import Store
-    from briefings.ingest.fetch import Fetcher, FetchPolicy, parse_networks
+    from bot.sources.fetch import Fetcher, FetchPolicy, parse_networks
+    from bot.sources.polling import SourcePoller, add_source, sources_of_articles
+    from bot.store.articles import Store
 
     texts = sorted(shared_articles.glob("*.txt"))[:3]
     async with serve(Site()) as s:

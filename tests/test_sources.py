@@ -1,4 +1,4 @@
-"""Sources polled into the store (bot.sources): feeds, pages and folders over real HTTP on
+"""Sources polled into the store (bot.sources.polling): feeds, pages and folders over real HTTP on
 127.0.0.1, with dedupe, filters, faults, admin reports and a restart in the middle of a poll."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from test_store import postgres_url  # noqa: F401  (the throwaway PostgreSQL ser
 from web_fakes import LOOPBACK, Site, page, rss, serve
 
 from bot.config import load_config
-from bot.sources import (
+from bot.sources.fetch import Fetcher, FetchPolicy, Validators, parse_networks
+from bot.sources.polling import (
     MAX_BACKOFF,
     DeclaredSource,
     Source,
@@ -32,10 +33,9 @@ from bot.sources import (
     sources_of_articles,
     sync_declared_sources,
 )
-from bot.store import Store
+from bot.store.articles import Store
 from briefings.article import build_article
 from briefings.errors import ConfigError
-from briefings.ingest.fetch import Fetcher, FetchPolicy, Validators, parse_networks
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -130,7 +130,7 @@ async def fetcher() -> AsyncIterator[Fetcher]:
 
 
 async def count(store: Store, table: object = None) -> int:
-    from bot.store import articles
+    from bot.store.articles import articles
 
     target = table if table is not None else articles
     async with store.engine.connect() as conn:
@@ -459,7 +459,7 @@ def test_declared_source_defaults() -> None:
 async def test_a_bug_met_on_one_item_or_source_stops_nothing_else(
     site: Site, store: Store, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.sources as sources_module
+    import bot.sources.polling as sources_module
     from briefings import distill as real_distill
 
     def fragile(article: object) -> object:
@@ -519,7 +519,7 @@ async def test_a_page_source_with_only_last_modified_is_polled_conditionally(
 async def test_on_postgresql_too_each_story_is_stored_once_and_credited_twice(
     site: Site, fetcher: Fetcher, request: pytest.FixtureRequest
 ) -> None:
-    from bot.store import metadata
+    from bot.store.articles import metadata
 
     store = await Store.open(request.getfixturevalue("postgres_url"))
     try:

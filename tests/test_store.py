@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.store import NotFound, Store, load_configured, metadata, speakers_of
+from bot.store.articles import NotFound, Store, load_configured, metadata, speakers_of
 from briefings import build_article
 from briefings.model import ArticleMeta, Briefing, QuoteItem
 

@@ -19,17 +19,17 @@ import pytest
 from discord_server import GUILD_ID, FakeDiscord, Recorded, dispatch, interaction_payload
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.commands import Invocation
-from bot.config import load_config
-from bot.subscription_commands import (
+from bot.commands.pipeline import Invocation
+from bot.commands.subscription_commands import (
     Where,
     answer_subscription,
     parse_subscription_command,
     schedule_choices,
     section_choices,
 )
-from bot.subscriptions import DeclaredSubscription as Declared
-from bot.subscriptions import (
+from bot.config import load_config
+from bot.scheduling.subscriptions import DeclaredSubscription as Declared
+from bot.scheduling.subscriptions import (
     Subscription,
     create_subscription,
     create_tables,
@@ -225,7 +225,7 @@ def replies(server: FakeDiscord) -> list[Recorded]:
 async def test_subscribe_in_discord_schedules_the_post_and_it_arrives(
     server: FakeDiscord, tmp_path: Path
 ) -> None:
-    from bot.client import SitrepBot
+    from bot.gateway.client import SitrepBot
     from briefings import build_article
 
     cfg = tmp_path / "sitrep.toml"
@@ -379,7 +379,7 @@ async def test_dry_run_in_real_time_stops_at_until(tmp_path: Path) -> None:
     import io
     import time
 
-    from bot.schedule_dry_run import rehearse
+    from bot.scheduling.dry_run import rehearse
 
     cfg = tmp_path / "sitrep.toml"
     cfg.write_text(

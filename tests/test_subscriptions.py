@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import load_config
-from bot.schedule import ScheduleError
-from bot.subscriptions import (
+from bot.scheduling.schedule import ScheduleError
+from bot.scheduling.subscriptions import (
     DeclaredSubscription,
     SubscriptionError,
     create_subscription,

@@ -2,7 +2,7 @@
 
 Every sink sends one ``Message`` at a time and returns Discord's message id when there is one, so
 that the outbox can record it. The Discord sink (through the bot's own connection) lives in
-``bot.discord_io`` so that this module does not import discord.py.
+``bot.gateway.discord_io`` so that this module does not import discord.py.
 """
 
 from __future__ import annotations

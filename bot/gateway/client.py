@@ -2,10 +2,10 @@
 (one shard for one community; as many as Discord recommends when the bot serves many).
 
 Resources (the store, the webhook session) are opened in ``setup_hook`` and closed in
-``close()``. Every slash command calls ``bot.commands.answer`` (the same pipeline as dry-run)
-through ``SitrepBot.respond``, which defers first when the command needs real work, logs one line
-per command and sends the reply with ``allowed_mentions`` none. Commands are synced only by
-``sitrep sync-commands``, never on start.
+``close()``. Every slash command calls ``bot.commands.pipeline.answer`` (the same pipeline as
+dry-run) through ``SitrepBot.respond``, which defers first when the command needs real work,
+logs one line per command and sends the reply with ``allowed_mentions`` none. Commands are
+synced only by ``sitrep sync-commands``, never on start.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.commands import SPEC_BY_NAME, Invocation, answer, error_message, places_of
+from bot.commands.pipeline import SPEC_BY_NAME, Invocation, answer, error_message, places_of
 from bot.config import Config
-from bot.discord_io import DiscordSink, reply
+from bot.delivery.sinks import WebhookSink
+from bot.gateway.discord_io import DiscordSink, reply
 from bot.render_config import make_renderer
-from bot.sinks import WebhookSink
-from bot.store import NotFound, Store, StoredArticle, load_configured, speakers_of
+from bot.store.articles import NotFound, Store, StoredArticle, load_configured, speakers_of
 from briefings.model import SECTIONS
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # define ``register_commands(tree)`` (called when the bot is built, also for sync-commands),
 # ``async setup(bot)`` (called in setup_hook once the store is open) and ``async teardown(bot)``
 # (called in close(), in reverse order).
-EXTENSIONS: tuple[str, ...] = ("bot.scheduler", "bot.source_commands")
+EXTENSIONS: tuple[str, ...] = ("bot.scheduling.scheduler", "bot.commands.source_commands")
 
 UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again later."
 
@@ -222,7 +222,7 @@ def _desc(command: str, option: str) -> str:
 
 
 def register_commands(tree: app_commands.CommandTree[Any]) -> None:
-    """Add every sitrep command to ``tree`` (their specs live in ``bot.commands.SPECS``)."""
+    """Add every sitrep command to ``tree`` (the specs: ``bot.commands.pipeline.SPECS``)."""
     spec = SPEC_BY_NAME
 
     @tree.command(name="briefing", description=spec["briefing"].description)

@@ -76,13 +76,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.config import Table as ConfigTable
 from bot.config import register_table
-from bot.store import Store, db_time, metadata, utc
-from briefings import distill
-from briefings.article import Article
-from briefings.errors import InputError, SitrepError
-from briefings.ingest import DEFAULT_MAX_BYTES, article_from_bytes, read_article
-from briefings.ingest.feeds import FeedItem, article_from_item, parse_feed
-from briefings.ingest.fetch import (
+from bot.sources.fetch import (
     BlockedAddress,
     Fetcher,
     FetchError,
@@ -94,6 +88,12 @@ from briefings.ingest.fetch import (
     canonical_url,
     parse_networks,
 )
+from bot.store.articles import Store, db_time, metadata, utc
+from briefings import distill
+from briefings.article import Article
+from briefings.errors import InputError, SitrepError
+from briefings.ingest import DEFAULT_MAX_BYTES, article_from_bytes, read_article
+from briefings.ingest.feeds import FeedItem, article_from_item, parse_feed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -1351,7 +1351,7 @@ def outbox_reporter(outbox: Any, channel_id: int | None) -> Reporter | None:
     """A ``Reporter`` posting through the delivery outbox (exactly once per key)."""
     if channel_id is None:
         return None
-    from bot.outbox import Post
+    from bot.delivery.outbox import Post
     from briefings.messages import Message
 
     async def report(key: str, text: str, now: datetime) -> None:

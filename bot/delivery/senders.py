@@ -21,7 +21,7 @@ import aiohttp
 import discord
 from discord.http import Route
 
-from bot.outbox import PermanentError, RateLimited, TransientError
+from bot.delivery.outbox import PermanentError, RateLimited, TransientError
 
 log = logging.getLogger(__name__)
 

@@ -32,11 +32,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Config
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
 from bot.render_config import make_renderer
-from bot.scheduler import BriefingScheduler, render_latest, scheduler_config_of
-from bot.store import Store, load_configured
-from bot.subscriptions import create_tables, declared_in, subscriptions, sync_declared
+from bot.scheduling.scheduler import BriefingScheduler, render_latest, scheduler_config_of
+from bot.scheduling.subscriptions import create_tables, declared_in, subscriptions, sync_declared
+from bot.store.articles import Store, load_configured
 from briefings.errors import ConfigError
 
 __all__ = ["ConsoleClockSender", "format_payload", "parse_time", "rehearse", "run_dry_schedule"]

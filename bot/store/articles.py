@@ -2,7 +2,7 @@
 
 SQLite through aiosqlite is the default; a PostgreSQL URL works the same way. The tables live on
 one ``metadata`` so that other parts of the bot (subscriptions, outbox) add theirs to the same
-database: define them on ``bot.store.metadata`` and ``Store.open`` creates them too.
+database: define them on ``bot.store.articles.metadata`` and ``Store.open`` creates them too.
 
 Articles are read once: ``load_sources`` remembers each file by path, size and modification time,
 and each article by the SHA-256 of its text, so a restart re-reads and re-distills nothing.
@@ -253,8 +253,8 @@ class Store:
         (also when another process stored it a moment before: the unique key decides).
 
         ``link(conn, article_id, added)`` runs in the same transaction (the article's id, new or
-        known): what it writes (bot.sources: dedupe keys, the article's sources) commits with
-        the article or not at all."""
+        known): what it writes (bot.sources.polling: dedupe keys, the article's sources) commits
+        with the article or not at all."""
         try:
             return await self._add_article(article, briefing, link)
         except IntegrityError:

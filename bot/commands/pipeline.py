@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.chart import CHART_FILENAME, forces_chart
-from bot.digests import digest_reply
-from bot.store import NotFound, Store, StoredArticle, speakers_of
+from bot.commands.chart import CHART_FILENAME, forces_chart
+from bot.commands.digests import digest_reply
+from bot.store.articles import NotFound, Store, StoredArticle, speakers_of
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.messages import Attachment, Embed, EmbedField, Message
@@ -317,8 +317,8 @@ async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list
 
 # Commands added by extensions (module, name of its specs); /help lists them after the core ones.
 EXTENSION_SPECS: tuple[tuple[str, str], ...] = (
-    ("bot.subscription_commands", "SUBSCRIPTION_SPECS"),
-    ("bot.source_commands", "SOURCE_SPECS"),
+    ("bot.commands.subscription_commands", "SUBSCRIPTION_SPECS"),
+    ("bot.commands.source_commands", "SOURCE_SPECS"),
 )
 
 

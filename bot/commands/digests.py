@@ -6,8 +6,8 @@ published: a report published yesterday and picked up an hour ago is news to the
 channel saw before is what its last post could have covered: the articles stored up to that post
 (at most ``PREVIOUS_LIMIT``, within ``PREVIOUS_WINDOW``); "what changed" compares with them.
 
-Both the scheduled post (``bot.scheduler.render_latest``) and ``/briefing since:24h`` call
-``render_since``: with several new articles it gives the digest, with one that article's
+Both the scheduled post (``bot.scheduling.scheduler.render_latest``) and ``/briefing since:24h``
+call ``render_since``: with several new articles it gives the digest, with one that article's
 briefing, with none nothing (``None``), so the caller decides what an empty period means.
 """
 
@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.store import _LISTED as LISTED
-from bot.store import Store, StoredArticle, _stored, articles, briefings, utc
+from bot.store.articles import _LISTED as LISTED
+from bot.store.articles import Store, StoredArticle, _stored, articles, briefings, utc
 from briefings.digest import Digest, SourceRef, build_digest
 from briefings.errors import SitrepError
 from briefings.messages import Message

@@ -46,9 +46,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.config import Config, register_table
 from bot.config import Table as ConfigTable
-from bot.outbox import Outbox, Post
-from bot.schedule import ScheduleError
-from bot.subscriptions import (
+from bot.delivery.outbox import Outbox, Post
+from bot.scheduling.schedule import ScheduleError
+from bot.scheduling.subscriptions import (
     Subscription,
     declared_in,
     get_subscription,
@@ -189,17 +189,17 @@ class RunResult:
 def render_latest(store: Any, renderer: Any) -> RenderPost:
     """The production render step: the latest stored briefing, the subscription's sections;
     when several articles were stored since the subscription's last post, their digest
-    (``bot.digests``).
+    (``bot.commands.digests``).
 
-    ``store`` is a ``bot.store.Store``, ``renderer`` a ``briefings.render.Renderer``.
+    ``store`` is a ``bot.store.articles.Store``, ``renderer`` a ``briefings.render.Renderer``.
     """
 
-    digests: dict[Any, Any] = {}  # shared by the channels of a run (see bot.digests)
+    digests: dict[Any, Any] = {}  # shared by the channels of a run (see bot.commands.digests)
     posts: dict[tuple[int, tuple[str, ...], datetime], list[Message]] = {}
 
     async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
         if sub.last_posted_at is not None:  # several articles new since: their digest
-            from bot.digests import render_since
+            from bot.commands.digests import render_since
 
             digest = await render_since(
                 store,
@@ -497,12 +497,12 @@ async def sync_and_start(
 
 
 # ---------------------------------------------------------------- bot extension hooks
-# bot.client.SitrepBot imports this module and calls these (see EXTENSIONS there).
+# bot.gateway.client.SitrepBot imports this module and calls these (see EXTENSIONS there).
 
 
 def register_commands(tree: Any) -> None:
-    """/subscribe, /unsubscribe, /subscriptions and /preview (bot.subscription_commands)."""
-    from bot.subscription_discord import register_commands as register
+    """/subscribe, /unsubscribe, /subscriptions, /preview (bot.commands.subscription_commands)."""
+    from bot.gateway.subscription_discord import register_commands as register
 
     register(tree)
 
@@ -510,8 +510,8 @@ def register_commands(tree: Any) -> None:
 async def setup(bot: Any) -> None:
     """In the bot's ``setup_hook``, once its store is open and it is logged in: the outbox over
     the bot's Discord connection, the scheduler over the store, then ``sync_and_start``."""
-    from bot.delivery import DiscordSender
-    from bot.outbox import RetryPolicy
+    from bot.delivery.outbox import RetryPolicy
+    from bot.delivery.senders import DiscordSender
 
     conf = scheduler_config_of(bot.config)
     outbox = Outbox(

@@ -15,7 +15,7 @@ Configuration (registered with the config loader when this module is imported)::
     [[subscriptions]]
     channel = 123456789012345678      # required, a Discord channel id
     guild = 987654321098765432        # optional
-    schedule = "daily 08:00"          # cron or plain words (bot.schedule)
+    schedule = "daily 08:00"          # cron or plain words (bot.scheduling.schedule)
     timezone = "Europe/Kyiv"          # IANA name, default UTC
     sections = ["frontline", "quotes"]  # default: all four
 """
@@ -46,8 +46,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Table as ConfigTable
 from bot.config import register_table
-from bot.schedule import Schedule, ScheduleError, parse_schedule
-from bot.store import db_time, metadata, utc
+from bot.scheduling.schedule import Schedule, ScheduleError, parse_schedule
+from bot.store.articles import db_time, metadata, utc
 from briefings.errors import SitrepError
 from briefings.model import SECTIONS
 

@@ -1,6 +1,6 @@
 """The subscription commands in Discord: /subscribe, /unsubscribe, /subscriptions, /preview.
 
-Each command builds a :class:`bot.subscription_commands.Where` from the interaction (guild,
+Each command builds a :class:`bot.commands.subscription_commands.Where` from the interaction (guild,
 channel, the member's Manage Server permission, the bot's store and scheduler) and answers
 through ``answer_subscription``, the pipeline ``sitrep dry-run --command`` uses too. /subscribe
 and /unsubscribe are hidden from members without Manage Server by default
@@ -16,11 +16,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.commands import Invocation
-from bot.discord_io import reply
-from bot.schedule import matching_timezones
-from bot.scheduler import render_latest
-from bot.subscription_commands import (
+from bot.commands.pipeline import Invocation
+from bot.commands.subscription_commands import (
     SUBSCRIPTION_SPECS,
     Where,
     answer_subscription,
@@ -28,6 +25,9 @@ from bot.subscription_commands import (
     section_choices,
     visible_subscriptions,
 )
+from bot.gateway.discord_io import reply
+from bot.scheduling.schedule import matching_timezones
+from bot.scheduling.scheduler import render_latest
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 The handlers are plain async functions of a :class:`Where` (the database, the render step, the
 time, the guild and channel the command was used in, whether the member may manage the server,
 and what to call after a change: the scheduler's ``sync_jobs``) and the command's
-``Invocation``. The Discord client (``bot.subscription_discord``, registered through
-``bot.scheduler``) and ``sitrep dry-run --command "/subscribe ..."`` both call
+``Invocation``. The Discord client (``bot.gateway.subscription_discord``, registered through
+``bot.scheduling.scheduler``) and ``sitrep dry-run --command "/subscribe ..."`` both call
 :func:`answer_subscription`.
 
 A wrong argument (bad schedule, unknown time zone or section, missing permission) is one short
@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import (
+from bot.commands.pipeline import (
     SPEC_BY_NAME,
     CommandError,
     CommandSpec,
@@ -33,8 +33,8 @@ from bot.commands import (
     error_message,
     parse_command,
 )
-from bot.schedule import parse_schedule
-from bot.subscriptions import (
+from bot.scheduling.schedule import parse_schedule
+from bot.scheduling.subscriptions import (
     ORIGIN_CONFIG,
     Subscription,
     create_subscription,
@@ -314,7 +314,7 @@ _HANDLERS: dict[str, Callable[[Where, Invocation], Awaitable[list[Message]]]] = 
 def dry_run_where(store: Any, renderer: Any, inv: Invocation) -> Where:
     """``sitrep dry-run --command``: the configured database, no guild or current channel (so
     ``channel:`` is needed), and the right to manage (the console's user runs the bot)."""
-    from bot.scheduler import render_latest
+    from bot.scheduling.scheduler import render_latest
 
     assert inv.now is not None
     return Where(engine=store.engine, render=render_latest(store, renderer), now=inv.now)

@@ -7,7 +7,7 @@ The Discord client (``register_commands``, this module being one of the bot's ex
 :func:`run_source_command`. A wrong argument is one short ephemeral reply; nothing is written.
 
 This module is the bot extension of the sources: ``setup`` and ``teardown`` start and stop the
-poller (``bot.sources``).
+poller (``bot.sources.polling``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.commands import CommandError, CommandSpec, Invocation, Option, clip, error_message
-from bot.commands import parse_command as _parse
-from bot.sources import (
+from bot.commands.pipeline import CommandError, CommandSpec, Invocation, Option, clip, error_message
+from bot.commands.pipeline import parse_command as _parse
+from bot.sources.fetch import FetchError
+from bot.sources.polling import (
     DEFAULT_INTERVAL,
     KINDS,
     ORIGIN_CONFIG,
@@ -38,11 +39,10 @@ from bot.sources import (
     setup,
     teardown,
 )
-from bot.store import Store
+from bot.store.articles import Store
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.ingest.feeds import FeedError, parse_feed
-from briefings.ingest.fetch import FetchError
 from briefings.messages import Embed, Message
 
 if TYPE_CHECKING:
@@ -342,7 +342,7 @@ async def dry_run_source_command(
 ) -> int:
     """``sitrep dry-run --command "/source list"``: answer as the bot would and print it."""
     from bot.config import default_config
-    from bot.sinks import ConsoleSink
+    from bot.delivery.sinks import ConsoleSink
 
     inv = parse_source_command(line)
     with tempfile.TemporaryDirectory(prefix="sitrep-dry-") as tmp:
@@ -357,8 +357,8 @@ async def dry_run_source_command(
 async def _answer_dry(
     config: Any, store: Store, inv: Invocation, now: datetime | None
 ) -> list[Message]:
-    from bot.sources import fetch_settings_of, max_bytes_of
-    from briefings.ingest.fetch import Fetcher
+    from bot.sources.fetch import Fetcher
+    from bot.sources.polling import fetch_settings_of, max_bytes_of
 
     try:
         policy = fetch_settings_of(config).policy(max_bytes_of(config))
@@ -378,7 +378,7 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
     import discord
     from discord import app_commands
 
-    from bot.discord_io import reply
+    from bot.gateway.discord_io import reply
 
     def describe(name: str) -> dict[str, str]:
         return {o.name: o.description[:100] for o in _SPECS[name].options}
