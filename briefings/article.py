@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from briefings.sanitize import clean_optional, strip_unsafe
 from briefings.sentences import split_spans
 
 
@@ -196,13 +197,12 @@ def is_trailer(paragraph: str) -> bool:
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u200c\u200d\ufeff]")
 
 
 def normalize_text(text: str) -> str:
-    """Unicode NFC, no control or zero-width characters, runs of spaces folded to one."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    """Unicode NFC, no control, bidi or zero-width characters (``strip_unsafe``), runs of spaces
+    folded to one."""
+    text = unicodedata.normalize("NFC", strip_unsafe(text))
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
@@ -219,7 +219,7 @@ def build_article(
 
     ``sha256`` defaults to the hash of ``body`` as given.
     """
-    digest = sha256 or hashlib.sha256(body.encode("utf-8")).hexdigest()
+    digest = sha256 or hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
     lines = [line for line in normalize_text(body).split("\n") if line]
     # Trailers are dropped where they stand: at the start (bylines) and at the end (credits).
     while lines and is_trailer(lines[-1]):
@@ -242,9 +242,9 @@ def build_article(
         text=text,
         paragraphs=tuple(paragraphs),
         sentences=tuple(sentences),
-        title=title,
-        source=source,
-        url=url,
+        title=clean_optional(title),
+        source=clean_optional(source),
+        url=clean_optional(url),
         published=published,
         sha256=digest,
     )

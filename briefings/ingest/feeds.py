@@ -19,6 +19,7 @@ from typing import Any
 
 from briefings.article import Article, build_article
 from briefings.errors import InputError
+from briefings.sanitize import clean_optional
 
 __all__ = [
     "FULL_TEXT_WORDS",
@@ -58,7 +59,7 @@ class FeedItem:
         if self.link:
             return self.link
         text = f"{self.title or ''}\n{self.summary or ''}"
-        return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+        return "sha1:" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     @property
     def full_text(self) -> str | None:
@@ -80,9 +81,8 @@ class Feed:
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
-    return None
+    """A one-line field of the feed (title, GUID, link), cleaned where it enters."""
+    return clean_optional(value) if isinstance(value, str) else None
 
 
 def _when(entry: Any) -> datetime | None:
@@ -147,7 +147,7 @@ def article_from_item(item: FeedItem, *, source: str | None = None) -> Article |
     text = item.full_text
     if text is None:
         return None
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     article = build_article(
         text,
         title=item.title,
