@@ -6,7 +6,9 @@ followups and the original response, channel messages, webhooks and application 
 Tests can queue failures (a 429 with ``retry_after``, a 500) for a path with ``fail_next``, turn
 on random faults for channel posts with ``chaos`` (429s, 500s, connections dropped after the
 message was made), and enforce Discord's rate limits with ``enforce_limits``. Like Discord, a
-post with ``enforce_nonce`` whose nonce the channel has seen returns the earlier message.
+post with ``enforce_nonce`` whose nonce the channel has seen in the last ``nonce_seconds`` (a
+few minutes) returns the earlier message, and messages listed (``GET /channels/ID/messages``)
+carry no ``nonce``: recovery after a crash cannot rely on it.
 
 Interactions behave as Discord's do: the first callback must come within ``callback_deadline``
 seconds (3) of the interaction, once (a second is 400 "already acknowledged", a late one 404
@@ -33,6 +35,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import random
 import re
 import time
@@ -52,6 +55,8 @@ OWNER_ID = 900_000_000_000_000_003
 GUILD_ID = 900_000_000_000_000_004
 CHANNEL_ID = 900_000_000_000_000_005
 USER_ID = 900_000_000_000_000_006
+
+NONCE_SECONDS = 300.0  # Discord remembers a nonce "for a few minutes"
 
 _ids = itertools.count(1_200_000_000_000_000_000)
 
@@ -157,6 +162,8 @@ class FakeDiscord:
         self.requests: list[Recorded] = []
         self.failures: list[tuple[re.Pattern[str], list[Failure]]] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel or webhook -> messages
+        self.nonce_seconds = NONCE_SECONDS  # how long a nonce is remembered, as on Discord
+        self._nonce_at: dict[str, float] = {}  # message id -> time.monotonic() of its post
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.drop_connections = 0
         self.chaos_of: Chaos | None = None
@@ -601,7 +608,8 @@ class FakeDiscord:
         nonce = body.get("nonce")
         if body.get("enforce_nonce") and nonce is not None:
             for earlier in self.messages.get(where, []):
-                if earlier.get("nonce") == nonce:
+                seen = self._nonce_at.get(earlier["id"], -math.inf)
+                if earlier.get("nonce") == nonce and time.monotonic() - seen < self.nonce_seconds:
                     return earlier  # Discord: the same nonce within minutes is the same message
         attachments = [
             {
@@ -637,6 +645,7 @@ class FakeDiscord:
         if body.get("webhook_id"):
             msg["webhook_id"] = body["webhook_id"]
         self.messages.setdefault(where, []).append(msg)
+        self._nonce_at[msg["id"]] = time.monotonic()
         return msg
 
     def _route(self, rec: Recorded) -> tuple[int, Any]:
@@ -702,7 +711,8 @@ class FakeDiscord:
             if rec.method == "POST":
                 return 200, self._message(f"channel:{m.group(1)}", rec, int(m.group(1)))
             if rec.method == "GET":
-                return 200, list(reversed(self.messages.get(f"channel:{m.group(1)}", [])))
+                listed = reversed(self.messages.get(f"channel:{m.group(1)}", []))
+                return 200, [{k: v for k, v in msg.items() if k != "nonce"} for msg in listed]
         if m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", p):
             key = m.group(2) or "global"
             if rec.method == "PUT":

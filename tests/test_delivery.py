@@ -58,6 +58,22 @@ async def test_send_posts_the_payload_and_returns_the_id(
     assert body["embeds"][0]["title"] == "t"
 
 
+async def test_the_fake_behaves_as_discord_with_nonces(
+    server: FakeDiscord, client: discord.Client
+) -> None:
+    """Listing gives no nonce, and a nonce is remembered only for a while (as on Discord), so
+    the crash tests walk the recovery path real Discord leaves."""
+    sender = DiscordSender(client)
+    payload = {"content": "once", "nonce": "sr-n", "enforce_nonce": True}
+    first = await sender.send(CHANNEL, payload)
+    assert await sender.send(CHANNEL, payload) == first  # within the window: the same message
+    listed = await client.http.logs_from(CHANNEL, 10)
+    assert [m["id"] for m in listed] == [str(first)] and "nonce" not in listed[0]
+    server.nonce_seconds = 0.0  # the window has passed
+    assert await sender.send(CHANNEL, payload) != first
+    assert len(posted(server)) == 2
+
+
 @pytest.mark.parametrize("status", [403, 404, 400])
 async def test_4xx_are_permanent(server: FakeDiscord, client: discord.Client, status: int) -> None:
     server.fail_next(rf"/channels/{CHANNEL}/messages", (status, {"message": "no", "code": 50001}))
