@@ -601,6 +601,7 @@ class _Candidate:
     heads_list: bool = False  # "the villages of A, B and C", "two villages: A and B"
     reference: bool = False  # "Ostrivka, 10km north of Velyka": a point to measure from
     closes_list: bool = False  # "A and B, west of C": a bearing after a list places all of it
+    unit: bool = False  # "the commander of X", "X's men": the call name of a unit or a person
 
 
 def _tokens(text: str, offset: int) -> tuple[list[_Token], list[int]]:
@@ -665,7 +666,104 @@ _PASSIVE_CAPTURE = _words(
     razed levelled leveled abandoned evacuated fallen
     """
 )
-_REFUGE_PREPOSITIONS = _words("to into in toward towards")
+#: Designators that follow a name without being part of it: "Kharkiv city" is Kharkiv.
+_NAME_SUFFIXES = _words("city town")
+_REFUGE_PREPOSITIONS = _words("to into in toward towards for")
+#: Read over between a refuge preposition and the name: "fled to the city of X".
+_REFUGE_SKIP = SKIPPABLE | SETTLEMENT_NOUNS | _words("of nearby relative relatively safer safe")
+#: Words a refuge verb may stand before its preposition: "fled the fighting to X".
+_REFUGE_GAP = 3
+
+
+NotAPlaceWhere = Literal["before_of", "after_possessive", "after", "verb_before_preposition"]
+
+
+@dataclass(frozen=True, slots=True)
+class NotAPlaceRule:
+    """One row of the rules that make a mention of a name no frontline place.
+
+    ``where`` says where ``words`` stand: the noun before "of X" ("the commander of X"), the
+    noun after "X's" ("X's men"), the word right after "X" ("the X unit"), or a verb up to
+    three words before the preposition of "to X" ("fled the fighting to X"). ``yields`` is what
+    the mention becomes: ``unit`` (the call name of a unit or person: no place unless strong
+    evidence elsewhere says so) or ``refuge`` (where people fled to). ``examples`` are
+    sentences of our own writing with the places a briefing keeps in them: the rule's tests.
+    """
+
+    name: str
+    where: NotAPlaceWhere
+    words: frozenset[str]
+    yields: Literal["unit", "refuge"]
+    examples: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+NOT_A_PLACE_RULES: tuple[NotAPlaceRule, ...] = (
+    NotAPlaceRule(
+        "the head of a unit",
+        "before_of",
+        _words("commander commanders head chief leader founder deputy"),
+        "unit",
+        (
+            (
+                "The commander of Aurora said the assault stalled near the village of Marivka.",
+                ("Marivka",),
+            ),
+            (
+                "The commander of Sparta, a drone unit near Kupiansk, said the road was cut.",
+                ("Kupiansk",),
+            ),
+        ),
+    ),
+    NotAPlaceRule(
+        "a unit's men",
+        "after_possessive",
+        _words("men guys boys fighters soldiers troops operators pilots crews"),
+        "unit",
+        (
+            (
+                "Phoenix's men pushed into the village of Marivka near Kharkiv.",
+                ("Marivka", "Kharkiv"),
+            ),
+        ),
+    ),
+    NotAPlaceRule(
+        "a unit named by its call name",
+        "after",
+        _words("unit units battalion battalions brigade regiment detachment squad"),
+        "unit",
+        (("Troops of the Aurora unit pushed toward the village of Marivka.", ("Marivka",)),),
+    ),
+    NotAPlaceRule(
+        "where people fled to",
+        "verb_before_preposition",
+        REFUGE_VERBS,
+        "refuge",
+        (
+            (
+                "Troops stormed Marivka village, and thousands fled to the city of Kharkiv.",
+                ("Marivka",),
+            ),
+            (
+                "Fighting raged near Marivka village, and residents fled the fighting to Dnipro.",
+                ("Marivka",),
+            ),
+            (
+                "Shelling forced residents to flee to Dnipro as troops stormed Marivka village.",
+                ("Marivka",),
+            ),
+        ),
+    ),
+)
+
+
+def _rule_words(where: NotAPlaceWhere) -> frozenset[str]:
+    return frozenset().union(*(r.words for r in NOT_A_PLACE_RULES if r.where == where))
+
+
+_UNIT_BEFORE_OF = _rule_words("before_of")
+_UNIT_AFTER_POSSESSIVE = _rule_words("after_possessive")
+_UNIT_AFTER = _rule_words("after")
+_REFUGE_VERBS_BEFORE = _rule_words("verb_before_preposition")
 _ARTICLE_PREFIX = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|ed|es|ud|ul)-[A-Z]")
 #: People named after a place or group: "Hamas fighters", "Dolyna officials".
 GROUP_NOUNS = _words(
@@ -1032,6 +1130,23 @@ def _spread_lists(tokens: list[_Token], cands: list[_Candidate]) -> None:
                     other.kind = other.kind or lead.kind
 
 
+def _refuge(tokens: list[_Token], i: int) -> bool:
+    """ "fled to X", "fled the fighting to the city of X", "civilians streamed toward X"."""
+    k = i - 1
+    while k >= 0 and tokens[k].low in _REFUGE_SKIP:
+        k -= 1
+    if k < 0 or tokens[k].low not in _REFUGE_PREPOSITIONS:
+        return False
+    # "sought refuge in X", but not "fleeing the siege in X": "in" only right after the verb
+    gap = 0 if tokens[k].low == "in" else _REFUGE_GAP
+    for m in range(k - 1, max(-1, k - 2 - gap), -1):
+        if not tokens[m].is_word:
+            return False
+        if tokens[m].low in _REFUGE_VERBS_BEFORE:
+            return True
+    return False
+
+
 def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: Gazetteer) -> None:
     i, j = c.first, c.last
     low_words = [t.low for t in tokens[c.first : c.last + 1]]
@@ -1045,6 +1160,11 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.strong = True
     if head in CONTINENTS:
         c.kind = "continent"
+    if len(low_words) > 1 and head in _NAME_SUFFIXES and not gaz.flags(c.base):
+        # "Kharkiv City": the suffix is no part of the name unless the gazetteer has it so
+        # ("Gaza City")
+        c.base = c.base[: c.base.rfind(" ")].rstrip()
+        c.end = c.name_end = starts[j - 1] + len(tokens[j - 1].text)
     if len(low_words) > 1 and head in _INSTITUTION_HEADS:
         c.organisation = True  # "staff at the Dolyna Central Hospital": an institution
     if (
@@ -1164,8 +1284,10 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.locative = prev in _LOCATIVE
         if prev2 in CAPTURE_VERBS and prev in {"to", "of", "on"}:
             c.capture = True
-    if prev in _REFUGE_PREPOSITIONS and (prev2 in REFUGE_VERBS or prev3 in REFUGE_VERBS):
+    if _refuge(tokens, i):
         c.refuge = True
+    if prev == "of" and prev2 in _UNIT_BEFORE_OF and not skipped:
+        c.unit = True  # "the commander of X": a unit's call name, or a jurisdiction
     if prev in {"by", "and"} and not skipped:
         c.weak = False
     if prev in {"in", "at"} and prev2 in VENUE_NOUNS:
@@ -1173,6 +1295,12 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
     # Right context.
     n = len(tokens)
     r = j + 1
+    if r < n and tokens[r].is_word:
+        nxt_low = tokens[r].low
+        if (c.possessive and nxt_low in _UNIT_AFTER_POSSESSIVE) or (
+            not c.possessive and nxt_low in _UNIT_AFTER
+        ):
+            c.unit = True  # "X's men", "the X unit"
     if (
         not c.possessive
         and r < n
@@ -1191,6 +1319,8 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
             c.strong = True
             if des in PLURAL_DESIGNATORS:
                 c.plural = True  # "A and B villages": each name alone
+            elif des in _NAME_SUFFIXES and not gaz.flags(f"{c.base} {des}"):
+                pass  # "Kharkiv city": the place is "Kharkiv"
             else:
                 c.name_end = starts[r + mods] + len(_strip_possessive(last.text)[0])
             nxt = tokens[r + mods + 1].low if r + mods + 1 < n else ""
@@ -1326,6 +1456,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
                     "person": False,
                     "speak": False,
                     "acronym": True,
+                    "unit": False,
                 },
             )
             e["strong"] |= c.strong
@@ -1334,6 +1465,7 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
             e["locative"] |= c.locative and not c.possessive
             e["person"] |= c.person
             e["speak"] |= c.speaker_verb
+            e["unit"] |= c.unit
             e["acronym"] &= c.base.isupper() and " " not in c.base and len(c.base) <= 6
             if c.kind and key not in kinds:
                 kinds[key] = c.kind
@@ -1354,6 +1486,8 @@ def find_places(article: Article, gaz: Gazetteer | None = None) -> PlaceIndex:
         is_state = COUNTRY in flags or CAPITAL in flags
         if e["person"] and not e["strong"]:
             continue
+        if e["unit"] and not e["strong"] and not is_state:
+            continue  # "the commander of X", "X's men": a unit or its commander's call name
         if not is_state and e["speak"] and not e["strong"]:
             continue  # "Hnatiuk said": a person, whatever the gazetteer says
         if not e["strong"] and key in person_words:

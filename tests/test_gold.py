@@ -1,7 +1,11 @@
-"""Issue 2's floors on the real articles, as ../shared/tools/score_distill.py counts them.
+"""The floors on the real articles, as ../shared/tools/score_distill.py counts them.
 
 The scorer runs the installed ``sitrep distill --format json`` on every article in
-../shared/articles and compares with the hand-made ../shared/gold files.
+../shared/articles and compares with the hand-made ../shared/gold files. Issue 8 raised the
+number and place floors (the scorer has no flag for place precision: it is read from its last
+line). Untouched figures before issue 8's number and place work, on the five articles of
+../shared: number R 1.00 P~1.00, place R 1.00 P 0.92 (those articles were read while building,
+so the figures flatter the rules; the README's accuracy section says so).
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 FLOORS = {
     "--min-quote-f1": 0.95,
     "--min-speaker": 0.92,
-    "--min-number-recall": 0.85,
-    "--min-number-precision": 0.75,
-    "--min-place-recall": 0.80,
+    "--min-number-recall": 0.90,
+    "--min-number-precision": 0.85,
+    "--min-place-recall": 0.90,
     "--min-actor-recall": 0.80,
 }
 ACTOR_RECALL_FLOOR = 0.90
+MIN_PLACE_PRECISION = 0.85
 
 
 def test_scores_meet_the_floors(shared_articles: Path, gold_dir: Path) -> None:
@@ -41,6 +46,9 @@ def test_scores_meet_the_floors(shared_articles: Path, gold_dir: Path) -> None:
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
     assert run.returncode == 0, f"below the floors: {summary}\n{run.stdout}"
     assert re.search(r"failures 0;", summary), summary
+    place = re.search(r"place R [\d.]+ P ([\d.]+)", summary)
+    assert place, summary
+    assert float(place.group(1)) >= MIN_PLACE_PRECISION, f"place precision: {summary}"
 
 
 def test_actor_recall_counts_the_top_level_actors(shared_articles: Path, gold_dir: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from briefings.article import build_article
 from briefings.places import (
+    NOT_A_PLACE_RULES,
     DictGazetteer,
     IndexGazetteer,
     PlaceIndex,
@@ -381,7 +382,7 @@ def test_settlement_designators_written_after_the_name() -> None:
     )
     assert [(m.name, m.base, m.kind) for m in idx.mentions] == [
         ("Lan Taung village", "Lan Taung", "settlement"),
-        ("Sabe town", "Sabe", "settlement"),
+        ("Sabe", "Sabe", "settlement"),  # "X town": the suffix is no part of the name
         ("al-Qasr neighbourhood", "al-Qasr", "settlement"),
         ("Bab Sharqi quarter", "Bab Sharqi", "settlement"),
     ]
@@ -717,3 +718,69 @@ def test_a_name_held_or_administered_by_a_side_is_ground() -> None:
     text = "Since spring, nine people were wounded in Kel-administered Dorvo."
     assert names_with(text, gaz) == ["Dorvo"]
     assert names_with("Artillery hit Kel-held Sarnow overnight.", gaz) == ["Sarnow"]
+
+
+# --- names that are not places (the rows of NOT_A_PLACE_RULES) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        pytest.param(sentence, expected, id=f"{rule.name}: {sentence[:40]}")
+        for rule in NOT_A_PLACE_RULES
+        for sentence, expected in rule.examples
+    ],
+)
+def test_not_a_place_rules_with_their_examples(sentence: str, expected: tuple[str, ...]) -> None:
+    # The real gazetteer: the call names of the examples are towns somewhere in the world.
+    index = find_places(build_article(sentence), gazetteer())
+    assert sorted({m.base for m in index.mentions if m.use == "place"}) == sorted(expected)
+
+
+def test_a_call_name_stays_a_place_where_strong_evidence_says_so() -> None:
+    text = (
+        "The commander of Lysovka said his men were tired. "
+        "Troops entered the village of Lysovka on Monday."
+    )
+    assert set(names(text)) == {"Lysovka"}
+
+
+def test_the_leader_of_a_country_keeps_the_country() -> None:
+    idx = places("The leader of Sudan flew to talks as fighting spread near El Fasher.")
+    assert {m.base for m in idx.mentions} >= {"Sudan", "El Fasher"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Troops retook Kyiv city after a week of fighting.", ["Kyiv"]),
+        ("Shelling hit Kramske town and the village of Lysovka overnight.", ["Kramske", "Lysovka"]),
+        ("Artillery pounded Kramske Town before dawn.", ["Kramske"]),
+    ],
+)
+def test_city_and_town_suffixes_are_no_part_of_the_name(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+def test_a_city_the_gazetteer_knows_with_its_suffix_keeps_it() -> None:
+    gaz = DictGazetteer({"vela city": "M"})
+    idx = places("Strikes hit Vela City overnight.", gaz)
+    assert [m.name for m in idx.mentions] == ["Vela City"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Troops stormed the village of Lysovka, and thousands fled to the city of Khartoum.",
+        "Troops stormed the village of Lysovka, and residents fled the fighting to Khartoum.",
+        "Troops stormed the village of Lysovka as families sought refuge in Khartoum.",
+    ],
+)
+def test_a_place_named_only_as_where_people_fled_is_no_frontline_place(text: str) -> None:
+    idx = places(text)
+    assert [(m.base, m.use) for m in idx.mentions] == [("Lysovka", "place"), ("Khartoum", "refuge")]
+
+
+def test_the_place_fled_from_is_no_refuge() -> None:
+    idx = places("Civilians were fleeing the siege in the devastated port city of Kramske.")
+    assert [(m.base, m.use) for m in idx.mentions] == [("Kramske", "place")]
