@@ -43,7 +43,7 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 
 def _cmd_dry_run(args: argparse.Namespace) -> int:
     if args.until is not None or args.fast or args.now is not None:
-        from bot.scheduling.dry_run import run_dry_schedule
+        from bot.rehearsal import run_dry_schedule
 
         return run_dry_schedule(args.config, args.until, fast=args.fast, now=args.now)
     if args.config or args.command is not None or os.environ.get("SITREP_CONFIG", "").strip():

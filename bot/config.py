@@ -414,6 +414,18 @@ def default_config(env: Mapping[str, str] | None = None, *, folder: Path | None 
     )
 
 
+CONFIG_ENV = "SITREP_CONFIG"
+DEFAULT_CONFIG = Path("config/sitrep.toml")
+
+
+def find_config(explicit: str | None, *, fallback: bool) -> Config | None:
+    """``--config``, else ``$SITREP_CONFIG``, else (with ``fallback``) ./config/sitrep.toml."""
+    path = explicit or os.environ.get(CONFIG_ENV, "").strip() or None
+    if path is None and fallback and DEFAULT_CONFIG.is_file():
+        path = str(DEFAULT_CONFIG)
+    return load_config(path) if path else None
+
+
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path``; every problem is a ``ConfigError`` naming file and key."""
     env = os.environ if env is None else env

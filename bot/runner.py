@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import os
 import signal
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from bot.commands.subscription_commands import (
     parse_subscription_command,
     run_subscription_command,
 )
-from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, load_config
+from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, find_config
 from bot.delivery.sinks import ConsoleSink, WebhookSink
 from bot.render_config import make_renderer
 from bot.store.articles import NotFound, Store, load_configured
@@ -39,17 +38,6 @@ from briefings.model import SECTIONS
 from briefings.render import Renderer
 
 log = logging.getLogger(__name__)
-
-CONFIG_ENV = "SITREP_CONFIG"
-DEFAULT_CONFIG = Path("config/sitrep.toml")
-
-
-def find_config(explicit: str | None, *, fallback: bool) -> Config | None:
-    """``--config``, else ``$SITREP_CONFIG``, else (with ``fallback``) ./config/sitrep.toml."""
-    path = explicit or os.environ.get(CONFIG_ENV, "").strip() or None
-    if path is None and fallback and DEFAULT_CONFIG.is_file():
-        path = str(DEFAULT_CONFIG)
-    return load_config(path) if path else None
 
 
 def setup_logging(level: int = logging.INFO) -> None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Config, default_config
+from bot.config import Config, default_config, find_config
 from bot.store.articles import Store, load_configured
 from briefings.article import build_article
 from briefings.errors import SitrepError
@@ -115,8 +115,6 @@ def site(
     port: int = 8000,
     base_url: str | None = None,
 ) -> int:
-    from bot.runner import find_config
-
     config = find_config(config_path, fallback=True) or default_config()
     folder = Path(outdir)
     _check_outdir(folder)

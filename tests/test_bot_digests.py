@@ -23,12 +23,13 @@ from bot.commands.digests import (
     added_between,
     describe_period,
     parse_duration,
+    render_latest,
 )
 from bot.commands.pipeline import Invocation, answer, parse_command
 from bot.config import load_config
 from bot.delivery.outbox import Outbox
 from bot.runner import dry_run_command
-from bot.scheduling.scheduler import BriefingScheduler, SchedulerConfig, render_latest
+from bot.scheduling.scheduler import BriefingScheduler, SchedulerConfig
 from bot.scheduling.subscriptions import Subscription, create_subscription
 from bot.store.articles import Store, articles
 from briefings.ingest import read_article

@@ -19,6 +19,7 @@ from delivery_fakes import FakeSender, SimulatedCrash, wait_for_the_dead
 from discord_server import FakeDiscord
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.commands.digests import render_latest
 from bot.config import load_config
 from bot.delivery.outbox import Outbox
 from bot.delivery.senders import ConsoleSender, DiscordSender
@@ -26,7 +27,6 @@ from bot.scheduling.scheduler import (
     BriefingScheduler,
     SchedulerConfig,
     due_run,
-    render_latest,
     scheduler_config_of,
     sync_and_start,
 )

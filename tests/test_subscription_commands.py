@@ -379,7 +379,7 @@ async def test_dry_run_in_real_time_stops_at_until(tmp_path: Path) -> None:
     import io
     import time
 
-    from bot.scheduling.dry_run import rehearse
+    from bot.rehearsal import rehearse
 
     cfg = tmp_path / "sitrep.toml"
     cfg.write_text(

@@ -6,17 +6,20 @@ published: a report published yesterday and picked up an hour ago is news to the
 channel saw before is what its last post could have covered: the articles stored up to that post
 (at most ``PREVIOUS_LIMIT``, within ``PREVIOUS_WINDOW``); "what changed" compares with them.
 
-Both the scheduled post (``bot.scheduling.scheduler.render_latest``) and ``/briefing since:24h``
-call ``render_since``: with several new articles it gives the digest, with one that article's
-briefing, with none nothing (``None``), so the caller decides what an empty period means.
+Both the scheduled post (``render_latest``, the render step the scheduler is given) and
+``/briefing since:24h`` call ``render_since``: with several new articles it gives the digest,
+with one that article's briefing, with none nothing (``None``), so the caller decides what an
+empty period means.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -27,6 +30,12 @@ from briefings.errors import SitrepError
 from briefings.messages import Message
 from briefings.model import SECTIONS, Briefing
 from briefings.render import Renderer
+
+if TYPE_CHECKING:
+    from bot.scheduling.scheduler import RenderPost
+    from bot.scheduling.subscriptions import Subscription
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_ARTICLES",
@@ -39,6 +48,7 @@ __all__ = [
     "describe_period",
     "digest_reply",
     "parse_duration",
+    "render_latest",
     "render_since",
 ]
 
@@ -252,3 +262,48 @@ async def digest_reply(
             "/sources lists every article; /briefing shows the latest."
         )
     return messages
+
+
+def render_latest(store: Any, renderer: Any) -> RenderPost:
+    """The production render step: the latest stored briefing, the subscription's sections;
+    when several articles were stored since the subscription's last post, their digest.
+    The scheduler is given it (``BriefingScheduler(..., render)``); it never imports commands.
+
+    ``store`` is a ``bot.store.articles.Store``, ``renderer`` a ``briefings.render.Renderer``.
+    """
+
+    digests: dict[Any, Any] = {}  # shared by the channels of a run (see render_since)
+    posts: dict[tuple[int, tuple[str, ...], datetime], list[Message]] = {}
+
+    async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
+        if sub.last_posted_at is not None:  # several articles new since: their digest
+            digest = await render_since(
+                store,
+                renderer,
+                since=sub.last_posted_at,
+                now=now,
+                sections=sub.sections,
+                minimum=2,
+                memo=digests,
+            )
+            if digest:
+                return digest
+        latest = await store.latest()
+        if latest is None:
+            return []
+        if sub.last_posted_at is not None and latest.added_at <= sub.last_posted_at:
+            # Nothing new since this channel's last post: a repeat would be noise, not news.
+            log.info("subscription %s: nothing new since %s, no post", sub.id, sub.last_posted_at)
+            return []
+        # one run fans out to many channels with the same post: rendered once for them all
+        key = (latest.id, tuple(sub.sections), now)
+        if key in posts:
+            return list(posts[key])
+        briefing = await store.briefing(latest.id)
+        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections))
+        posts[key] = out
+        while len(posts) > 32:
+            posts.pop(next(iter(posts)))
+        return list(out)
+
+    return render

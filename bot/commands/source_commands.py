@@ -2,12 +2,9 @@
 
 The handlers are plain async functions of a :class:`SourceWhere` (the store, the poller, the
 time, the guild, whether the member may manage the server) and the command's ``Invocation``.
-The Discord client (``register_commands``, this module being one of the bot's extensions) and
-``sitrep dry-run --command "/source list"`` (``dry_run_source_command``) both call
-:func:`run_source_command`. A wrong argument is one short ephemeral reply; nothing is written.
-
-This module is the bot extension of the sources: ``setup`` and ``teardown`` start and stop the
-poller (``bot.sources.polling``).
+The Discord client (``bot.gateway.source_discord``) and ``sitrep dry-run --command "/source
+list"`` (``dry_run_source_command``) both call :func:`run_source_command`. A wrong argument is
+one short ephemeral reply; nothing is written.
 """
 
 from __future__ import annotations
@@ -15,12 +12,11 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from bot.commands.pipeline import CommandError, CommandSpec, Invocation, Option, clip, error_message
 from bot.commands.pipeline import parse_command as _parse
@@ -36,17 +32,12 @@ from bot.sources.polling import (
     list_sources,
     parse_interval,
     remove_source,
-    setup,
-    teardown,
 )
 from bot.store.articles import Store
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.ingest.feeds import FeedError, parse_feed
 from briefings.messages import Embed, Message
-
-if TYPE_CHECKING:
-    from discord import app_commands
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +47,7 @@ __all__ = [
     "dry_run_source_command",
     "is_source_command",
     "parse_source_command",
-    "register_commands",
     "run_source_command",
-    "setup",
-    "teardown",
 ]
 
 LIST_COLOR = 0x95A5A6
@@ -368,90 +356,3 @@ async def _answer_dry(
             return await run_source_command(where, inv)
     finally:
         await store.close()
-
-
-# ---------------------------------------------------------------- Discord
-
-
-def register_commands(tree: app_commands.CommandTree[Any]) -> None:
-    """Add ``/source add|list|remove`` and ``/ingest`` to the bot's command tree."""
-    import discord
-    from discord import app_commands
-
-    from bot.gateway.discord_io import reply
-
-    def describe(name: str) -> dict[str, str]:
-        return {o.name: o.description[:100] for o in _SPECS[name].options}
-
-    async def respond(
-        interaction: discord.Interaction[Any], name: str, options: dict[str, Any]
-    ) -> None:
-        started = time.perf_counter()
-        client = interaction.client
-        poller = getattr(client, "source_poller", None)
-        inv = Invocation.of(name, options, now=datetime.now(UTC))
-        deferred = False
-        if _SPECS[name].slow:
-            await interaction.response.defer(thinking=True)
-            deferred = True
-        if not isinstance(poller, SourcePoller):
-            messages = [error_message("Sources are not running on this bot.")]
-        else:
-            perms = getattr(interaction, "permissions", None)
-            where = SourceWhere(
-                store=client.store,
-                poller=poller,
-                now=inv.now or datetime.now(UTC),
-                guild_id=interaction.guild_id,
-                can_manage=bool(getattr(perms, "manage_guild", False)),
-            )
-            messages = await answer_source(where, inv)
-            if name == "source add":
-                poller.wake()
-        await reply(interaction, messages, deferred=deferred)
-        log.info(
-            "command %s by user %s in guild %s: %d message(s) in %.1f ms",
-            inv,
-            interaction.user.id if interaction.user else "?",
-            interaction.guild_id or "DM",
-            len(messages),
-            (time.perf_counter() - started) * 1000,
-        )
-
-    group = app_commands.Group(name="source", description="Feeds and pages sitrep polls")
-
-    @group.command(name="add", description=_SPECS["source add"].description[:100])
-    @app_commands.describe(**describe("source add"))
-    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in KINDS[:2]])
-    async def add(
-        interaction: discord.Interaction[Any],
-        url: str,
-        kind: str | None = None,
-        keywords: str | None = None,
-        regions: str | None = None,
-        interval: str | None = None,
-    ) -> None:
-        options = {
-            "url": url,
-            "kind": kind,
-            "keywords": keywords,
-            "regions": regions,
-            "interval": interval,
-        }
-        await respond(interaction, "source add", options)
-
-    @group.command(name="list", description=_SPECS["source list"].description[:100])
-    async def list_(interaction: discord.Interaction[Any]) -> None:
-        await respond(interaction, "source list", {})
-
-    @group.command(name="remove", description=_SPECS["source remove"].description[:100])
-    @app_commands.describe(**describe("source remove"))
-    async def remove(interaction: discord.Interaction[Any], source: str) -> None:
-        await respond(interaction, "source remove", {"source": source})
-
-    tree.add_command(group)
-
-    @tree.command(name="ingest", description=_SPECS["ingest"].description[:100])
-    @app_commands.describe(**describe("ingest"))
-    async def ingest(interaction: discord.Interaction[Any], url: str) -> None:
-        await respond(interaction, "ingest", {"url": url})

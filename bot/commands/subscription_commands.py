@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.commands.digests import render_latest
 from bot.commands.pipeline import (
     SPEC_BY_NAME,
     CommandError,
@@ -314,8 +315,6 @@ _HANDLERS: dict[str, Callable[[Where, Invocation], Awaitable[list[Message]]]] = 
 def dry_run_where(store: Any, renderer: Any, inv: Invocation) -> Where:
     """``sitrep dry-run --command``: the configured database, no guild or current channel (so
     ``channel:`` is needed), and the right to manage (the console's user runs the bot)."""
-    from bot.scheduling.scheduler import render_latest
-
     assert inv.now is not None
     return Where(engine=store.engine, render=render_latest(store, renderer), now=inv.now)
 

@@ -55,8 +55,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.scheduling.subscriptions import subscriptions
 from bot.store.articles import db_time, metadata, utc
+from bot.store.subscriptions import subscriptions
 from briefings.errors import SitrepError
 from briefings.messages import Message
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # define ``register_commands(tree)`` (called when the bot is built, also for sync-commands),
 # ``async setup(bot)`` (called in setup_hook once the store is open) and ``async teardown(bot)``
 # (called in close(), in reverse order).
-EXTENSIONS: tuple[str, ...] = ("bot.scheduling.scheduler", "bot.commands.source_commands")
+EXTENSIONS: tuple[str, ...] = ("bot.gateway.subscription_discord", "bot.gateway.source_discord")
 
 UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again later."
 

@@ -5,6 +5,10 @@ channel, the member's Manage Server permission, the bot's store and scheduler) a
 through ``answer_subscription``, the pipeline ``sitrep dry-run --command`` uses too. /subscribe
 and /unsubscribe are hidden from members without Manage Server by default
 (``default_permissions``) and refuse them anyway, since server admins can change that default.
+
+This module is the bot extension of scheduling (see ``EXTENSIONS`` in ``bot.gateway.client``):
+``setup`` builds the outbox over the bot's Discord connection and gives the scheduler its render
+step (``render_latest``), ``teardown`` stops it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.commands.digests import render_latest
 from bot.commands.pipeline import Invocation
 from bot.commands.subscription_commands import (
     SUBSCRIPTION_SPECS,
@@ -25,13 +30,15 @@ from bot.commands.subscription_commands import (
     section_choices,
     visible_subscriptions,
 )
+from bot.delivery.outbox import Outbox, RetryPolicy
+from bot.delivery.senders import DiscordSender
 from bot.gateway.discord_io import reply
 from bot.scheduling.schedule import matching_timezones
-from bot.scheduling.scheduler import render_latest
+from bot.scheduling.scheduler import BriefingScheduler, scheduler_config_of, sync_and_start
 
 log = logging.getLogger(__name__)
 
-__all__ = ["register_commands"]
+__all__ = ["register_commands", "setup", "teardown"]
 
 _SPECS = {s.name: s for s in SUBSCRIPTION_SPECS}
 _POSTABLE = (discord.ChannelType.text, discord.ChannelType.news)
@@ -168,3 +175,31 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
         channel: app_commands.AppCommandChannel | None = None,
     ) -> None:
         await respond(interaction, "preview", {"channel": _channel_option(channel)})
+
+
+# ---------------------------------------------------------------- bot extension hooks
+
+
+async def setup(bot: Any) -> None:
+    """In the bot's ``setup_hook``, once its store is open and it is logged in: the outbox over
+    the bot's Discord connection, the scheduler over the store, then ``sync_and_start``."""
+    conf = scheduler_config_of(bot.config)
+    outbox = Outbox(
+        bot.store.engine,
+        DiscordSender(bot),
+        policy=RetryPolicy(max_attempts=conf.max_attempts),
+        admin_channel_id=conf.admin_channel_id,
+        concurrency=conf.concurrency,
+    )
+    scheduler = BriefingScheduler(
+        bot.store.engine, outbox, render_latest(bot.store, bot.renderer), config=conf
+    )
+    await sync_and_start(scheduler, bot.config)
+    bot.briefing_scheduler = scheduler
+    log.info("scheduler started: %d subscriptions", len(scheduler.scheduler.get_jobs()))
+
+
+async def teardown(bot: Any) -> None:
+    scheduler = getattr(bot, "briefing_scheduler", None)
+    if isinstance(scheduler, BriefingScheduler):
+        await scheduler.stop()

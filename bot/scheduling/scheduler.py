@@ -38,7 +38,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -67,7 +66,6 @@ __all__ = [
     "SchedulerConfig",
     "due_run",
     "parse_scheduler_config",
-    "render_latest",
     "sync_and_start",
 ]
 
@@ -184,53 +182,6 @@ class RunResult:
     parts: int = 0
     enqueued: int = 0
     reason: str = ""
-
-
-def render_latest(store: Any, renderer: Any) -> RenderPost:
-    """The production render step: the latest stored briefing, the subscription's sections;
-    when several articles were stored since the subscription's last post, their digest
-    (``bot.commands.digests``).
-
-    ``store`` is a ``bot.store.articles.Store``, ``renderer`` a ``briefings.render.Renderer``.
-    """
-
-    digests: dict[Any, Any] = {}  # shared by the channels of a run (see bot.commands.digests)
-    posts: dict[tuple[int, tuple[str, ...], datetime], list[Message]] = {}
-
-    async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
-        if sub.last_posted_at is not None:  # several articles new since: their digest
-            from bot.commands.digests import render_since
-
-            digest = await render_since(
-                store,
-                renderer,
-                since=sub.last_posted_at,
-                now=now,
-                sections=sub.sections,
-                minimum=2,
-                memo=digests,
-            )
-            if digest:
-                return digest
-        latest = await store.latest()
-        if latest is None:
-            return []
-        if sub.last_posted_at is not None and latest.added_at <= sub.last_posted_at:
-            # Nothing new since this channel's last post: a repeat would be noise, not news.
-            log.info("subscription %s: nothing new since %s, no post", sub.id, sub.last_posted_at)
-            return []
-        # one run fans out to many channels with the same post: rendered once for them all
-        key = (latest.id, tuple(sub.sections), now)
-        if key in posts:
-            return list(posts[key])
-        briefing = await store.briefing(latest.id)
-        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections))
-        posts[key] = out
-        while len(posts) > 32:
-            posts.pop(next(iter(posts)))
-        return list(out)
-
-    return render
 
 
 class BriefingScheduler:
@@ -494,42 +445,3 @@ async def sync_and_start(
             report.kept,
         )
     await scheduler.start(deliver=deliver)
-
-
-# ---------------------------------------------------------------- bot extension hooks
-# bot.gateway.client.SitrepBot imports this module and calls these (see EXTENSIONS there).
-
-
-def register_commands(tree: Any) -> None:
-    """/subscribe, /unsubscribe, /subscriptions, /preview (bot.commands.subscription_commands)."""
-    from bot.gateway.subscription_discord import register_commands as register
-
-    register(tree)
-
-
-async def setup(bot: Any) -> None:
-    """In the bot's ``setup_hook``, once its store is open and it is logged in: the outbox over
-    the bot's Discord connection, the scheduler over the store, then ``sync_and_start``."""
-    from bot.delivery.outbox import RetryPolicy
-    from bot.delivery.senders import DiscordSender
-
-    conf = scheduler_config_of(bot.config)
-    outbox = Outbox(
-        bot.store.engine,
-        DiscordSender(bot),
-        policy=RetryPolicy(max_attempts=conf.max_attempts),
-        admin_channel_id=conf.admin_channel_id,
-        concurrency=conf.concurrency,
-    )
-    scheduler = BriefingScheduler(
-        bot.store.engine, outbox, render_latest(bot.store, bot.renderer), config=conf
-    )
-    await sync_and_start(scheduler, bot.config)
-    bot.briefing_scheduler = scheduler
-    log.info("scheduler started: %d subscriptions", len(scheduler.scheduler.get_jobs()))
-
-
-async def teardown(bot: Any) -> None:
-    scheduler = getattr(bot, "briefing_scheduler", None)
-    if isinstance(scheduler, BriefingScheduler):
-        await scheduler.stop()

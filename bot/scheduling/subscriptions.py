@@ -28,14 +28,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    UniqueConstraint,
     and_,
     delete,
     or_,
@@ -48,6 +40,7 @@ from bot.config import Table as ConfigTable
 from bot.config import register_table
 from bot.scheduling.schedule import Schedule, ScheduleError, parse_schedule
 from bot.store.articles import db_time, metadata, utc
+from bot.store.subscriptions import subscriptions
 from briefings.errors import SitrepError
 from briefings.model import SECTIONS
 
@@ -72,23 +65,6 @@ __all__ = [
 
 ORIGIN_COMMAND = "command"
 ORIGIN_CONFIG = "config"
-
-subscriptions = Table(
-    "subscriptions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("guild_id", BigInteger, nullable=True),
-    Column("channel_id", BigInteger, nullable=False, index=True),
-    Column("sections", String(100), nullable=False),
-    Column("schedule", String(200), nullable=False),
-    Column("timezone", String(64), nullable=False),
-    Column("paused", Boolean, nullable=False, default=False),
-    Column("paused_reason", String(500), nullable=True),
-    Column("origin", String(16), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_posted_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("channel_id", "schedule", "timezone", "sections", name="uq_subscription"),
-)
 
 
 class SubscriptionError(SitrepError):

@@ -31,10 +31,11 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import Config
+from bot.commands.digests import render_latest
+from bot.config import Config, find_config
 from bot.delivery.outbox import Outbox
 from bot.render_config import make_renderer
-from bot.scheduling.scheduler import BriefingScheduler, render_latest, scheduler_config_of
+from bot.scheduling.scheduler import BriefingScheduler, scheduler_config_of
 from bot.scheduling.subscriptions import create_tables, declared_in, subscriptions, sync_declared
 from bot.store.articles import Store, load_configured
 from briefings.errors import ConfigError
@@ -223,8 +224,6 @@ def run_dry_schedule(
     config_path: str | None, until: str | None, *, fast: bool, now: str | None
 ) -> int:
     """The CLI's entry: check the options, load the configuration, rehearse."""
-    from bot.runner import find_config
-
     if until is None:
         raise ConfigError("dry-run --fast needs --until TIME (e.g. --until 2026-01-02T00:00Z)")
     if now is not None and not fast:

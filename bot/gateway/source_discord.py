@@ -1,0 +1,110 @@
+"""The source commands in Discord: ``/source add|list|remove`` and ``/ingest``.
+
+Each command builds a :class:`bot.commands.source_commands.SourceWhere` from the interaction (the
+bot's store and poller, the guild, the member's Manage Server permission) and answers through
+``answer_source``, the handler ``sitrep dry-run --command`` uses too.
+
+This module is the bot extension of the sources (see ``EXTENSIONS`` in ``bot.gateway.client``):
+``setup`` and ``teardown`` start and stop the poller (``bot.sources.polling``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.commands.pipeline import Invocation, error_message
+from bot.commands.source_commands import SOURCE_SPECS, SourceWhere, answer_source
+from bot.gateway.discord_io import reply
+from bot.sources.polling import KINDS, SourcePoller, setup, teardown
+
+log = logging.getLogger(__name__)
+
+__all__ = ["register_commands", "setup", "teardown"]
+
+_SPECS = {s.name: s for s in SOURCE_SPECS}
+
+
+def register_commands(tree: app_commands.CommandTree[Any]) -> None:
+    """Add ``/source add|list|remove`` and ``/ingest`` to the bot's command tree."""
+
+    def describe(name: str) -> dict[str, str]:
+        return {o.name: o.description[:100] for o in _SPECS[name].options}
+
+    async def respond(
+        interaction: discord.Interaction[Any], name: str, options: dict[str, Any]
+    ) -> None:
+        started = time.perf_counter()
+        client = interaction.client
+        poller = getattr(client, "source_poller", None)
+        inv = Invocation.of(name, options, now=datetime.now(UTC))
+        deferred = False
+        if _SPECS[name].slow:
+            await interaction.response.defer(thinking=True)
+            deferred = True
+        if not isinstance(poller, SourcePoller):
+            messages = [error_message("Sources are not running on this bot.")]
+        else:
+            perms = getattr(interaction, "permissions", None)
+            where = SourceWhere(
+                store=client.store,
+                poller=poller,
+                now=inv.now or datetime.now(UTC),
+                guild_id=interaction.guild_id,
+                can_manage=bool(getattr(perms, "manage_guild", False)),
+            )
+            messages = await answer_source(where, inv)
+            if name == "source add":
+                poller.wake()
+        await reply(interaction, messages, deferred=deferred)
+        log.info(
+            "command %s by user %s in guild %s: %d message(s) in %.1f ms",
+            inv,
+            interaction.user.id if interaction.user else "?",
+            interaction.guild_id or "DM",
+            len(messages),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    group = app_commands.Group(name="source", description="Feeds and pages sitrep polls")
+
+    @group.command(name="add", description=_SPECS["source add"].description[:100])
+    @app_commands.describe(**describe("source add"))
+    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in KINDS[:2]])
+    async def add(
+        interaction: discord.Interaction[Any],
+        url: str,
+        kind: str | None = None,
+        keywords: str | None = None,
+        regions: str | None = None,
+        interval: str | None = None,
+    ) -> None:
+        options = {
+            "url": url,
+            "kind": kind,
+            "keywords": keywords,
+            "regions": regions,
+            "interval": interval,
+        }
+        await respond(interaction, "source add", options)
+
+    @group.command(name="list", description=_SPECS["source list"].description[:100])
+    async def list_(interaction: discord.Interaction[Any]) -> None:
+        await respond(interaction, "source list", {})
+
+    @group.command(name="remove", description=_SPECS["source remove"].description[:100])
+    @app_commands.describe(**describe("source remove"))
+    async def remove(interaction: discord.Interaction[Any], source: str) -> None:
+        await respond(interaction, "source remove", {"source": source})
+
+    tree.add_command(group)
+
+    @tree.command(name="ingest", description=_SPECS["ingest"].description[:100])
+    @app_commands.describe(**describe("ingest"))
+    async def ingest(interaction: discord.Interaction[Any], url: str) -> None:
+        await respond(interaction, "ingest", {"url": url})
