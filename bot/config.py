@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from briefings.model import SECTIONS
 
 TOKEN_ENV = "DISCORD_TOKEN"
 WEBHOOK_ENV = "SITREP_WEBHOOK_URL"
+DISCORD_URL_ENV = "SITREP_DISCORD_URL"  # another Discord (the tests' local fake), never set in use
 DEFAULT_DB = "sitrep.db"
 DEFAULT_PATTERNS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm")
 
@@ -227,11 +229,12 @@ class SourcesConfig:
 
 @dataclass(frozen=True, slots=True)
 class DiscordConfig:
-    """``[discord]`` plus ``DISCORD_TOKEN`` from the environment."""
+    """``[discord]`` plus ``DISCORD_TOKEN`` (and ``SITREP_DISCORD_URL``) from the environment."""
 
     token: Secret | None = None
     guild_ids: tuple[int, ...] = ()
     admin_channel_id: int | None = None
+    api_url: str | None = None  # http://host:port of a Discord other than discord.com
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +353,18 @@ def parse_discord(t: Table, env: Mapping[str, str]) -> DiscordConfig:
         token=Secret(token) if token else None,
         guild_ids=t.id_list("guild_ids"),
         admin_channel_id=t.snowflake("admin_channel"),
+        api_url=_discord_url(env.get(DISCORD_URL_ENV, "").strip()),
     )
+
+
+def _discord_url(value: str) -> str | None:
+    """``SITREP_DISCORD_URL``: ``http(s)://host[:port]``, nothing more; None when unset."""
+    if not value:
+        return None
+    m = re.fullmatch(r"(https?)://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(:\d{1,5})?/?", value)
+    if m is None:
+        raise ConfigError(f"{DISCORD_URL_ENV}: not an http(s)://host[:port] URL: {value!r}")
+    return value.rstrip("/")
 
 
 def parse_webhook(t: Table, env: Mapping[str, str]) -> WebhookConfig:

@@ -168,8 +168,9 @@ def run(config_path: str | None) -> int:
     setup_logging()
     import discord
 
-    from bot.gateway.client import SitrepBot
+    from bot.gateway.client import SitrepBot, use_discord_at
 
+    use_discord_at(config.discord.api_url)
     bot = SitrepBot(config)
     try:
         asyncio.run(serve(bot, token))
@@ -245,6 +246,9 @@ def sync_commands(config_path: str | None, guild: list[int] | None) -> int:
     config = find_config(config_path, fallback=True) or default_config()
     token = _token(config)
     setup_logging(logging.WARNING)
+    from bot.gateway.client import use_discord_at
+
+    use_discord_at(config.discord.api_url)
     guilds = list(guild or config.discord.guild_ids)
     for line in asyncio.run(sync_commands_async(config, guilds, token=token)):
         print(f"synced {line}")

@@ -10,6 +10,7 @@ synced only by ``sitrep sync-commands``, never on start.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import time
@@ -39,8 +40,37 @@ EXTENSIONS: tuple[str, ...] = ("bot.gateway.subscription_discord", "bot.gateway.
 UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again later."
 
 
+def use_discord_at(url: str | None) -> None:
+    """Point discord.py at the Discord at ``url`` (``SITREP_DISCORD_URL``: the tests' local
+    fake): its REST API under ``/api/v10``, and ``/gateway`` as the gateway discord.py falls back
+    to after an INVALID_SESSION (the first one comes from ``GET /gateway/bot`` as usual). None
+    leaves discord.com."""
+    if url is None:
+        return
+    import yarl
+
+    discord.http.Route.BASE = f"{url}/api/v{discord.http.INTERNAL_API_VERSION}"
+    ws = "wss" if url.startswith("https:") else "ws"
+    gateway = yarl.URL(url).with_scheme(ws).with_path("/gateway")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+    log.warning("talking to the Discord at %s, not discord.com (SITREP_DISCORD_URL)", url)
+
+
+# How long a stopping bot waits for the commands it is answering (a service manager's SIGKILL
+# comes much later, systemd's after 90 s; Discord keeps a deferred reply's token 15 minutes).
+FINISH_IN_FLIGHT_SECONDS = 15.0
+
+
 class SitrepTree(app_commands.CommandTree["SitrepBot"]):
-    """The command tree, with the one handler for everything unexpected."""
+    """The command tree, with the one handler for everything unexpected; it counts the
+    interactions being answered, so that a stopping bot finishes them first."""
+
+    async def interaction_check(self, interaction: discord.Interaction[SitrepBot], /) -> bool:
+        task = asyncio.current_task()
+        if task is not None:
+            self.client.in_flight.add(task)
+            task.add_done_callback(self.client.in_flight.discard)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[SitrepBot], error: app_commands.AppCommandError
@@ -80,6 +110,7 @@ class SitrepBot(discord.AutoShardedClient):
         self.webhook: WebhookSink | None = None
         self.sink = DiscordSink(self)
         self.extensions_loaded: list[Any] = []
+        self.in_flight: set[asyncio.Task[Any]] = set()
         register_commands(self.tree)
         for name in EXTENSIONS:
             try:
@@ -116,7 +147,20 @@ class SitrepBot(discord.AutoShardedClient):
                 await setup(self)
         log.info("ready to answer: %d articles known", await self._store.count())
 
+    async def finish_in_flight(self, timeout: float = FINISH_IN_FLIGHT_SECONDS) -> None:
+        """Wait (at most ``timeout``) for the interactions being answered: a reply being drawn
+        when the process is told to stop still reaches the user."""
+        pending = {t for t in self.in_flight if not t.done() and t is not asyncio.current_task()}
+        if not pending:
+            return
+        log.info("stopping: finishing %d command(s) in flight", len(pending))
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        if late:
+            log.warning("stopping: %d command(s) still running after %.0f s", len(late), timeout)
+
     async def close(self) -> None:
+        if self.serve and not self.is_closed():
+            await self.finish_in_flight()
         if self.serve:
             for module in reversed(self.extensions_loaded):
                 teardown = getattr(module, "teardown", None)
