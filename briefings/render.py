@@ -29,44 +29,31 @@ from briefings.messages import Embed, Message
 from briefings.model import (
     SECTIONS,
     Briefing,
-    ForceItem,
-    FrontlineItem,
     Item,
-    PolicyItem,
-    QuoteItem,
+)
+from briefings.render_views import (
+    COLORS,
+    FOOTER_BUDGET,
+    HEADINGS,
+    NAME_BUDGET,
+    TITLE_BUDGET,
+    ItemView,
+    SectionView,
+    clip_or_none,
+    item_view,
+    timestamp,
 )
 from briefings.sanitize import clean, escape_markdown, safe_url
 from briefings.template_sandbox import ConfinedLoader, SandboxedTemplates, render_bounded
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-HEADINGS: dict[str, str] = {
-    "frontline": "Frontline situation",
-    "forces": "Forces and numbers",
-    "policy": "Policy context",
-    "quotes": "Key quotes",
-}
-COLORS: dict[str, int] = {
-    "frontline": 0xC0392B,
-    "forces": 0xD68910,
-    "policy": 0x2471A3,
-    "quotes": 0x7D3C98,
-}
 DEFAULT_MAX_ITEMS: tuple[tuple[str, int], ...] = (
     ("frontline", 6),
     ("forces", 8),
     ("policy", 5),
     ("quotes", 5),
 )
-# Budgets (characters of clean text, before escaping, which at most doubles them): an item of any
-# section then always fits one message's content (2,000) with room to spare.
-TEXT_BUDGET = {"frontline": 500, "forces": 400, "policy": 500, "quotes": 700}
-NAME_BUDGET = 80
-ROLE_BUDGET = 120
-VALUE_BUDGET = 40
-MAX_NAMES = 4
-TITLE_BUDGET = 200
-FOOTER_BUDGET = 400
 ITEM_SEPARATOR_ROOM = 2  # characters between two rendered items ("\n" or a blank line)
 MORE_LINE_ROOM = 80  # the "+N more in the full briefing" line
 MAX_MESSAGES = 50  # the most messages one rendering may make (a post, a reply, a view)
@@ -117,41 +104,6 @@ class RenderOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemView:
-    """One item as templates see it: every string clean and within its budget."""
-
-    text: str
-    places: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    kind: str = ""
-    value: str = ""
-    speaker: str | None = None
-    role: str | None = None
-    paragraphs: tuple[int, ...] = ()  # 1-based, as readers count; empty when unknown
-    sentences: tuple[int, ...] = ()  # 1-based
-    sources: tuple[Any, ...] = ()  # digests only: who reports it (briefings.render_digest)
-
-    @property
-    def lead(self) -> str:
-        """The actor the text begins with ("Marta Hnatiuk, a company commander ..."), so a
-        template can set the name in bold where it stands instead of repeating it; else ""."""
-        for name in self.actors:
-            if name and self.text.startswith(name):
-                return name
-        return ""
-
-
-@dataclass(frozen=True, slots=True)
-class SectionView:
-    name: str
-    heading: str
-    items: tuple[ItemView, ...]
-    total: int  # items in the briefing's section
-    more: int  # items cut from this view
-    sources: str  # "from paragraphs 3, 7" (empty when nothing is shown)
-
-
-@dataclass(frozen=True, slots=True)
 class ArticleView:
     title: str | None
     source: str | None
@@ -169,58 +121,6 @@ class _View:
 
     def context(self) -> dict[str, Any]:
         return {"article": self.article, "sections": self.sections, "now_ts": self.now_ts}
-
-
-def clip(text: str, budget: int) -> str:
-    """``text`` made ``clean`` and cut to ``budget`` characters at a word boundary ("…").
-
-    Only a prefix is cleaned (cleaning a 100,000-character quote to show 700 would be waste);
-    text left out is always marked with the ellipsis.
-    """
-    head = text[: budget * 4 + 16]
-    out = clean(head)
-    if len(head) < len(text) and len(out) < budget:
-        return out + limits.ELLIPSIS
-    return limits.truncate(out, budget)
-
-
-def _names(names: Sequence[str]) -> tuple[str, ...]:
-    out = [clip(n, NAME_BUDGET) for n in names[:MAX_NAMES]]
-    return tuple(n for n in out if n)
-
-
-def _opt(text: str | None, budget: int) -> str | None:
-    if text is None:
-        return None
-    return clip(text, budget) or None
-
-
-def _item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemView:
-    text = clip(item.text, TEXT_BUDGET[section])
-    numbers = tuple(sorted({s + 1 for s in item.sentences if s >= 0}))
-    paragraphs: tuple[int, ...] = ()
-    if all(s <= len(paragraph_of) for s in numbers):  # else: stored before paragraphs were kept
-        paragraphs = tuple(sorted({paragraph_of[s - 1] + 1 for s in numbers}))
-    if isinstance(item, FrontlineItem):
-        return ItemView(text, places=_names(item.places), paragraphs=paragraphs, sentences=numbers)
-    if isinstance(item, ForceItem):
-        return ItemView(
-            text,
-            kind=clip(item.kind, VALUE_BUDGET),
-            value=clip(item.value, VALUE_BUDGET),
-            paragraphs=paragraphs,
-            sentences=numbers,
-        )
-    if isinstance(item, PolicyItem):
-        return ItemView(text, actors=_names(item.actors), paragraphs=paragraphs, sentences=numbers)
-    assert isinstance(item, QuoteItem)
-    return ItemView(
-        text,
-        speaker=_opt(item.speaker, NAME_BUDGET),
-        role=_opt(item.speaker_role, ROLE_BUDGET),
-        paragraphs=paragraphs,
-        sentences=numbers,
-    )
 
 
 def top_items(items: Sequence[Item], limit: int | None) -> tuple[Item, ...]:
@@ -249,7 +149,7 @@ def _section_view(
     briefing: Briefing, name: str, limit: int | None, paragraph_of: tuple[int, ...]
 ) -> SectionView:
     items = briefing.section(name)
-    shown = tuple(_item_view(name, item, paragraph_of) for item in top_items(items, limit))
+    shown = tuple(item_view(name, item, paragraph_of) for item in top_items(items, limit))
     return SectionView(
         name=name,
         heading=HEADINGS[name],
@@ -260,22 +160,14 @@ def _section_view(
     )
 
 
-def _timestamp(now: datetime | None) -> int | None:
-    if now is None:
-        return None
-    if now.tzinfo is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return int(now.timestamp())
-
-
 def _article_view(briefing: Briefing) -> ArticleView:
     meta = briefing.article
     published_ts = None
     if meta.published is not None:
         published_ts = int(datetime.combine(meta.published, time(12), tzinfo=UTC).timestamp())
     return ArticleView(
-        title=_opt(meta.title, TITLE_BUDGET),
-        source=_opt(meta.source, NAME_BUDGET),
+        title=clip_or_none(meta.title, TITLE_BUDGET),
+        source=clip_or_none(meta.source, NAME_BUDGET),
         url=safe_url(meta.url),
         published=meta.published,
         published_ts=published_ts,
@@ -341,7 +233,7 @@ class Renderer:
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateError(f"template {name} cannot be read: {exc}") from None
 
-    def _render(self, name: str, context: dict[str, Any]) -> str:
+    def render_template(self, name: str, context: dict[str, Any]) -> str:
         try:
             return render_bounded(self._templates[name], context).strip("\n")
         except jinja2.TemplateSyntaxError as exc:  # an {% include %} of a broken template
@@ -376,10 +268,10 @@ class Renderer:
                 )
                 for name in names
             ),
-            now_ts=_timestamp(now),
+            now_ts=timestamp(now),
         )
 
-    def _section_parts(
+    def section_parts(
         self, context: dict[str, Any], section: SectionView, template: str
     ) -> list[tuple[str, str]]:
         """The section's descriptions, each within an embed's limit, with each one's sources.
@@ -389,7 +281,7 @@ class Renderer:
         """
 
         def body(part: SectionView) -> str:
-            return self._render(template, {**context, "section": part})
+            return self.render_template(template, {**context, "section": part})
 
         whole = body(section)
         groups = [section]
@@ -425,7 +317,7 @@ class Renderer:
         return parts or [("\u200b", "")]
 
     def _section_embeds(self, view: _View, section: SectionView) -> list[Embed]:
-        parts = self._section_parts(view.context(), section, f"{section.name}.md.j2")
+        parts = self.section_parts(view.context(), section, f"{section.name}.md.j2")
         timestamp = datetime.fromtimestamp(view.now_ts, UTC) if view.now_ts is not None else None
         embeds = []
         for n, (chunk, sources) in enumerate(parts, 1):
@@ -466,7 +358,7 @@ class Renderer:
                     f"unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}"
                 )
         view = self._view(briefing, now=now, sections=sections)
-        header = self._render("header.md.j2", view.context())
+        header = self.render_template("header.md.j2", view.context())
         contents = limits.split_to_fit(header.split("\n"), limits.CONTENT)
         embeds = [e for s in view.sections for e in self._section_embeds(view, s)]
         groups = limits.pack_embeds(embeds)
@@ -521,14 +413,14 @@ class Renderer:
 
     def markdown_messages(self, briefing: Briefing) -> list[Message]:
         """The briefing as plain Discord-markdown content messages (no embeds)."""
-        body = self._render("briefing.md.j2", self._view(briefing).context())
+        body = self.render_template("briefing.md.j2", self._view(briefing).context())
         chunks = limits.split_to_fit(_keep_headings_with_next(body.split("\n")), limits.CONTENT)
         messages = [Message(content=c) for c in chunks] or [Message(content="Empty briefing.")]
         return _at_most(messages, "the briefing", ["briefing.md.j2"])
 
     def text(self, briefing: Briefing) -> str:
         """The briefing as plain text, no markdown."""
-        return self._render("briefing.txt.j2", self._view(briefing).context()) + "\n"
+        return self.render_template("briefing.txt.j2", self._view(briefing).context()) + "\n"
 
 
 def _at_most(messages: list[Message], what: str, templates: Sequence[str]) -> list[Message]:

@@ -1,10 +1,11 @@
 """Rendering a ``Digest`` (``briefings.digest``) into Discord messages.
 
-The same machinery as a briefing (``briefings.render``): one Jinja environment, views whose strings
-are already ``clean`` and within budget, sections packed into embeds at item boundaries, then
-messages packed to Discord's limits. A digest post is a header (content), a "What changed" embed,
-one embed per non-empty section with its items ranked most important first (each line naming its
-sources as links), and a "Sources" embed listing every article.
+The same machinery as a briefing, through the public API both use (``briefings.render_views``):
+one Jinja environment, views whose strings are already ``clean`` and within budget, sections
+packed into embeds at item boundaries, then messages packed to Discord's limits. A digest post
+is a header (content), a "What changed" embed, one embed per non-empty section with its items
+ranked most important first (each line naming its sources as links), and a "Sources" embed
+listing every article.
 
 Templates (overridable like the others, see ``templates/README.md``): ``digest_header.md.j2``,
 ``digest_changes.md.j2``, ``digest_section.md.j2`` (one item per line), ``digest_sources.md.j2``.
@@ -15,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefings import limits
 from briefings.digest import Changes, Digest, DigestItem, SourceRef
 from briefings.errors import ConfigError
 from briefings.messages import Embed, Message
 from briefings.model import SECTIONS
-from briefings.render import (
+from briefings.render_views import (
     COLORS,
     HEADINGS,
     NAME_BUDGET,
@@ -30,14 +31,12 @@ from briefings.render import (
     TITLE_BUDGET,
     VALUE_BUDGET,
     SectionView,
-    _item_view,
-    _timestamp,
+    TemplateRenderer,
     clip,
+    item_view,
+    timestamp,
 )
 from briefings.sanitize import safe_url
-
-if TYPE_CHECKING:
-    from briefings.render import Renderer
 
 CHANGES_COLOR = 0x16A085
 SOURCES_COLOR = 0x95A5A6
@@ -203,8 +202,8 @@ def digest_view(
     return DigestView(
         count=len(digest.sources) + digest.omitted,
         sources=sources,
-        since_ts=_timestamp(digest.since),
-        now_ts=_timestamp(now),
+        since_ts=timestamp(digest.since),
+        now_ts=timestamp(now),
         compared_with=digest.compared_with,
         figures=figures,
         places=places,
@@ -220,7 +219,7 @@ def _section_view(
     views = []
     for merged in shown:
         cited = _cited(merged.sources, sources)
-        base = _item_view(name, merged.item, ())
+        base = item_view(name, merged.item, ())
         views.append(replace(base, paragraphs=(), sentences=(), sources=cited))
     return SectionView(
         name=name,
@@ -233,7 +232,7 @@ def _section_view(
 
 
 def digest_messages(
-    renderer: Renderer,
+    renderer: TemplateRenderer,
     digest: Digest,
     *,
     now: datetime | None = None,
@@ -265,20 +264,20 @@ def digest_messages(
             )
 
     if view.has_changes or view.compared_with:
-        body = renderer._render("digest_changes.md.j2", context)
+        body = renderer.render_template("digest_changes.md.j2", context)
         add("What changed", CHANGES_COLOR, limits.split_to_fit(body.split("\n"), 4096))
     for name in names:
         items = digest.section(name)
         if not items:
             continue
         section = _section_view(name, items, renderer.options.limit_for(name), view.sources)
-        parts = renderer._section_parts(context, section, "digest_section.md.j2")
+        parts = renderer.section_parts(context, section, "digest_section.md.j2")
         add(HEADINGS[name], COLORS[name], [chunk for chunk, _ in parts])
     if view.sources:
         listed = replace(view, sources=view.sources[:SOURCES_LISTED])
-        body = renderer._render("digest_sources.md.j2", {**context, "digest": listed})
+        body = renderer.render_template("digest_sources.md.j2", {**context, "digest": listed})
         add("Sources", SOURCES_COLOR, limits.split_to_fit(body.split("\n"), 4096))
-    header = renderer._render("digest_header.md.j2", context)
+    header = renderer.render_template("digest_header.md.j2", context)
     contents = limits.split_to_fit(header.split("\n"), limits.CONTENT)
     groups = limits.pack_embeds(embeds)
     messages = [Message(content=c) for c in contents[:-1]]

@@ -28,7 +28,8 @@ import jinja2.sandbox
 
 from briefings.digest import Digest, SourceRef, build_digest
 from briefings.model import SECTIONS, Briefing, Item
-from briefings.render import HEADINGS, readable_figure
+from briefings.render import readable_figure
+from briefings.render_views import HEADINGS
 from briefings.sanitize import clean, safe_url
 
 TEMPLATES = Path(__file__).parent / "templates" / "site"

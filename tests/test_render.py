@@ -38,12 +38,12 @@ from briefings.model import (
 from briefings.render import (
     Renderer,
     RenderOptions,
-    clip,
     format_for_console,
     readable_figure,
     render_messages,
     top_items,
 )
+from briefings.render_views import clip
 from briefings.sanitize import ZWSP, clean, escape_markdown, safe_url
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
