@@ -21,10 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
-from bot.store.articles import _LISTED as LISTED
-from bot.store.articles import Store, StoredArticle, _stored, articles, briefings, utc
+from bot.store.articles import Store, StoredArticle
 from briefings.digest import Digest, SourceRef, build_digest
 from briefings.errors import SitrepError
 from briefings.messages import Message
@@ -108,21 +105,7 @@ async def added_between(
 ) -> tuple[list[StoredArticle], int]:
     """The articles stored in ``(after, until]``, oldest first: the ``limit`` most recent of
     them, and how many there were in all."""
-    window = (articles.c.added_at > utc(after), articles.c.added_at <= utc(until))
-    stmt = (
-        select(*LISTED)
-        .join(briefings, briefings.c.article_id == articles.c.id)
-        .where(*window)
-        .order_by(articles.c.added_at.desc(), articles.c.id.desc())
-        .limit(limit)
-    )
-    async with store.engine.connect() as conn:
-        rows = (await conn.execute(stmt)).all()
-        total = len(rows)
-        if total == limit:
-            counted = select(articles.c.id).where(*window).subquery()
-            total = int(await conn.scalar(select(func.count()).select_from(counted)) or 0)
-    return [_stored(r) for r in reversed(rows)], total
+    return await store.added_between(after, until, limit=limit)
 
 
 async def added_before(
@@ -134,17 +117,7 @@ async def added_before(
 ) -> list[StoredArticle]:
     """The ``limit`` most recent articles stored in ``(before - window, before]``, oldest first:
     what a channel whose last post was at ``before`` could have seen."""
-    end = utc(before)
-    stmt = (
-        select(*LISTED)
-        .join(briefings, briefings.c.article_id == articles.c.id)
-        .where(articles.c.added_at <= end, articles.c.added_at > end - window)
-        .order_by(articles.c.added_at.desc(), articles.c.id.desc())
-        .limit(limit)
-    )
-    async with store.engine.connect() as conn:
-        rows = (await conn.execute(stmt)).all()
-    return [_stored(r) for r in reversed(rows)]
+    return await store.added_before(before, limit=limit, window=window)
 
 
 @dataclass(frozen=True, slots=True)

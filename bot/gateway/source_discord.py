@@ -10,8 +10,11 @@ This module is the bot extension of the sources (see ``EXTENSIONS`` in ``bot.gat
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +24,17 @@ from discord import app_commands
 from bot.commands.pipeline import Invocation, error_message
 from bot.commands.source_commands import SOURCE_SPECS, SourceWhere, answer_source
 from bot.gateway.discord_io import reply
-from bot.sources.polling import KINDS, SourcePoller, setup, teardown
+from bot.sources.fetch import Fetcher
+from bot.sources.polling import (
+    KINDS,
+    SourcePoller,
+    declared_sources,
+    fetch_settings_of,
+    list_sources,
+    max_bytes_of,
+    outbox_reporter,
+    sync_declared_sources,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +121,59 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
     @app_commands.describe(**describe("ingest"))
     async def ingest(interaction: discord.Interaction[Any], url: str) -> None:
         await respond(interaction, "ingest", {"url": url})
+
+
+# ---------------------------------------------------------------- bot extension hooks
+
+
+@dataclass(frozen=True, slots=True)
+class _Running:
+    """The poller's loop as the bot runs it: stopped through ``stop``, then awaited."""
+
+    poller: SourcePoller
+    fetcher: Fetcher
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+
+async def setup(bot: Any) -> None:
+    """In the bot's ``setup_hook``: ``[[sources]]`` into the table, then the poller's loop."""
+    config = bot.config
+    settings = fetch_settings_of(config)
+    now = datetime.now(UTC)
+    report = await sync_declared_sources(bot.store.engine, declared_sources(config), now=now)
+    if report.added or report.removed:
+        log.info(
+            "sources from the configuration: %d added, %d removed, %d kept",
+            report.added,
+            report.removed,
+            report.kept,
+        )
+    fetcher = Fetcher(settings.policy(max_bytes_of(config)))
+    scheduler = getattr(bot, "briefing_scheduler", None)
+    outbox = getattr(scheduler, "outbox", None)
+    admin = getattr(getattr(config, "discord", None), "admin_channel_id", None)
+    poller = SourcePoller(
+        bot.store,
+        fetcher,
+        max_bytes=max_bytes_of(config),
+        report=outbox_reporter(outbox, admin) if outbox is not None else None,
+        report_after=settings.report_after,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(poller.run(stop), name="sitrep-sources")
+    running = _Running(poller, fetcher, stop, task)
+    bot.source_poller = poller
+    bot._sources_running = running
+    log.info("source poller started: %d sources", len(await list_sources(bot.store.engine)))
+
+
+async def teardown(bot: Any) -> None:
+    running = getattr(bot, "_sources_running", None)
+    if not isinstance(running, _Running):
+        return
+    running.stop.set()
+    running.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running.task
+    await running.fetcher.close()

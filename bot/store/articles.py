@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
 
@@ -368,6 +368,44 @@ class Store:
         stmt = stmt.order_by(*_RECENT).limit(limit)
         async with self.engine.connect() as conn:
             return [_stored(row) for row in (await conn.execute(stmt)).all()]
+
+    async def added_between(
+        self, after: datetime, until: datetime, *, limit: int
+    ) -> tuple[list[StoredArticle], int]:
+        """The articles stored in ``(after, until]``, oldest first: the ``limit`` most recent of
+        them, and how many there were in all (what a digest of that period covers)."""
+        window = (articles.c.added_at > utc(after), articles.c.added_at <= utc(until))
+        stmt = (
+            select(*_LISTED)
+            .join(briefings, briefings.c.article_id == articles.c.id)
+            .where(*window)
+            .order_by(articles.c.added_at.desc(), articles.c.id.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+            total = len(rows)
+            if total == limit:
+                counted = select(articles.c.id).where(*window).subquery()
+                total = int(await conn.scalar(select(func.count()).select_from(counted)) or 0)
+        return [_stored(r) for r in reversed(rows)], total
+
+    async def added_before(
+        self, before: datetime, *, limit: int, window: timedelta
+    ) -> list[StoredArticle]:
+        """The ``limit`` most recent articles stored in ``(before - window, before]``, oldest
+        first (what a channel whose last post was at ``before`` could have seen)."""
+        end = utc(before)
+        stmt = (
+            select(*_LISTED)
+            .join(briefings, briefings.c.article_id == articles.c.id)
+            .where(articles.c.added_at <= end, articles.c.added_at > end - window)
+            .order_by(articles.c.added_at.desc(), articles.c.id.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [_stored(r) for r in reversed(rows)]
 
     async def latest(self) -> StoredArticle | None:
         """The most recent article; read again after ``LATEST_TTL`` seconds, so that articles

@@ -1,0 +1,252 @@
+"""What the outbox holds and the seam to Discord: the table, a ``Post`` and its rows, errors.
+
+The ``outbox`` table and its statuses, the ``Sender`` protocol with the errors a sender raises
+(rate limited, transient, permanent), the values (``Post`` with its parts and keys, ``OutboxRow``,
+``RetryPolicy``, ``DeliveryReport``) and the nonce a part is sent with. ``bot.delivery.outbox``
+writes, claims and delivers the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from bot.store.articles import db_time, metadata
+from briefings.errors import SitrepError
+from briefings.messages import Message
+
+log = logging.getLogger(__name__)
+
+
+PAUSING_STATUSES = frozenset({403, 404})
+CLOCK_SKEW = timedelta(minutes=1)
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("nonce", String(25), nullable=False),
+    Column("subscription_id", Integer, nullable=True, index=True),
+    Column("scheduled_for", DateTime(timezone=True), nullable=True),
+    Column("part", Integer, nullable=False, default=0),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# ---------------------------------------------------------------- the sender seam
+
+
+class DeliveryError(SitrepError):
+    """A send that did not go through; the subclasses say what the outbox should do."""
+
+
+class RateLimited(DeliveryError):
+    """429: try again after ``retry_after`` seconds (does not count as a failed attempt)."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited (429)") -> None:
+        super().__init__(message)
+        self.retry_after = max(0.0, float(retry_after))
+
+
+class TransientError(DeliveryError):
+    """5xx or a connection error: retried with exponential backoff, up to a limit."""
+
+
+class PermanentError(DeliveryError):
+    """A 4xx that retrying cannot fix; never retried. 403 (the bot may not post there) and 404
+    (the channel is gone) pause the subscription; others (400: a payload Discord refuses) fail
+    the post and are reported, the subscription goes on."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Sender(Protocol):
+    """Where posts go. Raises the ``DeliveryError`` subclasses above; anything else is treated
+    as transient and logged."""
+
+    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        """Post ``payload`` (which carries ``nonce`` and ``enforce_nonce``); the message id."""
+        ...
+
+    async def find(
+        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+    ) -> int | None:
+        """The id of a recent message of the channel that is this ``payload`` (same ``nonce``,
+        or, where the API does not return nonces, the same content posted after ``since``),
+        or None when there is none."""
+        ...
+
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One part of a post to enqueue."""
+
+    key: str
+    channel_id: int
+    payload: dict[str, Any]
+    subscription_id: int | None = None
+    scheduled_for: datetime | None = None
+    part: int = 0
+
+    @classmethod
+    def parts(
+        cls,
+        subscription_id: int,
+        channel_id: int,
+        scheduled_for: datetime,
+        messages: Sequence[Message],
+    ) -> tuple[Post, ...]:
+        """The parts of one scheduled post of a subscription, keyed for exactly-once delivery."""
+        return tuple(
+            cls(
+                key=post_key(subscription_id, scheduled_for, i),
+                channel_id=channel_id,
+                payload=message.to_payload(),
+                subscription_id=subscription_id,
+                scheduled_for=scheduled_for,
+                part=i,
+            )
+            for i, message in enumerate(messages)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    key: str
+    nonce: str
+    subscription_id: int | None
+    scheduled_for: datetime | None
+    part: int
+    channel_id: int
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    claimed_at: datetime | None
+    message_id: int | None
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter: attempt n waits ``base * 2**(n-1)`` capped at ``cap``,
+    of which a random half (``equal jitter``) so that channels do not retry in lockstep."""
+
+    max_attempts: int = 6
+    base: timedelta = timedelta(seconds=2)
+    cap: timedelta = timedelta(minutes=10)
+    rate_limit_margin: timedelta = timedelta(milliseconds=250)
+
+    def delay(self, attempt: int, rng: random.Random) -> timedelta:
+        full = min(self.cap, self.base * (1 << max(attempt - 1, 0)))
+        half = full / 2
+        return half + half * rng.random()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    recovered: int = 0
+    resent: int = 0
+    paused: tuple[int, ...] = ()
+    next_due: datetime | None = None
+
+
+@dataclass(slots=True)
+class _Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    paused: list[int] = field(default_factory=list)
+
+
+def post_key(subscription_id: int, scheduled_for: datetime, part: int) -> str:
+    """``sub:<id>:<UTC time>:<part>``: the same run of the same subscription is one key."""
+    when = scheduled_for.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"sub:{subscription_id}:{when}:{part}"
+
+
+def nonce_for(key: str) -> str:
+    """A Discord nonce (at most 25 characters) derived from the row's unique key."""
+    return "sr" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:23]
+
+
+def _row(r: Any) -> OutboxRow:
+    nxt = db_time(r.next_attempt_at)
+    assert nxt is not None
+    return OutboxRow(
+        id=r.id,
+        key=r.key,
+        nonce=r.nonce,
+        subscription_id=r.subscription_id,
+        scheduled_for=db_time(r.scheduled_for),
+        part=r.part,
+        channel_id=r.channel_id,
+        payload=dict(r.payload),
+        status=r.status,
+        attempts=r.attempts,
+        next_attempt_at=nxt,
+        claimed_at=db_time(r.claimed_at),
+        message_id=r.message_id,
+        last_error=r.last_error,
+        sent_at=db_time(r.sent_at),
+    )
+
+
+def _post_of(key: str) -> str:
+    """The post a part's key belongs to (the key without its part number)."""
+    return key.rpartition(":")[0]
+
+
+def _heads(unsent: Sequence[OutboxRow]) -> dict[str, OutboxRow]:
+    """The first unsent part of each post."""
+    heads: dict[str, OutboxRow] = {}
+    for row in unsent:
+        post = _post_of(row.key)
+        if post not in heads or row.part < heads[post].part:
+            heads[post] = row
+    return heads
+
+
+def _clip(text: str, n: int = 500) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
