@@ -1,4 +1,7 @@
-"""The ``sitrep`` command line (CONTRACT.md): distill, dry-run, run, site."""
+"""sitrep distills war reporting into four-section situation briefings (frontline, forces and
+numbers, policy, quotes) and posts them to Discord. Start with `sitrep dry-run`: the bundled
+demo article's briefing, exactly as it would be posted, offline. `sitrep COMMAND --help` says
+more about each command."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import re
 import sys
 from datetime import UTC, datetime
 from importlib import resources
+from typing import Any
 
 from briefings import distill
 from briefings.errors import SitrepError
@@ -61,8 +65,9 @@ def _cmd_dry_run(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitrep", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("distill", help="distill one article and print its briefing")
+    parser.add_argument("--version", action="version", version=f"sitrep {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = _add(sub, "distill", "distill one article and print its briefing")
     p.add_argument("path", help="article file (.txt, .md, .html) or - for standard input")
     p.add_argument("--format", choices=["json", "markdown", "text"], default="markdown")
     p.add_argument(
@@ -79,13 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="how to read the article (default: by extension, else by its content)",
     )
     p.set_defaults(func=_cmd_distill)
-    p = sub.add_parser("dry-run", help="print what would be posted, without Discord")
+    p = _add(sub, "dry-run", "print what would be posted, without Discord")
     _bot_options(p)
     p.set_defaults(func=_cmd_dry_run)
-    p = sub.add_parser("run", help="run the bot against Discord (needs DISCORD_TOKEN)")
+    p = _add(sub, "run", "run the bot against Discord (needs DISCORD_TOKEN)")
     p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
     p.set_defaults(func=_cmd_run)
-    p = sub.add_parser("sync-commands", help="publish the slash commands to Discord")
+    p = _add(sub, "sync-commands", "publish the slash commands to Discord")
     p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
     p.add_argument(
         "--guild",
@@ -96,14 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         "else globally",
     )
     p.set_defaults(func=_cmd_sync_commands)
-    p = sub.add_parser("post", help="post a briefing through the configured webhook")
+    p = _add(sub, "post", "post a briefing through the configured webhook")
     p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
     p.add_argument("--article", metavar="TITLE", help="which article (default: the latest)")
     p.add_argument(
         "--section", action="append", metavar="NAME", help="only this section (repeatable)"
     )
     p.set_defaults(func=_cmd_post)
-    p = sub.add_parser("site", help="write the stored briefings as a static web archive")
+    p = _add(sub, "site", "write the stored briefings as a static web archive")
     p.add_argument("outdir", metavar="OUTDIR", help="the folder to write (created if missing)")
     p.add_argument("--config", metavar="FILE", help="configuration (default config/sitrep.toml)")
     p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1")
@@ -113,6 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_site)
     return parser
+
+
+def _add(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line ``summary`` is also the first line of its own help."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=f"{summary[0].upper()}{summary[1:]}."
+    )
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sitrep")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _bot_options(p: argparse.ArgumentParser) -> None:
@@ -204,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     on standard error), 1 anything unexpected (one line; the traceback with SITREP_DEBUG=1)."""
     debug = os.environ.get("SITREP_DEBUG", "").strip() not in {"", "0"}
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "func", None) is None:  # bare ``sitrep``: what it can do
+            parser.print_help()
+            return 0
         code: int = args.func(args)
         sys.stdout.flush()
         return code

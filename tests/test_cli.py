@@ -289,3 +289,34 @@ def test_article_with_no_quotes_or_numbers(tmp_path: Path) -> None:
         rendered = run_cli("distill", "--format", fmt, str(path))
         assert rendered.returncode == 0, rendered.stderr
         assert rendered.stdout.strip()
+
+
+def test_bare_sitrep_prints_help_and_every_command_describes_itself() -> None:
+    result = run_cli()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: sitrep")
+    assert "Start with `sitrep dry-run`" in result.stdout
+    assert "CONTRACT.md" not in result.stdout  # no file a user does not have
+    for command in ("distill", "dry-run", "run", "sync-commands", "post", "site"):
+        assert command in result.stdout
+        sub = run_cli(command, "--help")
+        assert sub.returncode == 0, sub.stderr
+        description = sub.stdout.split("\n\n")[1]
+        assert description[0].isupper() and description.strip().endswith("."), (command, sub.stdout)
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"sitrep {version('sitrep')}"
+
+
+def test_local_configuration_is_git_ignored_and_license_is_spdx() -> None:
+    import tomllib
+
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "/config/sitrep.toml" in ignored  # it may hold a webhook URL
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
