@@ -102,7 +102,7 @@ class ConsoleClockSender:
         return self.posts
 
     async def find(
-        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+        self, channel_id: int, payload: dict[str, Any], *, after: int | None, known: frozenset[int]
     ) -> int | None:
         return self._sent.get((channel_id, str(payload.get("nonce"))))
 

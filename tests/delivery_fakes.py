@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 
@@ -53,7 +52,7 @@ class FakeSender:
         return self.next_id
 
     async def find(
-        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+        self, channel_id: int, payload: dict[str, Any], *, after: int | None, known: frozenset[int]
     ) -> int | None:
         self.finds += 1
         if self.dead:

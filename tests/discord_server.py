@@ -56,6 +56,7 @@ GUILD_ID = 900_000_000_000_000_004
 CHANNEL_ID = 900_000_000_000_000_005
 USER_ID = 900_000_000_000_000_006
 
+DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, the epoch of Discord's snowflakes
 NONCE_SECONDS = 300.0  # Discord remembers a nonce "for a few minutes"
 
 _ids = itertools.count(1_200_000_000_000_000_000)
@@ -163,6 +164,8 @@ class FakeDiscord:
         self.failures: list[tuple[re.Pattern[str], list[Failure]]] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel or webhook -> messages
         self.nonce_seconds = NONCE_SECONDS  # how long a nonce is remembered, as on Discord
+        self.clock: Callable[[], float] = time.time  # Discord's clock: message ids and times
+        self._last_message_id = 0
         self._nonce_at: dict[str, float] = {}  # message id -> time.monotonic() of its post
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.drop_connections = 0
@@ -625,14 +628,14 @@ class FakeDiscord:
         if body.get("username"):
             author = {**author, "username": body["username"]}
         msg = {
-            "id": snowflake(),
+            "id": self._message_id(),
             "channel_id": str(channel_id),
             "type": 0,
             "content": body.get("content") or "",
             "embeds": body.get("embeds") or [],
             "attachments": attachments,
             "author": author,
-            "timestamp": datetime.now(UTC).isoformat(),
+            "timestamp": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
             "edited_timestamp": None,
             "tts": False,
             "mention_everyone": False,
@@ -647,6 +650,13 @@ class FakeDiscord:
         self.messages.setdefault(where, []).append(msg)
         self._nonce_at[msg["id"]] = time.monotonic()
         return msg
+
+    def _message_id(self) -> str:
+        """A message id as Discord makes them: milliseconds since 2015 on Discord's clock, in the
+        high bits (so ids grow with time, and a time can be read back from one)."""
+        ms = int(self.clock() * 1000) - DISCORD_EPOCH_MS
+        self._last_message_id = max(self._last_message_id + 1, ms << 22)
+        return str(self._last_message_id)
 
     def _route(self, rec: Recorded) -> tuple[int, Any]:
         p = rec.path.removeprefix("/api/v10")

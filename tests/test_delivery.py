@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,20 +93,25 @@ async def test_a_429_is_waited_out_by_discord_py(
     assert [int(m["id"]) for m in posted(server)] == [mid]
 
 
-async def test_find_by_nonce_or_by_content_since_the_claim(
+async def test_find_by_content_after_a_message_id_and_not_one_already_owned(
     server: FakeDiscord, client: discord.Client
 ) -> None:
+    """Discord lists no nonces: a post is the bot's own message with the same content, newer
+    than the claim's message id (Discord's clock), that no other row owns; the oldest such."""
     sender = DiscordSender(client)
-    mid = await sender.send(CHANNEL, {"content": "a", "nonce": "sr-a"})
-    assert await sender.find(CHANNEL, {"content": "a", "nonce": "sr-a"}, None) == mid
-    assert await sender.find(CHANNEL, {"content": "b", "nonce": "sr-b"}, None) is None
-    for m in posted(server):  # real Discord does not return nonces when listing messages
-        m["nonce"] = None
-    now, hour = datetime.now(UTC), timedelta(hours=1)
-    same = {"content": "a", "nonce": "n"}
-    assert await sender.find(CHANNEL, same, now - hour) == mid
-    assert await sender.find(CHANNEL, same, now + hour) is None  # an older post is not this one
-    assert await sender.find(CHANNEL, {"content": "other", "nonce": "n"}, now - hour) is None
+    none: frozenset[int] = frozenset()
+    before = await sender.send(CHANNEL, {"content": "a", "nonce": "sr-0"})  # yesterday's
+    first = await sender.send(CHANNEL, {"content": "a", "nonce": "sr-a"})
+    again = await sender.send(CHANNEL, {"content": "a", "nonce": "sr-b"})
+    same = {"content": "a", "nonce": "sr-a"}
+    assert await sender.find(CHANNEL, same, after=before, known=none) == first
+    assert await sender.find(CHANNEL, same, after=first, known=none) == again
+    assert await sender.find(CHANNEL, same, after=before, known=frozenset({first})) == again
+    assert await sender.find(CHANNEL, same, after=again, known=none) is None
+    assert await sender.find(CHANNEL, same, after=None, known=none) == before
+    assert await sender.find(CHANNEL, {"content": "b"}, after=None, known=none) is None
+    query = server.calls("GET", rf"/channels/{CHANNEL}/messages")[0].query
+    assert query["after"] == str(before)  # only what Discord made after the claim is asked for
 
 
 async def test_find_in_a_forbidden_channel_is_permanent(
@@ -114,7 +119,7 @@ async def test_find_in_a_forbidden_channel_is_permanent(
 ) -> None:
     server.fail_next(rf"/channels/{CHANNEL}/messages", (403, {"message": "Missing Access"}))
     with pytest.raises(PermanentError):
-        await DiscordSender(client).find(CHANNEL, {"nonce": "x"}, None)
+        await DiscordSender(client).find(CHANNEL, {"nonce": "x"}, after=None, known=frozenset())
 
 
 async def test_a_server_error_after_discord_py_gives_up_is_transient(
@@ -183,7 +188,7 @@ async def test_console_sender_prints_once_per_nonce() -> None:
     payload = {"content": "hi", "nonce": "n1", "enforce_nonce": True}
     first = await sender.send(7, payload)
     assert await sender.send(7, payload) == first
-    assert await sender.find(7, payload, None) == first
-    assert await sender.find(7, {"nonce": "n2"}, None) is None
+    assert await sender.find(7, payload, after=None, known=frozenset()) == first
+    assert await sender.find(7, {"nonce": "n2"}, after=None, known=frozenset()) is None
     assert len(out) == 1 and "channel 7" in out[0] and '"content": "hi"' in out[0]
     assert "nonce" not in out[0]

@@ -17,8 +17,13 @@ Nothing is lost or doubled:
 * Each part carries a nonce derived from its key; the sender posts it with Discord's
   ``enforce_nonce``, so a retry within minutes returns the first message instead of a second.
 * On start-up (``recover``), rows left in ``sending`` by a crash between the send and the mark
-  are checked against the channel's recent messages (``Sender.find`` with the nonce): found, the
-  row is marked sent with that message id; not found, it goes back to pending and is sent again.
+  are checked against the channel's messages (``Sender.find``): found, the row is marked sent
+  with that message id; not found, it goes back to pending and is sent again. Discord does not
+  list nonces, so a message is recognised by what it is (the bot's, the same content) and by
+  Discord's own clock, never the dead process's: a claim records the highest message id the
+  outbox knew (``claimed_after``: a snowflake, Discord's time), the row's message can only be
+  newer than that (less ``DISCORD_CLOCK_MARGIN``), and a message some other row already owns is
+  never taken. A process whose clock ran fast or slow recovers the same.
 * A permanent failure (403: permission lost, 404: channel gone) pauses the subscription and
   writes one admin report, itself an outbox row with a unique key, so it is sent exactly once.
 * A 429 delays only the rows of that channel; the other channels go on.
@@ -38,6 +43,7 @@ from typing import Any
 
 from sqlalchemy import (
     and_,
+    func,
     select,
     update,
 )
@@ -46,7 +52,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery.posts import (
-    CLOCK_SKEW,
     FAILED,
     PAUSING_STATUSES,
     PENDING,
@@ -63,6 +68,7 @@ from bot.delivery.posts import (
     TransientError,
     _clip,
     _heads,
+    _lower_bound,
     _post_of,
     _row,
     _Tally,
@@ -212,10 +218,11 @@ class Outbox:
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
+        newest = select(func.max(outbox.c.message_id)).scalar_subquery()
         claimed = await self._write(
             update(outbox)
             .where(outbox.c.id == free, outbox.c.status == PENDING)
-            .values(status=SENDING, claimed_at=now)
+            .values(status=SENDING, claimed_at=now, claimed_after=newest)
         )
         return bool(claimed)
 
@@ -263,11 +270,16 @@ class Outbox:
         async with self.engine.connect() as conn:
             stuck = [_row(r) for r in (await conn.execute(stmt)).all()]
         recovered = resent = 0
+        owned: dict[int, set[int]] = {}  # channel -> message ids rows own (found ones added)
         for row in stuck:
             payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
-            since = row.claimed_at - CLOCK_SKEW if row.claimed_at is not None else None
+            after = _lower_bound(row.claimed_after)
+            if row.channel_id not in owned:
+                owned[row.channel_id] = await self._owned(row.channel_id, after)
             try:
-                found = await self.sender.find(row.channel_id, payload, since)
+                found = await self.sender.find(
+                    row.channel_id, payload, after=after, known=frozenset(owned[row.channel_id])
+                )
             except PermanentError as exc:
                 # the channel cannot be read: sending again will fail the same way and pause it
                 log.warning("outbox: cannot check channel %s: %s", row.channel_id, exc)
@@ -279,6 +291,7 @@ class Outbox:
                 continue
             if found is not None:
                 log.info("outbox: %s was sent before the restart (message %s)", row.key, found)
+                owned[row.channel_id].add(found)
                 await self.mark_sent(row.id, found, now=at)
                 recovered += 1
             else:
@@ -287,6 +300,16 @@ class Outbox:
         if resent:
             self._wake.set()
         return DeliveryReport(recovered=recovered, resent=resent)
+
+    async def _owned(self, channel_id: int, after: int | None) -> set[int]:
+        """The message ids of ``channel_id`` that rows own, newer than ``after``."""
+        stmt = select(outbox.c.message_id).where(
+            outbox.c.channel_id == channel_id, outbox.c.message_id.is_not(None)
+        )
+        if after is not None:
+            stmt = stmt.where(outbox.c.message_id > after)
+        async with self.engine.connect() as conn:
+            return {int(m) for m in (await conn.execute(stmt)).scalars().all()}
 
     # ------------------------------------------------------------ delivery
 

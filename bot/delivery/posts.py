@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 
 PAUSING_STATUSES = frozenset({403, 404})
-CLOCK_SKEW = timedelta(minutes=1)
+# How far apart Discord's own servers may stamp two messages made one after the other: the
+# margin taken off a claim's ``claimed_after`` snowflake (its milliseconds are the high bits).
+DISCORD_CLOCK_MARGIN = timedelta(seconds=5)
 
 PENDING = "pending"
 SENDING = "sending"
@@ -57,7 +59,9 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
     Column("claimed_at", DateTime(timezone=True), nullable=True),
-    Column("message_id", BigInteger, nullable=True),
+    Column("message_id", BigInteger, nullable=True, index=True),
+    # the highest message id the outbox had when the row was claimed (Discord's time, not ours)
+    Column("claimed_after", BigInteger, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
@@ -102,11 +106,12 @@ class Sender(Protocol):
         ...
 
     async def find(
-        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+        self, channel_id: int, payload: dict[str, Any], *, after: int | None, known: frozenset[int]
     ) -> int | None:
-        """The id of a recent message of the channel that is this ``payload`` (same ``nonce``,
-        or, where the API does not return nonces, the same content posted after ``since``),
-        or None when there is none."""
+        """The id of the oldest message of the channel that is this ``payload`` (its ``nonce``
+        where the API returns nonces, else the bot's own message with the same content), newer
+        than message id ``after`` when given, and not one of ``known`` (messages other rows
+        own); None when there is none."""
         ...
 
 
@@ -163,6 +168,7 @@ class OutboxRow:
     message_id: int | None
     last_error: str | None
     sent_at: datetime | None
+    claimed_after: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +236,17 @@ def _row(r: Any) -> OutboxRow:
         message_id=r.message_id,
         last_error=r.last_error,
         sent_at=db_time(r.sent_at),
+        claimed_after=r.claimed_after,
     )
+
+
+def _lower_bound(claimed_after: int | None) -> int | None:
+    """The message id the row's message must be newer than: the claim's ``claimed_after`` less
+    ``DISCORD_CLOCK_MARGIN`` (a snowflake's milliseconds are its bits from the 22nd up)."""
+    if claimed_after is None:
+        return None
+    margin = int(DISCORD_CLOCK_MARGIN / timedelta(milliseconds=1)) << 22
+    return max(0, claimed_after - margin)
 
 
 def _post_of(key: str) -> str:

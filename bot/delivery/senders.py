@@ -4,8 +4,9 @@
 (so discord.py's rate limiter waits out 429s and retries a few 5xx itself) and translates what
 is left into the outbox's errors: 429 -> ``RateLimited``, 5xx and connection errors ->
 ``TransientError``, 403/404/other 4xx -> ``PermanentError``. ``find`` reads the channel's
-recent messages and recognises a post by its nonce, or, where Discord does not echo nonces, by
-the bot's own message with the same content posted since the claim.
+messages after a message id (Discord's own clock: the outbox's ``claimed_after``) and recognises
+a post by its nonce, or, since Discord does not list nonces, as the bot's own plain message with
+the same content that no other outbox row owns.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -65,19 +65,25 @@ class DiscordSender:
         return int(data["id"])
 
     async def find(
-        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+        self, channel_id: int, payload: dict[str, Any], *, after: int | None, known: frozenset[int]
     ) -> int | None:
         route = Route("GET", "/channels/{channel_id}/messages", channel_id=channel_id)
-        recent = await self._call(route, params={"limit": self.history})
+        params: dict[str, Any] = {"limit": self.history}
+        if after is not None:
+            params["after"] = after
+        listed = await self._call(route, params=params)
         me = self.client.user.id if self.client.user is not None else None
         nonce = payload.get("nonce")
-        for message in recent if isinstance(recent, list) else []:
+        candidates = [
+            m
+            for m in (listed if isinstance(listed, list) else [])
+            if int(m["id"]) not in known and (after is None or int(m["id"]) > after)
+        ]
+        for message in candidates:
             if nonce is not None and str(message.get("nonce")) == str(nonce):
                 return int(message["id"])
-        for message in recent if isinstance(recent, list) else []:
-            if _same_post(message, payload, me, since):
-                return int(message["id"])
-        return None
+        same = [int(m["id"]) for m in candidates if _same_post(m, payload, me)]
+        return min(same) if same else None  # the oldest: parts were posted in order
 
     async def _call(self, route: Route, **kwargs: Any) -> Any:
         try:
@@ -104,19 +110,13 @@ def _retry_after(exc: discord.HTTPException) -> float:
         return 1.0
 
 
-def _same_post(
-    message: dict[str, Any], payload: dict[str, Any], me: int | None, since: datetime | None
-) -> bool:
+def _same_post(message: dict[str, Any], payload: dict[str, Any], me: int | None) -> bool:
+    """``message`` is the bot's own plain message (not a command's reply) showing ``payload``."""
     author = message.get("author") or {}
     if me is not None and str(author.get("id")) != str(me):
         return False
-    if since is not None:
-        try:
-            posted = datetime.fromisoformat(str(message.get("timestamp")))
-        except ValueError:
-            return False
-        if posted < since:
-            return False
+    if message.get("type", 0) != 0 or message.get("interaction_metadata"):
+        return False
     if (message.get("content") or "") != (payload.get("content") or ""):
         return False
     return _embed_keys(message.get("embeds")) == _embed_keys(payload.get("embeds"))
@@ -145,6 +145,6 @@ class ConsoleSender:
         return self._next
 
     async def find(
-        self, channel_id: int, payload: dict[str, Any], since: datetime | None
+        self, channel_id: int, payload: dict[str, Any], *, after: int | None, known: frozenset[int]
     ) -> int | None:
         return self._sent.get((channel_id, str(payload.get("nonce"))))
