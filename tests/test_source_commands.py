@@ -271,3 +271,27 @@ async def test_source_add_through_discord_defers_then_reports_the_first_poll(
         assert await bot.store.count() == 1
     finally:
         await bot.close()
+
+
+async def test_commands_that_change_sources_are_for_managers_and_administrators(
+    site: Site, server: FakeDiscord, tmp_path: Path
+) -> None:
+    """Hidden by default from members without Manage Server, guild only, and at run time a
+    member with Administrator (but not Manage Server) is accepted."""
+    bot = SitrepBot(config(tmp_path))
+    try:
+        await bot.login("t")
+        published = {c["name"]: c for c in (c.to_dict(bot.tree) for c in bot.tree.get_commands())}
+        for name in ("source", "ingest"):
+            assert str(published[name]["default_member_permissions"]) == str(1 << 5), name
+            guild_only = published[name].get("contexts") == [0]
+            assert guild_only or published[name].get("dm_permission") is False, name
+        server.reset()
+        admin = interaction_payload("ingest", {"url": site.url("/news/talks")})
+        admin["member"]["permissions"] = str(1 << 3)  # Administrator only
+        await dispatch(bot, admin)
+        text = json.dumps([r.payload for r in server.requests if r.method in ("POST", "PATCH")])
+        assert "Manage Server" not in text
+        assert await bot.store.count() == 1
+    finally:
+        await bot.close()

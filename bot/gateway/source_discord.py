@@ -69,7 +69,9 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
                 poller=poller,
                 now=inv.now or datetime.now(UTC),
                 guild_id=interaction.guild_id,
-                can_manage=bool(getattr(perms, "manage_guild", False)),
+                can_manage=bool(
+                    getattr(perms, "manage_guild", False) or getattr(perms, "administrator", False)
+                ),
             )
             messages = await answer_source(where, inv)
             if name == "source add":
@@ -84,7 +86,14 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
             (time.perf_counter() - started) * 1000,
         )
 
-    group = app_commands.Group(name="source", description="Feeds and pages sitrep polls")
+    # Changing what the bot reads is for Manage Server (Administrator has it): hidden from the
+    # others by default, refused at run time anyway (a server may change the default).
+    group = app_commands.Group(
+        name="source",
+        description="Feeds and pages sitrep polls",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
 
     @group.command(name="add", description=_SPECS["source add"].description[:100])
     @app_commands.describe(**describe("source add"))
@@ -118,6 +127,8 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
     tree.add_command(group)
 
     @tree.command(name="ingest", description=_SPECS["ingest"].description[:100])
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(**describe("ingest"))
     async def ingest(interaction: discord.Interaction[Any], url: str) -> None:
         await respond(interaction, "ingest", {"url": url})
