@@ -93,6 +93,13 @@ def test_dry_run_with_a_configuration_uses_its_articles(configured: Path) -> Non
     ("command", "expected"),
     [
         ("/briefing article:xyz", "No article matches 'xyz'. Try /sources."),
+        ("/briefing article:#" + "9" * 25, "No article matches '\\#9999999999"),
+        ("/subscribe channel:0", "Not a channel: '0'. A channel id is a positive number"),
+        ("/subscribe channel:9223372036854775808", "Not a channel: '9223372036854775808'."),
+        (
+            "/subscribe channel:123456789012345678 schedule:" + "daily 08:00 " * 500,
+            "The schedule is too long",
+        ),
         ("/briefing section:weather", "Unknown section 'weather'"),
         ("/quotes speaker:Nobody Atall", "Nobody named 'Nobody Atall' is quoted"),
         ("/frontline place:Atlantis", "No frontline item names 'Atlantis'"),

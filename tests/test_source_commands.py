@@ -88,6 +88,14 @@ async def test_source_commands_in_dry_run(site: Site, tmp_path: Path) -> None:
         ("/source remove source:#99", "no source #99"),
         ("/source frobnicate", r"Use /source add, /source list or /source remove"),
         ("/ingest url:file:///etc/passwd", "only http and https"),
+        ("/source add url:https://a.example/f interval:99999999999999999999d", "at most 30d"),
+        (
+            "/source add url:https://a.example/f keywords:" + ",".join(map(str, range(30))),
+            r"Too many terms \(30\): at most 20",
+        ),
+        ("/source add url:https://a.example/f regions:" + "x" * 500, "at most 100 characters"),
+        ("/source add url:https://" + "a" * 5000 + ".example/f", "host name is too long"),
+        ("/ingest url:https://a..b/f", "not a valid host name"),
     ],
 )
 async def test_wrong_source_commands_are_one_clear_error(

@@ -113,6 +113,14 @@ async def test_subscribe_list_and_unsubscribe(engine: AsyncEngine) -> None:
         ("/subscribe timezone:Mars/Olympus", "Unknown time zone"),
         ("/subscribe sections:weather", "Unknown section 'weather'"),
         ("/subscribe channel:general", "Not a channel"),
+        ("/subscribe channel:0", "Not a channel: '0'. A channel id is a positive number"),
+        ("/subscribe channel:9223372036854775808", "Not a channel: '9223372036854775808'."),
+        ("/subscribe channel:12345678901234567890123", "Not a channel"),
+        (
+            "/subscribe schedule:" + "daily 08:00 " * 500,
+            "The schedule is too long (5,999 characters; at most 200).",  # its last space cut
+        ),
+        ("/subscribe timezone:" + "Europe/" * 1000, "time zone"),
     ],
 )
 async def test_wrong_arguments_are_one_private_reply_and_write_nothing(
@@ -121,6 +129,7 @@ async def test_wrong_arguments_are_one_private_reply_and_write_nothing(
     changes = Changes()
     (reply,) = await ask(where(engine, on_change=changes), line)
     assert reply.ephemeral and expected in reply.content
+    assert len(reply.content) <= 2000 and "\n" not in reply.content  # one line within limits
     assert await list_subscriptions(engine) == [] and changes.n == 0
 
 

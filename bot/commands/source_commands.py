@@ -148,8 +148,21 @@ def _require_manage(where: SourceWhere, what: str) -> None:
         raise CommandError(NEED_MANAGE.format(what=what))
 
 
+MAX_TERMS = 20
+MAX_TERM = 100
+
+
 def _terms(text: str | None) -> tuple[str, ...]:
-    return tuple(t.strip() for t in re.split(r"[,;\n]", text or "") if t.strip())[:20]
+    """A list of keywords or regions; too many, or one too long, is refused (nothing stored)."""
+    terms = tuple(t.strip() for t in re.split(r"[,;\n]", text or "") if t.strip())
+    if len(terms) > MAX_TERMS:
+        raise CommandError(f"Too many terms ({len(terms):,}): at most {MAX_TERMS}.")
+    long = [t for t in terms if len(t) > MAX_TERM]
+    if long:
+        raise CommandError(
+            f"A term is too long ('{clip(long[0])}'): at most {MAX_TERM} characters."
+        )
+    return terms
 
 
 async def _detect_kind(where: SourceWhere, url: str) -> str:
@@ -171,6 +184,7 @@ async def cmd_add(where: SourceWhere, inv: Invocation) -> list[Message]:
         raise CommandError(f"Unknown kind '{clip(kind)}': feed or page.")
     interval_text = inv.get("interval")
     interval = parse_interval(interval_text) if interval_text else None
+    keywords, regions = _terms(inv.get("keywords")), _terms(inv.get("regions"))
     await where.poller.fetcher.check_url(url)  # a refused address is refused before anything
     if kind is None:
         kind = await _detect_kind(where, url)
@@ -178,8 +192,8 @@ async def cmd_add(where: SourceWhere, inv: Invocation) -> list[Message]:
         where.store.engine,
         kind=kind,
         location=url,
-        keywords=_terms(inv.get("keywords")),
-        regions=_terms(inv.get("regions")),
+        keywords=keywords,
+        regions=regions,
         guild_id=where.guild_id,
         now=where.now,
         interval=interval or DEFAULT_INTERVAL,

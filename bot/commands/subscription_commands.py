@@ -157,6 +157,9 @@ async def run_subscription_command(where: Where, inv: Invocation) -> list[Messag
 # ---------------------------------------------------------------- handlers
 
 
+MAX_ID = 2**63  # Discord's snowflakes, and the store's integers, are below it
+
+
 def _channel(where: Where, inv: Invocation) -> int:
     given = inv.get("channel")
     if given is None:
@@ -166,7 +169,12 @@ def _channel(where: Where, inv: Invocation) -> int:
     m = re.fullmatch(r"<#(\d{1,20})>|#?(\d{1,20})", given.strip())
     if not m:
         raise CommandError(f"Not a channel: '{clip(given)}'. Give a channel or its id.")
-    return int(m.group(1) or m.group(2))
+    channel = int(m.group(1) or m.group(2))
+    if not 0 < channel < MAX_ID:  # Discord ids are positive and fit a signed 64-bit integer
+        raise CommandError(
+            f"Not a channel: '{clip(given)}'. A channel id is a positive number below 2^63."
+        )
+    return channel
 
 
 def _when(moment: datetime) -> str:

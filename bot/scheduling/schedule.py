@@ -247,8 +247,15 @@ def _normalize(moment: datetime, zone: tzinfo) -> datetime:
     return datetime.fromtimestamp(moment.timestamp(), zone)
 
 
+MAX_SCHEDULE = 200  # characters of a schedule as written
+
+
 def parse_schedule(spec: str, timezone: str = "UTC") -> Schedule:
     """Parse ``spec`` (cron or plain words) in the IANA ``timezone``; ScheduleError if bad."""
+    if len(spec) > MAX_SCHEDULE:  # refused before anything is stored or echoed
+        raise ScheduleError(
+            f"The schedule is too long ({len(spec):,} characters; at most {MAX_SCHEDULE})."
+        )
     load_zone(timezone)
     tz_name = timezone.strip()
     text = " ".join(spec.strip().lower().split())

@@ -298,6 +298,12 @@ def _validate_url(url: str) -> tuple[str, str]:
         raise InvalidURL(url, f"{what} is not fetched: only http and https URLs")
     if not parts.hostname:
         raise InvalidURL(url, "no host name in the URL")
+    if len(parts.hostname) > 253:  # DNS's bound; longer would fail deep in IDNA encoding
+        raise InvalidURL(url, f"the host name is too long ({len(parts.hostname):,} characters)")
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise InvalidURL(url, "not a valid host name") from None
     if parts.username or parts.password:
         raise InvalidURL(url, "a user name or password in the URL is not accepted")
     return scheme, parts.hostname

@@ -170,14 +170,21 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day)s?\s*$", 
 _UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "day": 86400}
 
 
+MAX_INTERVAL = timedelta(days=30)
+
+
 def parse_interval(text: str) -> timedelta:
     """``"90s"``, ``"30m"``, ``"2h"``, ``"1d"`` -> a timedelta (at least 30 seconds)."""
+    shown = repr(text if len(text) <= 40 else text[:39] + "…")
     m = _INTERVAL.match(text)
     if not m:
-        raise SourceError(f"Not an interval: {text!r} (write 90s, 30m, 2h or 1d).")
-    value = timedelta(seconds=float(m.group(1)) * _UNIT[m.group(2).lower()])
+        raise SourceError(f"Not an interval: {shown} (write 90s, 30m, 2h or 1d).")
+    seconds = float(m.group(1)) * _UNIT[m.group(2).lower()]
+    if seconds > MAX_INTERVAL.total_seconds():
+        raise SourceError(f"The interval {shown} is too long: at most 30d.")
+    value = timedelta(seconds=seconds)
     if value < MIN_INTERVAL:
-        raise SourceError(f"The interval {text!r} is too short: at least 30s.")
+        raise SourceError(f"The interval {shown} is too short: at least 30s.")
     return value
 
 

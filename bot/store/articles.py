@@ -435,7 +435,7 @@ class Store:
             if latest is None:
                 raise NotFound("No articles are loaded yet. Add some to the configuration.")
             return latest
-        if q.startswith("#") and q[1:].isdigit():
+        if q.startswith("#") and q[1:].isdigit() and len(q) <= 20 and int(q[1:]) < 2**63:
             found = await self.get(int(q[1:]))
             if found is not None:
                 return found
