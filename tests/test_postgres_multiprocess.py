@@ -125,7 +125,9 @@ async def test_two_processes_share_the_outbox_each_post_sent_once(pg_db: str) ->
             found = re.search(r"done sent=(\d+) failed=(\d+) mine=(\d+)", out.decode())
             assert found, out.decode()
             mine.append(int(found.group(3)))
-        assert sum(mine) == 500 and all(n > 0 for n in mine), mine  # both delivered
+        # Every post sent once between them. Which process sends how many is up to the scheduler:
+        # on a loaded machine the first to wake can drain all 500 before the other claims one.
+        assert sum(mine) == 500, mine
         for channel in channels:
             got = [m["content"] for m in server.messages.get(f"channel:{channel}", [])]
             assert got == contents(channel, RUN, 1), channel
