@@ -24,12 +24,12 @@ from briefings.ingest import read_article
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 FLOORS = {
-    "--min-quote-f1": 0.95,
-    "--min-speaker": 0.92,
+    "--min-quote-f1": 0.97,
+    "--min-speaker": 0.95,
     "--min-number-recall": 0.90,
     "--min-number-precision": 0.85,
     "--min-place-recall": 0.90,
-    "--min-actor-recall": 0.80,
+    "--min-actor-recall": 0.90,
 }
 ACTOR_RECALL_FLOOR = 0.90
 MIN_PLACE_PRECISION = 0.85
