@@ -345,7 +345,7 @@ _CAPITALISED = re.compile(r"[A-Z][a-z'’]+(?:[ -](?:of |the )?[A-Z][a-z'’]+)*
 
 
 def _countries_named(texts: Iterable[str], index: GeoIndex) -> Counter[str]:
-    """Countries named outright in ``texts`` ("Ukraine's 47th Brigade", "the Foo government")."""
+    """Countries named outright in ``texts`` ("Ruritania's 12th Brigade", "the Foo government")."""
     out: Counter[str] = Counter()
     for text in texts:
         for m in _CAPITALISED.finditer(text):

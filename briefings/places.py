@@ -709,8 +709,8 @@ NOT_A_PLACE_RULES: tuple[NotAPlaceRule, ...] = (
                 ("Marivka",),
             ),
             (
-                "The commander of Sparta, a drone unit near Kupiansk, said the road was cut.",
-                ("Kupiansk",),
+                "The commander of Sparta, a drone unit near Izium, said the road was cut.",
+                ("Izium",),
             ),
         ),
     ),
