@@ -15,7 +15,8 @@ from typing import Literal, cast
 
 from briefings.article import Article
 from briefings.model import Actor, PolicyItem
-from briefings.people import COMMAND_KINDS, PeopleIndex, find_people
+from briefings.people import PeopleIndex, find_people
+from briefings.roles import COMMAND_KINDS
 
 _FALLEN = re.compile(
     r"\s+(?:was|had been)\s+(?:\w+\s+)?(?:overthrown|ousted|toppled|deposed|assassinated)\b"

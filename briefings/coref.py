@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from briefings.article import Article
-from briefings.people import (
+from briefings.roles import (
     COMMAND_KINDS,
     Mention,
     Person,

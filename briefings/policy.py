@@ -29,16 +29,13 @@ from briefings.model import PolicyItem
 from briefings.people import (
     ATTRIBUTION_RE,
     ATTRIBUTION_VERBS,
-    COMMAND_KINDS,
     PeopleIndex,
-    Person,
-    PersonKind,
     find_people,
-    is_title_or_role,
     lazy_pattern,
     word_pattern,
 )
 from briefings.quotes import quoted_ranges
+from briefings.roles import COMMAND_KINDS, Person, PersonKind, is_title_or_role
 
 MAX_TEXT = 220
 

@@ -37,15 +37,12 @@ from briefings.article import Article, Sentence
 from briefings.model import QuoteItem
 from briefings.people import (
     ATTRIBUTION_PATTERN,
-    COMMAND_KINDS,
     PeopleIndex,
-    Person,
     find_people,
-    is_title_or_role,
     lazy_pattern,
-    role_kind,
     shortest_description,
 )
+from briefings.roles import COMMAND_KINDS, Person, is_title_or_role, role_kind
 from briefings.sentences import TITLE_ABBREVIATIONS
 
 _MARK = re.compile(r"[“”„«»\"]")

@@ -7,8 +7,9 @@ import pytest
 
 from briefings.article import build_article
 from briefings.coref import HEAD_FAMILIES, RULES, DescriptionExample, Example, description_fit
-from briefings.people import Person, find_people, role_kind
+from briefings.people import find_people
 from briefings.quotes import extract_quotes
+from briefings.roles import Person, role_kind
 
 CASES = [
     pytest.param(example, id=f"{rule.name}: {example.text[:40]}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from briefings.article import build_article
-from briefings.people import PeopleIndex, Person, find_people, role_kind, shortest_description
+from briefings.people import PeopleIndex, find_people, shortest_description
+from briefings.roles import Person, role_kind
 
 
 def index(text: str) -> PeopleIndex:

@@ -65,16 +65,16 @@ from bot.delivery.posts import (
     RateLimited,
     RetryPolicy,
     Sender,
+    Tally,
     TransientError,
-    _clip,
-    _heads,
-    _lower_bound,
-    _post_of,
-    _row,
-    _Tally,
+    clip_text,
+    lower_bound,
     nonce_for,
     outbox,
+    outbox_row,
     post_key,
+    post_of,
+    unsent_heads,
 )
 from bot.store.articles import utc
 from bot.store.subscriptions import subscriptions
@@ -238,12 +238,12 @@ class Outbox:
         if status is not None:
             stmt = stmt.where(outbox.c.status == status)
         async with self.engine.connect() as conn:
-            return [_row(r) for r in (await conn.execute(stmt)).all()]
+            return [outbox_row(r) for r in (await conn.execute(stmt)).all()]
 
     async def next_due(self) -> datetime | None:
         """When the next sendable part is due: the earliest ``next_attempt_at`` among the first
         unsent part of each post (later parts wait for it); None when nothing is pending."""
-        heads = _heads(await self._unsent())
+        heads = unsent_heads(await self._unsent())
         times = [r.next_attempt_at for r in heads.values() if r.status == PENDING]
         return min(times) if times else None
 
@@ -254,7 +254,7 @@ class Outbox:
             .order_by(outbox.c.channel_id, outbox.c.id)
         )
         async with self.engine.connect() as conn:
-            return [_row(r) for r in (await conn.execute(stmt)).all()]
+            return [outbox_row(r) for r in (await conn.execute(stmt)).all()]
 
     # ------------------------------------------------------------ recovery
 
@@ -268,12 +268,12 @@ class Outbox:
         if stale_before is not None:
             stmt = stmt.where(outbox.c.claimed_at < utc(stale_before))
         async with self.engine.connect() as conn:
-            stuck = [_row(r) for r in (await conn.execute(stmt)).all()]
+            stuck = [outbox_row(r) for r in (await conn.execute(stmt)).all()]
         recovered = resent = 0
         owned: dict[int, set[int]] = {}  # channel -> message ids rows own (found ones added)
         for row in stuck:
             payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
-            after = _lower_bound(row.claimed_after)
+            after = lower_bound(row.claimed_after)
             if row.channel_id not in owned:
                 owned[row.channel_id] = await self._owned(row.channel_id, after)
             try:
@@ -318,12 +318,12 @@ class Outbox:
         (up to ``concurrency``), the parts of one channel in order."""
         at = utc(now)
         unsent = await self._unsent()
-        heads = _heads(unsent)
+        heads = unsent_heads(unsent)
         by_channel: dict[int, list[OutboxRow]] = {}
         ready: set[tuple[str, int]] = set()  # (post, part) that this round sends, in order
-        tally = _Tally()
+        tally = Tally()
         for row in unsent:  # by channel, then in the order the parts were written
-            post = _post_of(row.key)
+            post = post_of(row.key)
             head = heads[post]
             if row.status != PENDING or head.status != PENDING or head.next_attempt_at > at:
                 continue
@@ -348,7 +348,7 @@ class Outbox:
             next_due=await self.next_due(),
         )
 
-    async def _deliver_one(self, row: OutboxRow, at: datetime, tally: _Tally) -> bool:
+    async def _deliver_one(self, row: OutboxRow, at: datetime, tally: Tally) -> bool:
         """Send one claimed row; True when it was sent."""
         if not await self._claim(row.id, at):
             return False  # someone else has it
@@ -396,14 +396,14 @@ class Outbox:
             "status": PENDING,
             "next_attempt_at": when,
             "claimed_at": None,
-            "last_error": _clip(error),
+            "last_error": clip_text(error),
         }
         if count:
             values["attempts"] = attempts if attempts is not None else row.attempts + 1
         await self._update(row.id, **values)
 
     async def _permanent(
-        self, row: OutboxRow, exc: PermanentError, at: datetime, tally: _Tally
+        self, row: OutboxRow, exc: PermanentError, at: datetime, tally: Tally
     ) -> None:
         reason = f"{exc} ({exc.status})"
         await self._fail(row, reason, at, report=False, attempts=row.attempts + 1)
@@ -413,7 +413,7 @@ class Outbox:
             return
         if exc.status not in PAUSING_STATUSES:
             await self._report(
-                f"report:failed:{_post_of(row.key)}",
+                f"report:failed:{post_of(row.key)}",
                 f"A post of subscription #{row.subscription_id} to <#{row.channel_id}> was "
                 f"refused by Discord: {reason}.",
                 at,
@@ -424,7 +424,7 @@ class Outbox:
             result = await conn.execute(
                 update(subscriptions)
                 .where(subscriptions.c.id == sub_id, subscriptions.c.paused.is_(False))
-                .values(paused=True, paused_reason=_clip(reason, 200))
+                .values(paused=True, paused_reason=clip_text(reason, 200))
             )
             # the subscription's other unsent parts will not go through either
             await conn.execute(
@@ -436,7 +436,7 @@ class Outbox:
                         outbox.c.channel_id == row.channel_id,
                     )
                 )
-                .values(status=FAILED, last_error="subscription paused: " + _clip(reason, 200))
+                .values(status=FAILED, last_error="subscription paused: " + clip_text(reason, 200))
             )
         if result.rowcount:
             tally.paused.append(sub_id)
@@ -457,7 +457,11 @@ class Outbox:
         report: bool,
         attempts: int | None = None,
     ) -> None:
-        values: dict[str, Any] = {"status": FAILED, "claimed_at": None, "last_error": _clip(reason)}
+        values: dict[str, Any] = {
+            "status": FAILED,
+            "claimed_at": None,
+            "last_error": clip_text(reason),
+        }
         if attempts is not None:
             values["attempts"] = attempts
         async with self._write_lock, self.engine.begin() as conn:
@@ -466,7 +470,7 @@ class Outbox:
             await conn.execute(
                 update(outbox)
                 .where(
-                    outbox.c.key.startswith(_post_of(row.key) + ":", autoescape=True),
+                    outbox.c.key.startswith(post_of(row.key) + ":", autoescape=True),
                     outbox.c.part > row.part,
                     outbox.c.status == PENDING,
                 )
@@ -486,7 +490,7 @@ class Outbox:
         if self.admin_channel_id is None:
             log.warning("admin report (no admin channel configured): %s", text)
             return
-        payload = Message(content=_clip(text, 2000)).to_payload()
+        payload = Message(content=clip_text(text, 2000)).to_payload()
         await self.enqueue(
             [Post(key=key, channel_id=self.admin_channel_id, payload=payload)], now=at
         )

@@ -199,7 +199,7 @@ class DeliveryReport:
 
 
 @dataclass(slots=True)
-class _Tally:
+class Tally:
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -217,7 +217,7 @@ def nonce_for(key: str) -> str:
     return "sr" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:23]
 
 
-def _row(r: Any) -> OutboxRow:
+def outbox_row(r: Any) -> OutboxRow:
     nxt = db_time(r.next_attempt_at)
     assert nxt is not None
     return OutboxRow(
@@ -240,7 +240,7 @@ def _row(r: Any) -> OutboxRow:
     )
 
 
-def _lower_bound(claimed_after: int | None) -> int | None:
+def lower_bound(claimed_after: int | None) -> int | None:
     """The message id the row's message must be newer than: the claim's ``claimed_after`` less
     ``DISCORD_CLOCK_MARGIN`` (a snowflake's milliseconds are its bits from the 22nd up)."""
     if claimed_after is None:
@@ -249,20 +249,20 @@ def _lower_bound(claimed_after: int | None) -> int | None:
     return max(0, claimed_after - margin)
 
 
-def _post_of(key: str) -> str:
+def post_of(key: str) -> str:
     """The post a part's key belongs to (the key without its part number)."""
     return key.rpartition(":")[0]
 
 
-def _heads(unsent: Sequence[OutboxRow]) -> dict[str, OutboxRow]:
+def unsent_heads(unsent: Sequence[OutboxRow]) -> dict[str, OutboxRow]:
     """The first unsent part of each post."""
     heads: dict[str, OutboxRow] = {}
     for row in unsent:
-        post = _post_of(row.key)
+        post = post_of(row.key)
         if post not in heads or row.part < heads[post].part:
             heads[post] = row
     return heads
 
 
-def _clip(text: str, n: int = 500) -> str:
+def clip_text(text: str, n: int = 500) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"

@@ -53,9 +53,9 @@ from bot.sources.settings import (
     DeclaredSource,
     Source,
     SourceError,
-    _check_url_text,
-    _clip,
-    _row,
+    check_url_text,
+    one_line,
+    source_row,
 )
 from bot.store.articles import db_time, metadata, utc
 from briefings.article import Article
@@ -146,14 +146,14 @@ async def list_sources(
     async with engine.connect() as conn:
         rows = (await conn.execute(stmt)).all()
         found = await _found(conn, [r.id for r in rows]) if counts else {}
-    return [_row(r, found.get(r.id, 0)) for r in rows]
+    return [source_row(r, found.get(r.id, 0)) for r in rows]
 
 
 async def get_source(engine: AsyncEngine, source_id: int) -> Source | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(sources).where(sources.c.id == source_id))).first()
         found = await _found(conn, [source_id]) if row is not None else {}
-    return _row(row, found.get(source_id, 0)) if row is not None else None
+    return source_row(row, found.get(source_id, 0)) if row is not None else None
 
 
 async def add_source(
@@ -171,9 +171,9 @@ async def add_source(
 ) -> Source:
     """Store a new source; ``SourceError`` for a bad kind or a location already polled."""
     if kind not in KINDS:
-        raise SourceError(f"Unknown kind '{_clip(kind)}': one of {', '.join(KINDS)}.")
+        raise SourceError(f"Unknown kind '{one_line(kind)}': one of {', '.join(KINDS)}.")
     if kind != "folder":
-        _check_url_text(location)
+        check_url_text(location)
     async with engine.begin() as conn:
         existing = await conn.scalar(select(sources.c.id).where(sources.c.location == location))
         if existing is not None:
@@ -194,7 +194,7 @@ async def add_source(
         )
         (new_id,) = result.inserted_primary_key or (None,)
         row = (await conn.execute(select(sources).where(sources.c.id == new_id))).one()
-    return _row(row, 0)
+    return source_row(row, 0)
 
 
 async def remove_source(engine: AsyncEngine, source_id: int) -> bool:
@@ -305,7 +305,7 @@ def text_fingerprint(article: Article) -> str:
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
-def _key(kind: str, value: str) -> str:
+def source_key(kind: str, value: str) -> str:
     return f"{kind}:{hashlib.sha256(value.encode('utf-8')).hexdigest()}"
 
 
@@ -335,7 +335,7 @@ def matches_filters(
     return not regions or any(_region(r).search(text) for r in regions if r.strip())
 
 
-def _insert_keys(dialect: str) -> Any:
+def insert_keys(dialect: str) -> Any:
     if dialect == "sqlite":
         return sqlite_insert(article_keys).on_conflict_do_nothing(
             index_elements=[article_keys.c.key]
@@ -347,7 +347,7 @@ def _insert_keys(dialect: str) -> Any:
     return article_keys.insert()
 
 
-def _insert_source_link(dialect: str) -> Any:
+def insert_source_link(dialect: str) -> Any:
     cols = [article_sources.c.article_id, article_sources.c.url]
     if dialect == "sqlite":
         return sqlite_insert(article_sources).on_conflict_do_nothing(index_elements=cols)
@@ -388,11 +388,11 @@ Reporter = Callable[[str, str, datetime], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class _ItemError(SitrepError):
+class ItemError(SitrepError):
     """One item could not be read; ``permanent`` ones are not tried again."""
 
     def __init__(self, message: str, *, permanent: bool) -> None:
@@ -400,7 +400,7 @@ class _ItemError(SitrepError):
         self.permanent = permanent
 
 
-class _Duplicate(Exception):
+class DuplicateItem(Exception):
     """Raised inside an article's transaction to undo it: its text is stored already."""
 
     def __init__(self, article_id: int) -> None:
@@ -411,13 +411,15 @@ class _Duplicate(Exception):
 _PERMANENT_FETCH = (BlockedAddress, InvalidURL, TooLarge)
 
 
-def _permanent(exc: FetchError) -> bool:
+def is_permanent(exc: FetchError) -> bool:
     if isinstance(exc, _PERMANENT_FETCH):
         return True
     return isinstance(exc, HTTPStatusError) and exc.code in (400, 401, 403, 404, 410, 451)
 
 
-def _resolve(known: dict[str, int | None], keys: Sequence[str]) -> tuple[int | None, bool, bool]:
+def resolve_keys(
+    known: dict[str, int | None], keys: Sequence[str]
+) -> tuple[int | None, bool, bool]:
     """(the article one of ``keys`` points at, whether one marks the item as left out, whether
     the article was found by a key of this source: its item or file key, so it is credited to
     this source already)."""
@@ -439,7 +441,7 @@ def _resolve(known: dict[str, int | None], keys: Sequence[str]) -> tuple[int | N
 _OWN_KEYS = ("item:", "file:")
 
 
-async def _cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def run_cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a few milliseconds of pure work (extracting a page, distilling) on the loop, then
     let other tasks run. Not in a thread: a thread busy with Python code makes every database
     call of the loop wait for the interpreter lock (up to 5 ms each), which costs more than
@@ -449,13 +451,13 @@ async def _cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return result
 
 
-def _item_keys(src: Source, item: FeedItem) -> tuple[list[str], str]:
+def item_keys(src: Source, item: FeedItem) -> tuple[list[str], str]:
     """The keys of a feed item known before reading it, and the URL it is credited under."""
-    keys = [_key("item", f"{src.location}\n{item.key}")]
+    keys = [source_key("item", f"{src.location}\n{item.key}")]
     if item.guid:
-        keys.append(_key("guid", item.guid))
+        keys.append(source_key("guid", item.guid))
     link = canonical_url(item.link) if item.link else None
     if link:
-        keys.append(_key("url", link))
+        keys.append(source_key("url", link))
     found_url = link or f"{src.location}#{item.key}"
     return keys, found_url

@@ -22,17 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.sources.catalog import (
     Clock,
+    DuplicateItem,
     IngestOutcome,
-    _Duplicate,
-    _insert_keys,
-    _insert_source_link,
-    _ItemError,
-    _key,
-    _permanent,
-    _resolve,
+    ItemError,
     article_keys,
     article_sources,
+    insert_keys,
+    insert_source_link,
+    is_permanent,
     matches_filters,
+    resolve_keys,
+    source_key,
     text_fingerprint,
 )
 from bot.sources.fetch import (
@@ -41,7 +41,7 @@ from bot.sources.fetch import (
 from bot.sources.settings import (
     MAX_URL,
     Source,
-    _clip,
+    one_line,
 )
 from bot.store.articles import Store, utc
 from briefings.article import Article
@@ -78,13 +78,13 @@ class ArticleIntake:
         """(the article a key points at, whether a key marks the item as left out)."""
         if not keys:
             return None, False
-        return _resolve(await self._known(keys), keys)[:2]
+        return resolve_keys(await self._known(keys), keys)[:2]
 
     async def _mark_skipped(self, src: Source, keys: Sequence[str]) -> None:
         now = self.clock()
         async with self.engine.begin() as conn:
             await conn.execute(
-                _insert_keys(conn.dialect.name),
+                insert_keys(conn.dialect.name),
                 [{"key": k, "article_id": None, "source_id": src.id, "seen_at": now} for k in keys],
             )
 
@@ -116,7 +116,7 @@ class ArticleIntake:
                 .values(article_id=article_id)
             )
         if rows:
-            await conn.execute(_insert_keys(conn.dialect.name), rows)
+            await conn.execute(insert_keys(conn.dialect.name), rows)
         if not new:
             exists = await conn.scalar(
                 select(func.count())
@@ -129,12 +129,12 @@ class ArticleIntake:
             if exists:
                 return False
         await conn.execute(
-            _insert_source_link(conn.dialect.name),
+            insert_source_link(conn.dialect.name),
             [
                 {
                     "article_id": article_id,
                     "source_id": source_id,
-                    "name": _clip(name, 200) if name else None,
+                    "name": one_line(name, 200) if name else None,
                     "url": url[:MAX_URL],
                     "found_at": utc(now),
                 }
@@ -155,9 +155,9 @@ class ArticleIntake:
         """Store the item unless a key says it is known; credit this source either way.
 
         ``known`` is what ``_known`` said of the keys of a whole feed, read at once."""
-        skip_key = _key("skip", f"{src.id if src else 0}\n{url}")
+        skip_key = source_key("skip", f"{src.id if src else 0}\n{url}")
         probe = [*keys, skip_key]
-        found, left_out, own = _resolve(
+        found, left_out, own = resolve_keys(
             known if known is not None else await self._known(probe), probe
         )
         if found is not None:
@@ -170,14 +170,14 @@ class ArticleIntake:
         try:
             article, more = await read()
         except FetchError as exc:
-            raise _ItemError(str(exc), permanent=_permanent(exc)) from None
+            raise ItemError(str(exc), permanent=is_permanent(exc)) from None
         except InputError as exc:
-            raise _ItemError(str(exc), permanent=True) from None
-        except (_ItemError, asyncio.CancelledError):
+            raise ItemError(str(exc), permanent=True) from None
+        except (ItemError, asyncio.CancelledError):
             raise
         except Exception as exc:  # a reader's bug met on odd input: logged, the item left out
             log.exception("%s: could not be read", url)
-            raise _ItemError(
+            raise ItemError(
                 f"{url}: could not be read ({type(exc).__name__})", permanent=True
             ) from None
         if src is not None and not matches_filters(article, src.keywords, src.regions):
@@ -185,14 +185,14 @@ class ArticleIntake:
             scoped = [k for k in keys if k.startswith(("item:", "file:"))]
             await self._mark_skipped(src, [*scoped, skip_key])
             return IngestOutcome("skipped", title=article.title)
-        all_keys = [*keys, *more, _key("text", text_fingerprint(article))]
+        all_keys = [*keys, *more, source_key("text", text_fingerprint(article))]
         # Distilled before taking the lock (rarely wasted on a duplicate): the lock only guards
         # the look-up and the insert, so that two sources of one story store it once.
         try:
             briefing = await self._distill(article)
         except Exception as exc:  # an extractor's bug met on odd text: logged, the item left out
             log.exception("%s: could not be distilled", url)
-            raise _ItemError(
+            raise ItemError(
                 f"{url}: could not be distilled ({type(exc).__name__})", permanent=True
             ) from None
         text_key = all_keys[-1]
@@ -209,13 +209,13 @@ class ArticleIntake:
                         )
                     )
                     if same is not None:
-                        raise _Duplicate(int(same))
+                        raise DuplicateItem(int(same))
                 holder.append(article_id)
                 await self._link(conn, article_id, src, name, url, all_keys, now, new=added)
 
             try:
                 added = await self.store.add_article(article, briefing, link=link)
-            except _Duplicate as dup:
+            except DuplicateItem as dup:
                 found = dup.article_id
             else:
                 if added:

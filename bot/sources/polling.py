@@ -57,25 +57,25 @@ from sqlalchemy import (
 from bot.sources.catalog import (
     Clock,
     IngestOutcome,
+    ItemError,
     PollResult,
     Reporter,
-    _cpu,
-    _item_keys,
-    _ItemError,
-    _key,
-    _permanent,
-    _utc_now,
     add_source,
     article_keys,
     article_sources,
     get_source,
+    is_permanent,
+    item_keys,
     list_sources,
     matches_filters,
     remove_source,
+    run_cpu,
+    source_key,
     sources,
     sources_of_articles,
     sync_declared_sources,
     text_fingerprint,
+    utc_now,
 )
 from bot.sources.fetch import (
     Fetcher,
@@ -96,10 +96,10 @@ from bot.sources.settings import (
     FetchSettings,
     Source,
     SourceError,
-    _clip,
     declared_sources,
     fetch_settings_of,
     max_bytes_of,
+    one_line,
     parse_interval,
 )
 from bot.store.articles import Store, utc
@@ -157,7 +157,7 @@ class SourcePoller(ArticleIntake):
         max_bytes: int = DEFAULT_MAX_BYTES,
         report: Reporter | None = None,
         report_after: timedelta = timedelta(hours=24),
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         concurrency: int = 4,
     ) -> None:
         self.store = store
@@ -173,8 +173,8 @@ class SourcePoller(ArticleIntake):
         self._polling: set[int] = set()
 
     async def _distill(self, article: Article) -> Briefing:
-        """The article's briefing, extracted off the loop's hot path (``_cpu``)."""
-        return await _cpu(distill, article)
+        """The article's briefing, extracted off the loop's hot path (``run_cpu``)."""
+        return await run_cpu(distill, article)
 
     def wake(self) -> None:
         """Poll now (after ``/source add``)."""
@@ -263,11 +263,11 @@ class SourcePoller(ArticleIntake):
             if validators is not None:
                 values.update(etag=validators.etag, last_modified=validators.last_modified)
             if result.error:  # some items could not be read: noted, the source is fine
-                values.update(last_error=_clip(result.error, 500), last_error_at=utc(now))
+                values.update(last_error=one_line(result.error, 500), last_error_at=utc(now))
         else:
             since = src.failing_since or now
             values.update(
-                last_error=_clip(result.error or result.status, 500),
+                last_error=one_line(result.error or result.status, 500),
                 last_error_at=utc(now),
                 failing_since=utc(since),
             )
@@ -322,7 +322,7 @@ class SourcePoller(ArticleIntake):
                 await conn.execute(
                     update(sources)
                     .where(sources.c.id == src.id, sources.c.name.is_(None))
-                    .values(name=_clip(feed.title, 200))
+                    .values(name=one_line(feed.title, 200))
                 )
         counts = {"new": 0, "known": 0, "skipped": 0}
         failed = 0
@@ -334,18 +334,20 @@ class SourcePoller(ArticleIntake):
         )
         probes: list[str] = []
         for it in oldest_first:
-            keys, found_url = _item_keys(src, it)
-            probes.extend([*keys, _key("skip", f"{src.id}\n{found_url}")])
+            keys, found_url = item_keys(src, it)
+            probes.extend([*keys, source_key("skip", f"{src.id}\n{found_url}")])
         known = await self._known(probes)  # one query for the whole feed
         for item in oldest_first:
             try:
                 outcome = await self._feed_item(src, name, item, now, known)
-            except _ItemError as exc:
+            except ItemError as exc:
                 failed += 1
                 retry_later = retry_later or not exc.permanent
                 first_error = first_error or str(exc)
                 if exc.permanent:
-                    await self._mark_skipped(src, [_key("item", f"{src.location}\n{item.key}")])
+                    await self._mark_skipped(
+                        src, [source_key("item", f"{src.location}\n{item.key}")]
+                    )
                 continue
             counts[outcome.status] += 1
         error = None
@@ -373,7 +375,7 @@ class SourcePoller(ArticleIntake):
         now: datetime,
         known: dict[str, int | None] | None = None,
     ) -> IngestOutcome:
-        keys, found_url = _item_keys(src, item)
+        keys, found_url = item_keys(src, item)
         link = canonical_url(item.link) if item.link else None
 
         async def read() -> tuple[Article, list[str]]:
@@ -381,9 +383,7 @@ class SourcePoller(ArticleIntake):
             if from_feed is not None:
                 return from_feed, []
             if not item.link:
-                raise _ItemError(
-                    f"{src.location}: an item with no link and no text", permanent=True
-                )
+                raise ItemError(f"{src.location}: an item with no link and no text", permanent=True)
             article, more = await self._read_page(item.link)
             article = replace(
                 article,
@@ -405,9 +405,9 @@ class SourcePoller(ArticleIntake):
         article = await self._page_article(fetched.url, fetched.body, fetched.content_type)
         name = src.name or article.source or src.label
         url = canonical_url(fetched.url)
-        more = [_key("url", url), _key("url", canonical_url(src.location))]
+        more = [source_key("url", url), source_key("url", canonical_url(src.location))]
         if article.url:
-            more.append(_key("url", canonical_url(article.url)))
+            more.append(source_key("url", canonical_url(article.url)))
 
         async def read() -> tuple[Article, list[str]]:
             return replace(article, source=name, url=article.url or url), more
@@ -440,23 +440,27 @@ class SourcePoller(ArticleIntake):
                 continue
             where = path.resolve()
             found.append(
-                (path, _key("file", f"{where}\n{st.st_size}\n{st.st_mtime_ns}"), where.as_uri())
+                (
+                    path,
+                    source_key("file", f"{where}\n{st.st_size}\n{st.st_mtime_ns}"),
+                    where.as_uri(),
+                )
             )
         known = await self._known(  # one query for the whole folder
-            [k for _, key, uri in found for k in (key, _key("skip", f"{src.id}\n{uri}"))]
+            [k for _, key, uri in found for k in (key, source_key("skip", f"{src.id}\n{uri}"))]
         )
         for path, key, uri in found:
 
             async def read(path: Path = path) -> tuple[Article, list[str]]:
                 try:
-                    article = await _cpu(read_article, str(path), max_bytes=self.max_bytes)
+                    article = await run_cpu(read_article, str(path), max_bytes=self.max_bytes)
                 except InputError as exc:
-                    raise _ItemError(str(exc), permanent=True) from None
+                    raise ItemError(str(exc), permanent=True) from None
                 return replace(article, source=article.source or name), []
 
             try:
                 outcome = await self._consider(src, name, [key], uri, read, now, known)
-            except _ItemError as exc:
+            except ItemError as exc:
                 failed += 1
                 first_error = first_error or str(exc)
                 await self._mark_skipped(src, [key])
@@ -480,18 +484,18 @@ class SourcePoller(ArticleIntake):
         try:
             fetched = await self.fetcher.fetch(url, accept=PAGE_ACCEPT)
         except FetchError as exc:
-            raise _ItemError(str(exc), permanent=_permanent(exc)) from None
+            raise ItemError(str(exc), permanent=is_permanent(exc)) from None
         try:
             article = await self._page_article(fetched.url, fetched.body, fetched.content_type)
         except InputError as exc:
-            raise _ItemError(str(exc), permanent=True) from None
-        more = [_key("url", canonical_url(fetched.url))]
+            raise ItemError(str(exc), permanent=True) from None
+        more = [source_key("url", canonical_url(fetched.url))]
         if article.url:
-            more.append(_key("url", canonical_url(article.url)))
+            more.append(source_key("url", canonical_url(article.url)))
         return article, more
 
     async def _page_article(self, url: str, body: bytes, content_type: str | None) -> Article:
-        return await _cpu(
+        return await run_cpu(
             article_from_bytes,
             body,
             name=url,
@@ -504,9 +508,9 @@ class SourcePoller(ArticleIntake):
         fetched = await self.fetcher.fetch(url, accept=PAGE_ACCEPT)
         article = await self._page_article(fetched.url, fetched.body, fetched.content_type)
         canonical = canonical_url(fetched.url)
-        keys = [_key("url", canonical_url(url)), _key("url", canonical)]
+        keys = [source_key("url", canonical_url(url)), source_key("url", canonical)]
         if article.url:
-            keys.append(_key("url", canonical_url(article.url)))
+            keys.append(source_key("url", canonical_url(article.url)))
         name = article.source or urlsplit(fetched.url).hostname
 
         async def read() -> tuple[Article, list[str]]:
@@ -543,7 +547,7 @@ def outbox_reporter(outbox: Any, channel_id: int | None) -> Reporter | None:
     from briefings.messages import Message
 
     async def report(key: str, text: str, now: datetime) -> None:
-        payload = Message(content=_clip(text, 1900)).to_payload()
+        payload = Message(content=one_line(text, 1900)).to_payload()
         await outbox.enqueue([Post(key=key, channel_id=channel_id, payload=payload)], now=now)
         with contextlib.suppress(AttributeError):
             outbox.wake()

@@ -104,7 +104,7 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v for v in (value or "").split("\n") if v)
 
 
-def _row(r: Any, found: int = 0) -> Source:
+def source_row(r: Any, found: int = 0) -> Source:
     created = db_time(r.created_at)
     assert created is not None
     return Source(
@@ -208,7 +208,7 @@ def parse_declared_source(t: ConfigTable) -> DeclaredSource:
     else:
         assert url is not None
         try:
-            _check_url_text(url)
+            check_url_text(url)
         except SourceError as exc:
             raise t.error("url", str(exc)) from None
         if kind == "folder":
@@ -282,18 +282,18 @@ def max_bytes_of(config: object) -> int:
 MAX_URL = 1000
 
 
-def _check_url_text(url: str) -> None:
+def check_url_text(url: str) -> None:
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
     except ValueError:
-        raise SourceError(f"Not a valid URL: '{_clip(url)}'.") from None
+        raise SourceError(f"Not a valid URL: '{one_line(url)}'.") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise SourceError(f"Not an http(s) URL: '{_clip(url)}'.")
+        raise SourceError(f"Not an http(s) URL: '{one_line(url)}'.")
     if len(url) > MAX_URL:
         raise SourceError(f"A URL of at most {MAX_URL} characters, please.")
 
 
-def _clip(text: str, n: int = 80) -> str:
+def one_line(text: str, n: int = 80) -> str:
     one = " ".join(text.split())
     return one if len(one) <= n else one[: n - 1] + "…"
