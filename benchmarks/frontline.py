@@ -30,10 +30,10 @@ ROUNDS = 15
 _BUILD = """
 import json, resource, time
 t = time.process_time()
-from briefings.places import gazetteer, _cache_dirs
+from briefings.places import gazetteer, cache_dirs
 gazetteer()
 cpu = time.process_time() - t
-index = next(iter(_cache_dirs()[0].glob("places-*.idx")))
+index = next(iter(cache_dirs()[0].glob("places-*.idx")))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 names = index.read_bytes().count(b"\\n") + 1
 print(json.dumps({"cpu_s": cpu, "peak_mb": peak, "bytes": index.stat().st_size, "names": names}))

@@ -359,17 +359,17 @@ def test_unwritable_cache_keeps_the_gazetteer_in_memory(
     assert gaz.flags("kramske") == "M"
 
 
-def test_json_object_values_are_read_one_by_one(tmp_path: Path) -> None:
-    from briefings.places import _json_object_values
+def testjson_object_values_are_read_one_by_one(tmp_path: Path) -> None:
+    from briefings.places import json_object_values
 
     path = tmp_path / "cities.json"
     path.write_text(
         '{"1": {"name": "A]b", "alternatenames": ["x", "y]"]},\n "2" : {"name": "C"}}',
         encoding="utf-8",
     )
-    assert [v["name"] for v in _json_object_values(path)] == ["A]b", "C"]
+    assert [v["name"] for v in json_object_values(path)] == ["A]b", "C"]
     path.write_text("{}", encoding="utf-8")
-    assert list(_json_object_values(path)) == []
+    assert list(json_object_values(path)) == []
 
 
 # --- designators after names, lists, dashes and colons ------------------------------------------
