@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
+from briefings.lines import event_line
 from briefings.model import FrontlineItem
 from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
 
@@ -248,6 +249,11 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+#: The reporter speaking of themselves, outside quotation marks.
+_FIRST_PERSON = re.compile(
+    r"(?:^|[,;:]\s+|\b(?:and|but|when|as|after|before|until)\s+)(?:we|I)(?:'re|’re|'ve|’ve)?\s",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"(?:[,;:]| [—–-]) ")
 
 #: Place kinds that are too wide, or not places of fighting, to name in a frontline item.
@@ -325,6 +331,7 @@ def summarize(text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> s
     stripped = _LEAD.sub("", line)
     if stripped and stripped != line:
         line = stripped[0].upper() + stripped[1:]
+    line = event_line(line, keep)
     if len(line) <= limit:
         return line
     out = _cut(line, limit)
@@ -365,6 +372,8 @@ def _score(
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
+    if _FIRST_PERSON.search(_QUOTED.sub(" ", sentence.text)):
+        raw *= 0.5  # the reporter's own travel and sight: "We drive to X", "I saw ..."
     return round(min(raw / 5.5, 1.0), 3)
 
 

@@ -86,6 +86,9 @@ class QuoteItem:
     speaker_role: str | None
     sentences: tuple[int, ...]
     score: float = field(default=0.0, compare=False)
+    # The verbatim parts of a quotation interrupted by its attribution (empty: one part);
+    # ``text`` joins them with sentence punctuation, as a reader reads them.
+    segments: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +97,7 @@ class QuoteItem:
             "speaker_role": self.speaker_role,
             "sentences": list(self.sentences),
             "score": round(self.score, 3),
+            "segments": list(self.segments) or [self.text],
         }
 
 
@@ -224,6 +228,7 @@ class Briefing:
                     i.get("speaker_role"),
                     tuple(i["sentences"]),
                     _score(i),
+                    tuple(i["segments"]) if len(i.get("segments", ())) > 1 else (),
                 )
                 for i in s.get("quotes", [])
             ),

@@ -25,6 +25,7 @@ import bisect
 import re
 
 from briefings.article import Article, Sentence
+from briefings.lines import event_line
 from briefings.model import PolicyItem
 from briefings.people import (
     ATTRIBUTION_RE,
@@ -254,7 +255,7 @@ def _policy_item(
             return _introduction(article, people, s, first_seen, firsts)
     elif quoted_share > 0.6 and not actors:
         return None
-    text = summarize(s.text)
+    text = summarize(s.text, keep=tuple(p.name for p in actors))
     if not text:
         return None
     score = max((w for _, w in cues), default=0.5)
@@ -371,7 +372,7 @@ def _introduction(
             # what became of the official or commander, and of everyone else it names.
             a, b = s.start, s.end
         names = [q.name for q in people.people_in(a, b) if q.named and q.kind in COMMAND_KINDS]
-        intro = summarize(text[a:b])
+        intro = summarize(text[a:b], keep=tuple(names))
         if len(intro.split()) >= 3 and names:
             return PolicyItem(intro, tuple(names), (s.index,), 0.5)
     return None
@@ -442,14 +443,16 @@ def _actors(
     return out
 
 
-def summarize(sentence: str, limit: int = MAX_TEXT) -> str:
-    """The sentence as one line: connectives and short asides dropped, cut at a clause
-    boundary when longer than ``limit`` (never a word that is not in the sentence)."""
+def summarize(sentence: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> str:
+    """The sentence as one line: connectives and short asides dropped, the clause that
+    carries the event kept (``briefings.lines``; pieces naming one of ``keep`` stay), cut at a
+    clause boundary when longer than ``limit`` (never a word that is not in the sentence)."""
     text = _LEADING.sub("", _DATELINE.sub("", sentence.strip()))
     text = _PAREN.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     if text[:1].islower():
         text = text[0].upper() + text[1:]
+    text = event_line(text, keep)
     if len(text) <= limit:
         return text
     window = text[: limit - 1]

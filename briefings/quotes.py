@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefings.article import Article, Sentence
@@ -795,7 +796,8 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
         speaker = head.speaker if head else None
         role = head.role if head else None
         person = head.person if head else None
-        words = " ".join(_clean(text[s.start : s.end]) for s in g)
+        segments = tuple(_clean(text[s.start : s.end]) for s in g)
+        words = join_segments(segments, [text[s.start : s.end] for s in g])
         sentences = sorted({i for s in g for i in s.sentences})
         partial = all(s.partial for s in g)
         item = QuoteItem(
@@ -804,6 +806,7 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
             speaker_role=role,
             sentences=tuple(sentences),
             score=_score(words, speaker, person, partial),
+            segments=segments if len(segments) > 1 else (),
         )
         # The same words quoted again nearby (a headline, then the body) make one item.
         key = words.lower()
@@ -816,6 +819,31 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
         items.append(item)
         recent = [*recent[-4:], item]
     return items
+
+
+def join_segments(segments: Sequence[str], raw: Sequence[str]) -> str:
+    """The parts of one speech as a reader reads them, with sentence punctuation between.
+
+    ``segments`` are the cleaned parts, ``raw`` the same parts as written. A part that ended in
+    "?" or "!" keeps it; one that ended with a comma or nothing (the attribution followed)
+    ends with a full stop when the next part starts a sentence, else runs on as one sentence:
+    “We held,” he said. “They did not.” -> "We held. They did not."
+    """
+    out: list[str] = []
+    for k, part in enumerate(segments):
+        if not part:
+            continue
+        if out:
+            prev_raw = raw[k - 1].rstrip(" ”\"’'")
+            last = out[-1]
+            if last.endswith(("…", "...", ".", "?", "!", ":", ";", "—", "–")):
+                pass
+            elif prev_raw.endswith(("?", "!")):
+                out[-1] = last + prev_raw[-1]
+            elif part[:1].isupper() or part[:1].isdigit() or not part[:1].isalpha():
+                out[-1] = last + "."
+        out.append(part)
+    return " ".join(out)
 
 
 def _same_words(a: str, b: str) -> bool:

@@ -81,7 +81,11 @@ def test_leader_ranks_above_plain_context() -> None:
 
 def test_summary_trims_clutter_and_never_invents_words() -> None:
     s = "But Rep. Michael Stone (R., Fla.) said the aid package would pass."
-    assert summarize(s) == "Rep. Michael Stone said the aid package would pass."
+    # Who says it moves to the end of the line, unless they are the item's actor.
+    assert summarize(s) == "The aid package would pass — Rep. Michael Stone"
+    assert summarize(s, keep=("Michael Stone",)) == (
+        "Rep. Michael Stone said the aid package would pass."
+    )
     long = "The council approved the plan, " + ", ".join(f"clause number {i}" for i in range(40))
     out = summarize(long)
     assert len(out) <= MAX_TEXT and out.endswith("…")

@@ -52,7 +52,8 @@ def test_split_quote_joined_and_pronoun_resolved() -> None:
         "“We will not give up the port,” she said. “Not this month, not this year.”"
     )
     q = only(text)
-    assert q.text == "We will not give up the port Not this month, not this year."[:-1]
+    assert q.text == "We will not give up the port. Not this month, not this year"
+    assert q.segments == ("We will not give up the port", "Not this month, not this year")
     assert q.speaker == "Ana Torres"
     assert q.speaker_role == "Defense Minister"
     assert q.sentences == (1, 2)
@@ -79,7 +80,7 @@ def test_quote_paragraph_continues_the_speech_of_the_paragraph_before() -> None:
     q = only(text)
     assert q.speaker == "Oksa"
     assert q.text == (
-        "We sleep in the cellar The school has no windows left. The children write on the walls"
+        "We sleep in the cellar. The school has no windows left. The children write on the walls"
     )
 
 
@@ -168,7 +169,7 @@ def test_closing_glyph_typed_as_an_opening_mark() -> None:
         "“Every night they try,” says Dan Roe, head of the drone unit. ”Every night we stop them.”"
     )
     q = only(text)
-    assert q.text == "Every night they try Every night we stop them"
+    assert q.text == "Every night they try. Every night we stop them"
     assert q.speaker == "Dan Roe"
 
 
@@ -260,7 +261,7 @@ def test_british_single_quotes_with_a_plural_possessive_inside() -> None:
         "‘We dug the soldiers’ trenches ourselves,’ said Olha Marchuk, 54, a farmer. "
         "‘Then the drones came.’"
     )
-    assert q.text == "We dug the soldiers’ trenches ourselves Then the drones came"
+    assert q.text == "We dug the soldiers’ trenches ourselves. Then the drones came"
     assert q.speaker == "Olha Marchuk"
 
 
@@ -352,7 +353,7 @@ def test_parenthesis_does_not_hide_the_subject() -> None:
 def test_quote_paragraph_after_a_leading_attribution_continues_it() -> None:
     text = "Zelensky said on Monday: “We will hold.”\n“Every town matters.”\nThe army retreated."
     q = only(text)
-    assert (q.text, q.speaker) == ("We will hold Every town matters", "Zelensky")
+    assert (q.text, q.speaker) == ("We will hold. Every town matters", "Zelensky")
 
 
 def test_attribution_ending_with_a_colon_introduces_the_next_paragraph() -> None:
