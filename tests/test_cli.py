@@ -129,6 +129,20 @@ def test_a_directory(tmp_path: Path) -> None:
     assert_refused(run_cli("distill", str(tmp_path)), str(tmp_path), "is a directory")
 
 
+def test_a_named_pipe_with_no_writer_is_refused_at_once(tmp_path: Path) -> None:
+    # Opening a FIFO for reading waits for a writer; none ever comes, so without the check the
+    # command would hang until run_cli's timeout.
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    result = run_cli("distill", str(fifo))
+    assert_refused(result, str(fifo), "is a named pipe, not a regular file")
+    assert "use - to read standard input" in result.stderr
+
+
+def test_a_device_is_refused() -> None:
+    assert_refused(run_cli("distill", os.devnull), os.devnull, "is a character device")
+
+
 def test_stdin_empty() -> None:
     assert_refused(run_cli("distill", "-", stdin=b""), "<stdin>", "empty")
 

@@ -9,9 +9,11 @@ else sniffing the text), the format's reader (``plain.py``, ``markdown.py``, ``h
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -53,6 +55,12 @@ _ANY_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^>]*>", re.I)
 _MARKDOWN_HINTS = re.compile(
     r"^(?:#{1,6} \S|---\s*$|[-*+] \S|> \S)|\[[^\]\n]+\]\([^)\s]+\)|\*\*\S[^*\n]*\*\*", re.M
 )
+_NOT_FILES: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 _HOW_TO_RAISE = "raise it with --max-bytes or [ingest] max_bytes in the configuration"
 
 
@@ -72,7 +80,8 @@ def read_article(
     """Read ``path`` (``-`` for standard input) and build its ``Article``.
 
     A file larger than ``max_bytes`` is refused before it is read; from standard input at most
-    ``max_bytes + 1`` bytes are read.
+    ``max_bytes + 1`` bytes are read. Anything but a regular file (a named pipe, a device) is
+    refused without waiting on it.
     """
     _check_limit(max_bytes)
     if path == "-":
@@ -89,16 +98,30 @@ def read_article(
         raise InputError(f"{name}: no such file (a part of the path is not a folder)") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read it ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{name}: is a directory, not an article file")
-    if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
+    _check_regular(name, st.st_mode)
+    if st.st_size > max_bytes:
         raise _too_large(name, max_bytes, st.st_size)
     try:
-        with p.open("rb") as fh:
+        # O_NONBLOCK: should the path become a named pipe after the check above, opening it
+        # returns at once instead of waiting for a writer; fstat then refuses it.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            _check_regular(name, os.fstat(fh.fileno()).st_mode)
             data = _read_limited(fh, name, max_bytes)
     except OSError as exc:
         raise InputError(f"{name}: cannot read it ({exc.strerror or exc})") from None
     return article_from_bytes(data, name=name, max_bytes=max_bytes, input_format=input_format)
+
+
+def _check_regular(name: str, mode: int) -> None:
+    """Refuse anything but a regular file: a named pipe with no writer would block the read
+    for ever, and a device has no article in it. Standard input is read with ``-``."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{name}: is a directory, not an article file")
+    kind = next((what for test, what in _NOT_FILES if test(mode)), "an unknown kind of file")
+    raise InputError(f"{name}: is {kind}, not a regular file; use - to read standard input")
 
 
 class _Readable(Protocol):
