@@ -127,6 +127,32 @@ def test_dry_run_bad_configuration_exits_2_naming_file_and_key(tmp_path: Path) -
     assert str(cfg.resolve()) in line and "[render] sectoins" in line
 
 
+@pytest.mark.parametrize(
+    ("listing", "key"),
+    [
+        ("[sources]\nfiles = ['articles/gone.txt']\n", "[sources] files"),
+        ("[[articles]]\npath = 'articles/gone.txt'\n", "[[articles]] path"),
+    ],
+)
+@pytest.mark.parametrize("command", [[], ["--command", "/sources"]])
+def test_a_listed_file_that_is_not_there_is_named(
+    tmp_path: Path, listing: str, key: str, command: list[str]
+) -> None:
+    # Another article is there, so the mistake cannot hide behind "no articles loaded".
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "here.txt").write_bytes((FIXTURES / "river_crossing.txt").read_bytes())
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(
+        "[store]\nurl = 'sqlite:///s.db'\n" + listing + "[[articles]]\npath = 'articles/here.txt'\n"
+    )
+    r = sitrep("dry-run", "--config", str(cfg), *command, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    (line,) = r.stderr.strip().splitlines()
+    gone = tmp_path.resolve() / "articles" / "gone.txt"
+    assert line == f"sitrep: {cfg.resolve()}: {key}: {gone}: no such file"
+
+
 def test_run_without_a_token_exits_2(tmp_path: Path) -> None:
     r = sitrep("run", cwd=tmp_path)
     assert r.returncode == 2

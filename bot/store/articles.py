@@ -535,14 +535,33 @@ def source_paths(
     return list(out)
 
 
+def _missing(path: Path) -> bool:
+    """Whether nothing is at ``path`` (a dangling link counts as nothing); a file that is there
+    but cannot be read is not missing: ``load_files`` reports it with its reason."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
 async def load_configured(store: Store, config: Config) -> LoadReport:
     """Load the files, folders and ``[[articles]]`` entries of ``config`` into ``store``."""
     s = config.sources
     entries = {e.path: e for e in config.articles}
+    where = config.path or "configuration"
+    for key, listed in (("[sources] files", s.files), ("[[articles]] path", entries)):
+        for f in listed:
+            if _missing(f):
+                # Named here, not skipped with the unreadable ones: a path listed by name that
+                # is not there is a mistake in the configuration, and skipping it ends in the
+                # puzzling "no articles loaded".
+                raise ConfigError(f"{where}: {key}: {f}: no such file")
     try:
         paths = source_paths([*s.files, *entries], s.folders, s.patterns)
     except InputError as exc:
-        where = config.path or "configuration"
         raise ConfigError(f"{where}: [sources] folders: {exc}") from None
     overrides = {
         p: {"title": e.title, "source": e.source, "url": e.url, "published": e.published}
