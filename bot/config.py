@@ -440,6 +440,27 @@ def find_config(explicit: str | None, *, fallback: bool) -> Config | None:
     return load_config(path) if path else None
 
 
+MAX_NESTING = 16  # sitrep's own tables and lists nest 3 deep at most: plenty of room
+
+
+def _nesting(value: object) -> int:
+    """How deeply lists and tables nest in ``value`` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_NESTING:
+                    return depth + 1
+                deepest = max(deepest, depth + 1)
+                stack.append((child, depth + 1))
+    return deepest
+
+
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path``; every problem is a ``ConfigError`` naming file and key."""
     env = os.environ if env is None else env
@@ -451,12 +472,17 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
         raise ConfigError(f"{file}: no such configuration file") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    too_deep = f"{file}: arrays or tables nested too deeply (at most {MAX_NESTING} levels)"
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested values recursively
+        raise ConfigError(too_deep) from None
+    if _nesting(data) > MAX_NESTING:  # and the checks below (and their reprs) would too
+        raise ConfigError(too_deep)
     file = file.resolve()
 
     def table(name: str) -> Table:

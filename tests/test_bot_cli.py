@@ -153,6 +153,33 @@ def test_a_listed_file_that_is_not_there_is_named(
     assert line == f"sitrep: {cfg.resolve()}: {key}: {gone}: no such file"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 10_000 + "]" * 10_000,  # too deep for tomllib's recursive parser
+        "[sources]\nfiles = " + "{b = " * 450 + "1" + "}" * 450,  # parsed, but deep for the checks
+        "[render]\nsections = " + "[" * 16 + "]" * 16,  # 17 levels with [render]: one too many
+    ],
+)
+def test_a_deeply_nested_configuration_exits_2_with_one_line(tmp_path: Path, text: str) -> None:
+    cfg = tmp_path / "deep.toml"
+    cfg.write_text(text + "\n")
+    r = sitrep("dry-run", "--config", str(cfg), "--command", "/help")
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    (line,) = r.stderr.strip().splitlines()
+    assert line == f"sitrep: {cfg}: arrays or tables nested too deeply (at most 16 levels)"
+
+
+def test_sixteen_levels_are_checked_as_usual(tmp_path: Path) -> None:
+    cfg = tmp_path / "deep.toml"
+    cfg.write_text("[render]\nsections = " + "[" * 15 + "]" * 15 + "\n")
+    r = sitrep("dry-run", "--config", str(cfg), "--command", "/help")
+    assert r.returncode == 2, r.stderr
+    (line,) = r.stderr.strip().splitlines()
+    assert "[render] sections: must be a list" in line and "nested" not in line
+
+
 def test_run_without_a_token_exits_2(tmp_path: Path) -> None:
     r = sitrep("run", cwd=tmp_path)
     assert r.returncode == 2
