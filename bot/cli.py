@@ -45,7 +45,22 @@ def _cmd_distill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_dry_run_flags(args: argparse.Namespace) -> None:
+    """Refuse flags that would be silently ignored: each dry-run does one thing."""
+    given = {"--until": args.until is not None, "--fast": args.fast, "--now": args.now is not None}
+    schedule = [flag for flag, on in given.items() if on]
+    if args.command is not None and schedule:
+        raise SitrepError(
+            f"dry-run: --command and {schedule[0]} do not go together: --command answers one "
+            "slash command, --until rehearses the schedules"
+        )
+    for flag, on in (("--json", args.json), ("--out", args.out is not None)):
+        if on and args.command is None:
+            raise SitrepError(f"dry-run: {flag} only applies with --command")
+
+
 def _cmd_dry_run(args: argparse.Namespace) -> int:
+    _check_dry_run_flags(args)
     if args.until is not None or args.fast or args.now is not None:
         from bot.rehearsal import run_dry_schedule
 

@@ -118,6 +118,30 @@ def test_dry_run_bad_commands_exit_2_with_one_line(command: str, expected: str) 
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("--command", "/help", "--until", "2030-01-02T00:00Z"),
+            "dry-run: --command and --until do not go together",
+        ),
+        (("--command", "/help", "--fast"), "dry-run: --command and --fast do not go together"),
+        (("--json",), "dry-run: --json only applies with --command"),
+        (("--out", "charts"), "dry-run: --out only applies with --command"),
+        (("--until", "2030-01-02T00:00Z", "--json"), "dry-run: --json only applies with --command"),
+    ],
+)
+def test_dry_run_conflicting_or_useless_flags_exit_2_with_one_line(
+    tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    r = sitrep("dry-run", *args, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith(f"sitrep: {expected}"), line
+    assert not (tmp_path / "charts").exists()
+
+
 def test_dry_run_bad_configuration_exits_2_naming_file_and_key(tmp_path: Path) -> None:
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[render]\nsectoins = ['quotes']\n")
