@@ -9,6 +9,7 @@ from briefings.article import Article
 from briefings.forces import extract_forces
 from briefings.frontline import extract_frontline
 from briefings.geo import DEFAULT_THEATRES, Theatres, assign_theatre
+from briefings.lead import choose_lead
 from briefings.model import ArticleMeta, Briefing
 from briefings.policy import extract_policy
 from briefings.quotes import extract_quotes
@@ -31,5 +32,7 @@ def distill(article: Article, theatres: Theatres = DEFAULT_THEATRES) -> Briefing
     )
     theatre = assign_theatre(briefing, theatres)
     return dataclasses.replace(
-        briefing, article=dataclasses.replace(briefing.article, theatre=theatre)
+        briefing,
+        article=dataclasses.replace(briefing.article, theatre=theatre),
+        lead=choose_lead(article, briefing),
     )

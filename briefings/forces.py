@@ -940,9 +940,13 @@ def _score(kind: ForceKind, value: str, phrase: NumberPhrase) -> float:
         return round(0.96 + 0.04 * min(1.0, phrase.value / 10), 3)
     if "/" in value:
         score += 0.15
+    if kind == "territory" and value.endswith("%"):
+        score += 0.25  # a share of ground held or taken: "nearly half the territory"
     if kind in ("troops", "casualties", "equipment") and phrase.form == "count":
-        # "12,500 troops" before "three soldiers": up to 0.09 more for a million or more.
-        score += 0.015 * min(6.0, math.log10(max(phrase.value, 1.0)))
+        # "12,500 troops" well before "three soldiers": a handful is an anecdote, not a force.
+        score += 0.05 * min(5.0, math.log10(max(phrase.value, 1.0)))
+        if phrase.value < 20:
+            score -= 0.1
     return round(min(score, 0.95), 3)
 
 

@@ -11,7 +11,8 @@ points and places people fled to are left out, seas and gulfs too unless somethi
 seized there) and a score, highest for a named place changing hands. A sentence that names no
 place is kept only for a concrete event: a verb of seizing, moving or attacking in a past form,
 not hedged ("may attack", "plans to seize") nor an adjective ("a captured soldier"); agent nouns
-("the attackers") are no cue at all. Items with places always score above items without.
+("the attackers") are no cue at all. Items with places score above items without, except
+ground changing hands: a seizure that names no place ranks with fighting at a named place.
 
 A sentence that introduces a place ("... in Ostrivka, a small mining town in Dolyna province")
 right before or after a fighting sentence of the same paragraph is kept as well: news prose sets
@@ -25,10 +26,10 @@ from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
 from briefings.lines import event_line
-from briefings.model import FrontlineItem
+from briefings.model import FrontlineEvent, FrontlineItem
 from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
 
-MAX_TEXT = 220
+MAX_TEXT = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,16 @@ _CLASSES: tuple[_CueClass, ...] = (
         re.compile(
             r"\b(?:(?:took|take[ns]?|taking|(?:re)?gain(?:ed|ing)?|seized?|establish\w*)"
             r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off|"
-            r"(?:has|had|have) fallen|chang(?:ed|es|ing) hands)\b"
+            r"(?:has|had|have) fallen|chang(?:ed|es|ing) hands|"
+            # ground held as a share: "now control most of the town", "holds 60% of the city"
+            r"(?:control(?:s|led|ling)?|holds?|holding) (?:(?:nearly|almost|about|roughly|"
+            r"over|more than|less than|at least) )?(?:most|half|all|much|parts?|a (?:third|"
+            r"quarter|fifth)|two[- ]thirds|three[- ]quarters|\d+ ?(?:%|per ?cent)) of)\b"
         ),
-        frozenset("control fell fall hands off fallen".split()),
+        frozenset(
+            """control controls controlled controlling hold holds holding fell fall hands off
+            fallen""".split()
+        ),
     ),
     _CueClass(
         "moved",
@@ -211,26 +219,31 @@ _HEDGES = frozenset(
 )
 #: Words right before a past participle that make it an adjective: "a captured soldier".
 _DETERMINERS = frozenset("a an the its their his her our this that these those".split())
+#: Words before an adverb that make the participle after it an adjective: "from newly captured".
+_BEFORE_ADJECTIVE = _DETERMINERS | frozenset("from in of on into onto over across".split())
 
 
-def _is_event(low: str) -> bool:
+def _is_event(low: str, classes: int = _HELD) -> bool:
     """True when ``low`` reports fighting that happened: a verb of the seized, moved or attacked
-    class in a past form ("attacked", "were encircled", "pushed back"), not hedged ("may
-    attack", "plans to seize"), not an adjective ("a captured soldier").
+    class (the first ``classes`` of them) in a past form ("attacked", "were encircled", "pushed
+    back"), not hedged ("may attack", "plans to seize"), not an adjective ("a captured
+    soldier", "from newly captured ground").
     """
     words = _WORD.findall(low)
-    classes = _classes_of(words)
-    for k, (word, cls) in enumerate(zip(words, classes, strict=True)):
-        if cls >= _HELD or not (word.endswith("ed") or word in _IRREGULAR_PAST):
+    word_classes = _classes_of(words)
+    for k, (word, cls) in enumerate(zip(words, word_classes, strict=True)):
+        if cls >= classes or not (word.endswith("ed") or word in _IRREGULAR_PAST):
             continue
         if not _HEDGES.isdisjoint(words[max(k - 2, 0) : k]):
             continue
         if k and words[k - 1] in _DETERMINERS:
             continue
+        if k > 1 and words[k - 1].endswith("ly") and words[k - 2] in _BEFORE_ADJECTIVE:
+            continue
         return True
     if _PHRASE_TRIGGERS.isdisjoint(words):
         return False
-    for c in _CLASSES[:_HELD]:
+    for c in _CLASSES[:classes]:
         if c.triggers.isdisjoint(words):
             continue
         for m in c.phrases.finditer(low):
@@ -293,6 +306,15 @@ def _cue(sentence: str) -> _Cue | None:
     return _Cue(_CLASSES[k].name, _CLASSES[k].weight, quoted_only, offset)
 
 
+def changes_hands(text: str) -> bool:
+    """True when ``text`` itself reports ground changing hands as an event ("Russia has retaken
+    half the territory"), not a plan ("trying to retake") or a mention in passing."""
+    cue = _cue(text)
+    if cue is None or cue.name != "seized" or cue.quoted_only:
+        return False
+    return _is_event(_QUOTED.sub(" ", text.lower()), classes=1)
+
+
 def _blank(m: re.Match[str]) -> str:
     return " " * len(m.group())  # keeps the offsets of the rest of the sentence
 
@@ -339,7 +361,9 @@ def summarize(text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> s
     if lost and all(name not in out for name in keep):
         at = line.find(lost[0])
         begin = max((m.end() for m in _CLAUSE_BREAK.finditer(line, 0, at)), default=0)
-        if begin:
+        head_cue, tail_cue = _cue(out), _cue(line[begin:])
+        head_weight = head_cue.weight if head_cue else 0.0
+        if begin and (tail_cue.weight if tail_cue else 0.0) >= head_weight:
             out = "…" + _cut(line[begin:], limit - 1)
     return out
 
@@ -356,7 +380,12 @@ def _cut(line: str, limit: int) -> str:
 
 
 def _score(
-    cue: _Cue | None, places: tuple[str, ...], index: PlaceIndex, sentence: Sentence
+    cue: _Cue | None,
+    places: tuple[str, ...],
+    index: PlaceIndex,
+    sentence: Sentence,
+    *,
+    resolved: bool = False,
 ) -> float:
     raw = cue.weight if cue else 1.0
     if cue and cue.quoted_only:
@@ -365,13 +394,19 @@ def _score(
     if cue and _distance(cue, sentence, named) <= _NEAR:
         raw += 0.5  # the place is where the cue happens: "captured the village of X"
     kinds = {m.kind for m in named}
+    if resolved:
+        kinds = {"settlement"}  # "the town", resolved to the one named just before
     if "settlement" in kinds or "facility" in kinds:
         raw += 1.5
     elif kinds:
         raw += 1.0
+    elif cue and cue.name == "seized" and _is_event(sentence.text.lower()):
+        raw += 1.5  # ground changed hands, named place or not: "retook half the territory"
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
+    if cue and cue.name != "held" and not _is_event(sentence.text.lower()):
+        raw -= 0.5  # a plan, a fear or a condition: "trying to retake X", "if they hold X"
     if _FIRST_PERSON.search(_QUOTED.sub(" ", sentence.text)):
         raw *= 0.5  # the reporter's own travel and sight: "We drive to X", "I saw ..."
     return round(min(raw / 5.5, 1.0), 3)
@@ -392,12 +427,19 @@ def extract_frontline(
     """
     index = places if places is not None else find_places(article, gazetteer)
     chosen: dict[int, tuple[_Cue | None, tuple[str, ...]]] = {}
+    resolved: dict[int, str] = {}  # sentences whose "the town" names a settlement before them
     for s in article.sentences:
         cue = _cue(s.text)
         if cue is None:
             continue
         mentions = index.in_sentence(s.index)
         names = frontline_places(mentions, at_sea=cue.name in _AT_SEA)
+        if not names and not cue.quoted_only:
+            antecedent = _antecedent(s.text, index, article.sentences, s.index)
+            if antecedent is not None:
+                resolved[s.index] = antecedent
+                chosen[s.index] = (cue, (antecedent,))
+                continue
         if not names and (
             cue.name in _NEEDS_PLACE or cue.quoted_only or not _is_event(s.text.lower())
         ):
@@ -421,15 +463,40 @@ def extract_frontline(
     items = []
     for i in sorted(chosen):
         cue, names = chosen[i]
+        if i in resolved:
+            text = _DEFINITE_PLACE.sub(f"[{resolved[i]}]", summarize(sentences[i].text), count=1)
+            score = _score(cue, names, index, sentences[i], resolved=True)
+        else:
+            text = summarize(sentences[i].text, keep=names)
+            score = _score(cue, names, index, sentences[i])
+        event: FrontlineEvent = "scene" if cue is None else cue.name  # type: ignore[assignment]
         items.append(
-            FrontlineItem(
-                text=summarize(sentences[i].text, keep=names),
-                places=names,
-                sentences=(i,),
-                score=_score(cue, names, index, sentences[i]),
-            )
+            FrontlineItem(text=text, places=names, sentences=(i,), score=score, event=event)
         )
     return tuple(items)
+
+
+#: "the town", "the city": a settlement named before, referred to by what it is.
+_DEFINITE_PLACE = re.compile(r"\b[Tt]he (?:town|city|village|settlement)\b")
+_ANTECEDENT_REACH = 6  # sentences back (this paragraph or the one before) to look for it
+
+
+def _antecedent(
+    text: str, index: PlaceIndex, sentences: tuple[Sentence, ...], i: int
+) -> str | None:
+    """The settlement that "the town" of ``text`` (sentence ``i``) refers to: the last one named
+    in the sentences just before, of the same paragraph or the one before ("… in Myrnohrad. By
+    early December the town was encircled"); ``None`` when there is no "the town" or no such
+    settlement."""
+    if _DEFINITE_PLACE.search(text) is None:
+        return None
+    for j in range(i - 1, max(i - 1 - _ANTECEDENT_REACH, -1), -1):
+        if sentences[i].paragraph - sentences[j].paragraph > 1:
+            break
+        found = [p for p in index.in_sentence(j) if p.use == "place" and p.kind == "settlement"]
+        if found:
+            return found[-1].name
+    return None
 
 
 _SCENE = re.compile(

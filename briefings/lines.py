@@ -26,7 +26,7 @@ _PRONOUNS = frozenset("he she they it we i you this that there".split())
 
 #: "Ukrainian officials said (that) ...": the attribution leads.
 _LEADING_ATTRIBUTION = re.compile(
-    rf"^{_WHO}\s+(?:has |have |had )?{_SAYS}(?:\s+that)?\s+(?P<rest>.+)$"
+    rf"^{_WHO}\s+(?:has |have |had )?{_SAYS}(?:\s+that,?)?\s+(?P<rest>.+)$"
 )
 #: "..., Ukrainian officials said." / "..., said a commander of the unit." / "..., according to X."
 _TRAILING_ATTRIBUTION = (
@@ -43,9 +43,10 @@ _CIRCUMSTANCE = re.compile(
 )
 #: An aside set off by commas: a relative clause or an apposition led by one of these words.
 _ASIDE = re.compile(
-    r",\s+(?:which|who|whose|where|a|an|the|now|once|long|already|itself|themselves)\s"
+    r",\s+(?:(?P<rel>which|who|whose|where|now|once|long|already|itself|themselves)|a|an|the)\s"
     r"[^,;“”\"]{3,160}?(?=,\s|[.;]?$)"
 )
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'-]*$")
 #: A tail of consequence or colour after a comma: ", with ...", ", leaving ...".
 _TAIL = re.compile(
     r",\s+(?:with|leaving|making|bringing|raising|prompting|forcing|sending|adding|"
@@ -121,11 +122,13 @@ def _attribution(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def event_line(sentence: str, keep: tuple[str, ...] = ()) -> str:
+def event_line(sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False) -> str:
     """The clause of ``sentence`` that carries its event, the attribution moved to the end.
 
     ``sentence`` is one line already (no dateline, no leading connective). The result keeps
-    the sentence's words in their order; an attribution becomes a "— who" suffix.
+    the sentence's words in their order; an attribution becomes a "— who" suffix. With
+    ``roles`` the ``keep`` names are people, and what the sentence says they are stays
+    ("X, the deputy mayor of Y, ..."); a place's description is colour and goes.
     """
     sentence_line = _END.sub("", sentence.strip())
     line = sentence_line
@@ -143,13 +146,24 @@ def event_line(sentence: str, keep: tuple[str, ...] = ()) -> str:
             if _words(rest) >= _MIN_WORDS:
                 line = _capital(rest)
             break
+    # A comment before a colon: "The strategy appears to be working: In recent weeks, X ...".
+    colon = line.find(": ")
+    if 0 < colon < 80 and not _informative(line[:colon], keep):
+        rest = line[colon + 2 :]
+        # British style goes on in lower case ("The monitors explained the shift: a rebel
+        # push had ..."); an infinitive after the colon is the comment's own object.
+        clause = rest[:1].isupper() or (rest[:1].islower() and not rest.startswith("to "))
+        if clause and _words(rest) >= _MIN_WORDS:
+            line = _capital(rest)
     # Asides between commas, as long as they name nothing the item is about.
     for m in reversed(list(_ASIDE.finditer(line))):
         piece = m.group()
         if _names_in(piece, keep) or re.search(r"\d", piece):
             continue
-        if any(name and line[: m.start()].endswith(name) for name in keep):
+        if roles and any(name and line[: m.start()].endswith(name) for name in keep):
             continue  # "X, the deputy mayor of Y,": what the item's actor is
+        if not m.group("rel") and not _NAME_BEFORE.search(line, 0, m.start()):
+            continue  # "a", "the" start an aside only after a name: "Tarn, the old port,"
         after = m.end() + 1 if line.startswith(",", m.end()) else m.end()
         shorter = line[: m.start()] + line[after:]
         if _words(shorter) >= _MIN_WORDS:

@@ -29,12 +29,18 @@ FORCE_KINDS: tuple[str, ...] = (
 SECTIONS: tuple[str, ...] = ("frontline", "forces", "policy", "quotes")
 
 
+#: What a frontline item reports: ground changing hands, movement, attacks, ground held, or a
+#: sentence that sets the scene for one of those.
+FrontlineEvent = Literal["seized", "moved", "attacked", "held", "scene", ""]
+
+
 @dataclass(frozen=True, slots=True)
 class FrontlineItem:
     text: str
     places: tuple[str, ...]
     sentences: tuple[int, ...]
     score: float = field(default=0.0, compare=False)
+    event: FrontlineEvent = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,7 +48,21 @@ class FrontlineItem:
             "places": list(self.places),
             "sentences": list(self.sentences),
             "score": round(self.score, 3),
+            "event": self.event,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The briefing's bottom line: ground changing hands, else the heaviest figure, else the
+    main decision, as one line of the article's words, traced to its sentences."""
+
+    text: str
+    section: str  # the section whose item it leads with
+    sentences: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "section": self.section, "sentences": list(self.sentences)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +190,7 @@ class Briefing:
     # Every named leader, official and commander, in order of first mention (not a section:
     # the policy items keep their own actors).
     actors: tuple[Actor, ...] = ()
+    lead: Lead | None = None
 
     def section(self, name: str) -> tuple[Item, ...]:
         """The items of one section by its name (one of ``SECTIONS``)."""
@@ -190,6 +211,7 @@ class Briefing:
                 name: [item.to_json() for item in self.section(name)] for name in SECTIONS
             },
             "actors": [a.to_json() for a in self.actors],
+            "lead": self.lead.to_json() if self.lead is not None else None,
         }
 
     @classmethod
@@ -210,7 +232,13 @@ class Briefing:
         return cls(
             article=meta,
             frontline=tuple(
-                FrontlineItem(i["text"], tuple(i["places"]), tuple(i["sentences"]), _score(i))
+                FrontlineItem(
+                    i["text"],
+                    tuple(i["places"]),
+                    tuple(i["sentences"]),
+                    _score(i),
+                    i.get("event", "") if i.get("event") in _EVENTS else "",
+                )
                 for i in s.get("frontline", [])
             ),
             forces=tuple(
@@ -237,8 +265,20 @@ class Briefing:
                 for a in data.get("actors", [])
                 if a.get("kind") in {"leader", "official", "commander"}
             ),
+            lead=_lead(data.get("lead")),
         )
 
 
 def _score(item: dict[str, Any]) -> float:
     return float(item.get("score", 0.0))
+
+
+_EVENTS = frozenset({"seized", "moved", "attacked", "held", "scene"})
+
+
+def _lead(data: Any) -> Lead | None:
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        return None
+    return Lead(
+        data["text"], str(data.get("section", "")), tuple(int(i) for i in data.get("sentences", ()))
+    )

@@ -38,7 +38,7 @@ from briefings.people import (
 from briefings.quotes import quoted_ranges
 from briefings.roles import COMMAND_KINDS, Person, PersonKind, is_title_or_role
 
-MAX_TEXT = 220
+MAX_TEXT = 150
 
 # Cues by kind, with their weight in the ranking. Words are matched whole, stems ("negotiat")
 # as prefixes of a word, phrases on the lower-cased sentence.
@@ -452,7 +452,7 @@ def summarize(sentence: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) 
     text = re.sub(r"\s+", " ", text).strip()
     if text[:1].islower():
         text = text[0].upper() + text[1:]
-    text = event_line(text, keep)
+    text = event_line(text, keep, roles=True)
     if len(text) <= limit:
         return text
     window = text[: limit - 1]

@@ -29,12 +29,15 @@ from briefings.messages import Embed, Message
 from briefings.model import (
     SECTIONS,
     Briefing,
+    ForceItem,
     Item,
+    QuoteItem,
 )
 from briefings.render_views import (
     COLORS,
     FOOTER_BUDGET,
     HEADINGS,
+    LEAD_BUDGET,
     NAME_BUDGET,
     TITLE_BUDGET,
     ItemView,
@@ -49,13 +52,13 @@ from briefings.template_sandbox import ConfinedLoader, SandboxedTemplates, rende
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 DEFAULT_MAX_ITEMS: tuple[tuple[str, int], ...] = (
-    ("frontline", 6),
-    ("forces", 8),
-    ("policy", 5),
-    ("quotes", 5),
+    ("frontline", 5),
+    ("forces", 7),
+    ("policy", 3),
+    ("quotes", 3),
 )
 ITEM_SEPARATOR_ROOM = 2  # characters between two rendered items ("\n" or a blank line)
-MORE_LINE_ROOM = 80  # the "+N more in the full briefing" line
+MORE_LINE_ROOM = 80  # the "+N more: /briefing section:NAME" line
 MAX_MESSAGES = 50  # the most messages one rendering may make (a post, a reply, a view)
 
 # The templates a renderer needs; all are loaded (and so checked) when it is built.
@@ -118,17 +121,49 @@ class _View:
     article: ArticleView
     sections: tuple[SectionView, ...]
     now_ts: int | None = None
+    lead: str | None = None  # the bottom line, clean and within its budget
 
     def context(self) -> dict[str, Any]:
-        return {"article": self.article, "sections": self.sections, "now_ts": self.now_ts}
+        return {
+            "article": self.article,
+            "sections": self.sections,
+            "now_ts": self.now_ts,
+            "lead": self.lead,
+        }
 
 
 def top_items(items: Sequence[Item], limit: int | None) -> tuple[Item, ...]:
-    """The ``limit`` items of highest ``score`` (ties: the earlier), shown in reading order."""
+    """The ``limit`` items of highest ``score`` (ties: the earlier), shown in reading order.
+
+    A ranked view says each thing once and lets several voices speak: an item that repeats one
+    already chosen (the same ratio from a second sentence) is left out, and a second quote of
+    one speaker comes after every other speaker's best.
+    """
     if limit is None or len(items) <= limit:
         return tuple(items)
-    best = sorted(range(len(items)), key=lambda i: (-items[i].score, i))[:limit]
-    return tuple(items[i] for i in sorted(best))
+    order = sorted(range(len(items)), key=lambda i: (-items[i].score, i))
+    best: list[int] = []
+    later: list[int] = []
+    seen: set[tuple[str, str]] = set()
+    for i in order:
+        key = _repeat_key(items[i])
+        if key is not None and key in seen:
+            later.append(i)
+            continue
+        if key is not None:
+            seen.add(key)
+        best.append(i)
+    chosen = (best + later)[:limit]
+    return tuple(items[i] for i in sorted(chosen))
+
+
+def _repeat_key(item: Item) -> tuple[str, str] | None:
+    """What makes two items say the same in a ranked view (``None``: nothing)."""
+    if isinstance(item, ForceItem) and item.kind == "ratio":
+        return ("ratio", item.value)
+    if isinstance(item, QuoteItem) and item.speaker:
+        return ("speaker", item.speaker.casefold())
+    return None
 
 
 def _sources(items: Sequence[ItemView]) -> str:
@@ -149,7 +184,14 @@ def _section_view(
     briefing: Briefing, name: str, limit: int | None, paragraph_of: tuple[int, ...]
 ) -> SectionView:
     items = briefing.section(name)
-    shown = tuple(item_view(name, item, paragraph_of) for item in top_items(items, limit))
+    lead = briefing.lead
+    if limit is not None and lead is not None and lead.section == name == "frontline":
+        # A ranked view says the lead once, at the top, and gives its place to the next item.
+        items = tuple(i for i in items if i.sentences != lead.sentences)
+    shown = tuple(
+        item_view(name, item, paragraph_of, trim=limit is not None)
+        for item in top_items(items, limit)
+    )
     return SectionView(
         name=name,
         heading=HEADINGS[name],
@@ -269,6 +311,9 @@ class Renderer:
                 for name in names
             ),
             now_ts=timestamp(now),
+            lead=clip_or_none(briefing.lead.text, LEAD_BUDGET)
+            if ranked and briefing.lead is not None
+            else None,
         )
 
     def section_parts(

@@ -10,6 +10,7 @@ renderer, so the two import one way: render -> render_digest -> render_views.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,11 +35,14 @@ COLORS: dict[str, int] = {
 # Budgets (characters of clean text, before escaping, which at most doubles them): an item of any
 # section then always fits one message's content (2,000) with room to spare.
 TEXT_BUDGET = {"frontline": 500, "forces": 400, "policy": 500, "quotes": 700}
+#: A quotation in a ranked view: a long speech is trimmed to its strongest sentences.
+QUOTE_VIEW_BUDGET = 150
 NAME_BUDGET = 80
 ROLE_BUDGET = 120
 VALUE_BUDGET = 40
 MAX_NAMES = 4
 TITLE_BUDGET = 200
+LEAD_BUDGET = 300
 FOOTER_BUDGET = 400
 
 
@@ -128,9 +132,12 @@ def clip_or_none(text: str | None, budget: int) -> str | None:
     return clip(text, budget) or None
 
 
-def item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemView:
+def item_view(
+    section: str, item: Item, paragraph_of: tuple[int, ...], *, trim: bool = False
+) -> ItemView:
     """One item of ``section`` as templates see it; ``paragraph_of`` maps its sentences to
-    paragraphs (empty: none known)."""
+    paragraphs (empty: none known). ``trim`` (a ranked view) cuts a long speech to its
+    strongest sentences (``strongest``)."""
     text = clip(item.text, TEXT_BUDGET[section])
     numbers = tuple(sorted({s + 1 for s in item.sentences if s >= 0}))
     paragraphs: tuple[int, ...] = ()
@@ -150,12 +157,60 @@ def item_view(section: str, item: Item, paragraph_of: tuple[int, ...]) -> ItemVi
         return ItemView(text, actors=_names(item.actors), paragraphs=paragraphs, sentences=numbers)
     assert isinstance(item, QuoteItem)
     return ItemView(
-        text,
+        clip(strongest(item.text, QUOTE_VIEW_BUDGET), TEXT_BUDGET[section]) if trim else text,
         speaker=clip_or_none(item.speaker, NAME_BUDGET),
         role=clip_or_none(item.speaker_role, ROLE_BUDGET),
         paragraphs=paragraphs,
         sentences=numbers,
     )
+
+
+_SPEECH_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
+#: Words of a statement that commits or judges: what a briefing quotes a speaker for.
+_STRONG = re.compile(
+    r"\b(?:will|won[’']t|must|never|cannot|can[’']t|only|no|not|every|nothing|all|always|"
+    r"first|last|worst|best|more|less|too)\b",
+    re.IGNORECASE,
+)
+
+
+def strongest(speech: str, budget: int) -> str:
+    """``speech`` within ``budget`` characters, by whole sentences: the strongest one (a figure,
+    or words that commit or judge: "will", "never", "only"), then its neighbours while they fit;
+    "…" marks what is left out. A speech that fits is returned as it is."""
+    if len(speech) <= budget:
+        return speech
+    parts = [m.group().strip() for m in _SPEECH_SENTENCE.finditer(speech) if m.group().strip()]
+    if len(parts) < 2:
+        return speech
+
+    def strength(k: int) -> tuple[float, int]:
+        part = parts[k]
+        words = len(part.split())
+        value = len(_STRONG.findall(part)) + 2.0 * bool(re.search(r"\d", part))
+        return (value + min(words, 12) / 12 - (words > 30), -k)
+
+    best = max(range(len(parts)), key=strength)
+    first = last = best
+    size = len(parts[best])
+    while True:
+        grew = False
+        if last + 1 < len(parts) and size + 1 + len(parts[last + 1]) <= budget - 2:
+            last += 1
+            size += 1 + len(parts[last])
+            grew = True
+        if first > 0 and size + 1 + len(parts[first - 1]) <= budget - 2:
+            first -= 1
+            size += 1 + len(parts[first])
+            grew = True
+        if not grew:
+            break
+    text = " ".join(parts[first : last + 1])
+    if first > 0:
+        text = "… " + text
+    if last < len(parts) - 1:
+        text = text + " …"
+    return text
 
 
 def timestamp(now: datetime | None) -> int | None:

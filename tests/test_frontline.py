@@ -191,6 +191,23 @@ def test_summary_keeps_the_clause_that_names_the_place() -> None:
     assert len(item.text) <= MAX_TEXT
 
 
+def test_ground_held_as_a_share_is_ground_changing_hands() -> None:
+    (item,) = frontline("By Friday the separatists controlled most of Kramske, the mayor said.")
+    assert item.places == ("Kramske",)
+    assert item.event == "seized"
+    assert frontline("The minister will hold talks in Zarichne on Friday.") == ()
+
+
+def test_a_cut_keeps_the_stronger_clause_over_the_one_naming_the_place() -> None:
+    sentence = (
+        "The rebels now hold nearly half of the surrounding district, the regional governor "
+        "told reporters on Sunday, and artillery has shelled the outskirts of Zarichne every night."
+    )
+    line = summarize(sentence, keep=("Zarichne",))
+    assert line.startswith("The rebels now hold nearly half of the surrounding district")
+    assert len(line) <= MAX_TEXT
+
+
 def test_item_json_follows_the_contract() -> None:
     (item,) = frontline("Russian troops captured the village of Novoselivka on Tuesday.")
     data = item.to_json()
@@ -314,16 +331,18 @@ def test_without_a_place_only_a_concrete_event_is_an_item() -> None:
     ]
 
 
-def test_items_with_places_rank_above_every_item_without_one() -> None:
+def test_items_with_places_rank_above_items_without_but_ground_changing_hands_leads() -> None:
     items = frontline(
         "Government troops recaptured the airport and overran two bases. "
         "Shelling was reported near the village of Ostrivka, a spokesman said. "
+        "Rebels attacked a convoy on the highway. "
         "Rebels burned down houses in Dovhe village."
     )
-    placed = [i for i in items if i.places]
-    bare = [i for i in items if not i.places]
-    assert len(placed) == 2 and len(bare) == 1
-    assert min(i.score for i in placed) > max(i.score for i in bare)
+    seized, shelled, convoy, burned = items
+    assert not seized.places and shelled.places and not convoy.places and burned.places
+    # Ground changing hands outranks the rest, named place or not; otherwise a place counts.
+    assert seized.score >= max(shelled.score, burned.score)
+    assert min(shelled.score, burned.score) > convoy.score
 
 
 def test_burning_villages_and_a_fallen_town_are_fighting() -> None:

@@ -33,6 +33,23 @@ from briefings.lines import event_line
             ("Tarn",),
             "Two battalions crossed the river near Tarn — the defence ministry",
         ),
+        # A comment before a colon goes when a sentence follows it.
+        (
+            "The plan seems to have worked: In two weeks the rebels took back the airport.",
+            (),
+            "In two weeks the rebels took back the airport.",
+        ),
+        # ... in lower case too, as British style writes it; an infinitive is its object.
+        (
+            "The monitors explained the shift: a rebel push had retaken most of the airport.",
+            (),
+            "A rebel push had retaken most of the airport.",
+        ),
+        (
+            "The garrison had one order: to hold the bridge at all costs until dawn.",
+            (),
+            "The garrison had one order: to hold the bridge at all costs until dawn.",
+        ),
         # A leading circumstance goes, even one with a list inside it.
         (
             "Because of its bridges, roads and rail yards, Tarn had long anchored the defence.",
@@ -55,6 +72,17 @@ from briefings.lines import event_line
             "The garrison, which numbered 400 men, surrendered the fort at Brill.",
             ("Brill",),
             "The garrison, which numbered 400 men, surrendered the fort at Brill.",
+        ),
+        # An apposition goes after a name, but "the" after a common word starts the clause.
+        (
+            "Rebel gunners shelled the port of Tarn, the largest still held by the government.",
+            ("Tarn",),
+            "Rebel gunners shelled the port of Tarn.",
+        ),
+        (
+            "Only weeks after the rebels had claimed it, the president visited the port.",
+            (),
+            "Only weeks after the rebels had claimed it, the president visited the port.",
         ),
         # A tail of colour goes; a tail with a name or a date is news and stays.
         (

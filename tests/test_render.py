@@ -200,7 +200,9 @@ def test_item_formats() -> None:
     frontline, forces, policy, quotes = (e.description or "" for e in msg.embeds)
     assert frontline == "- **Ostrivka** — Attackers took the village"
     assert "- **10:1** — outnumbered roughly 10-to-1" in forces
-    assert "- **12,000** — some 12,000 troops" in forces
+    # A figure written as its value is set in bold where it stands; its kind, already named
+    # by the text ("troops"), is not repeated.
+    assert "- some **12,000** troops\n" in forces + "\n"
     assert policy.startswith("- **Andriy Soroka** — Approved")
     assert "> “We stop most of them.” — **Marta Hnatiuk**, a company commander" in quotes
     assert "> “Nobody should mistake our patience.” — **Soroka**" in quotes
@@ -244,9 +246,9 @@ def test_ranking_shows_top_items_in_reading_order_and_counts_the_rest() -> None:
     text = msg.embeds[0].description or ""
     shown = [n for n in range(10) if f"quote {n}”" in text]
     assert shown == [2, 3, 7]  # scores 3 and 3, then the first of the 2s; in reading order
-    assert "*+7 more in the full briefing*" in text
+    assert "-# +7 more: /briefing section:quotes" in text
     (post,) = r.post_messages(b)
-    assert "+7 more in the full briefing" in (post.embeds[-1].description or "")
+    assert "+7 more: /briefing section:quotes" in (post.embeds[-1].description or "")
 
 
 def test_top_items_keeps_reading_order_and_prefers_earlier_on_ties() -> None:
@@ -261,7 +263,7 @@ def test_section_messages_show_every_item_by_default() -> None:
     msgs = Renderer().section_messages(Briefing(article=meta(), quotes=quotes), "quotes")
     text = "\n".join(e.description or "" for m in msgs for e in m.embeds)
     assert all(f"quote {n}”" in text for n in range(30))
-    assert "more in the full briefing" not in text
+    assert "more: /briefing" not in text
 
 
 def test_each_continued_embed_names_its_own_paragraphs() -> None:
@@ -419,7 +421,7 @@ def test_five_hundred_items_fit_and_are_counted() -> None:
     msgs = all_messages(r, b)
     assert_fits(msgs)
     post = r.post_messages(b)
-    assert "*+494 more in the full briefing*" in (post[0].embeds[0].description or "")
+    assert "-# +495 more: /briefing section:frontline" in (post[0].embeds[0].description or "")
     quote_msgs = r.section_messages(b, "quotes")
     assert len(quote_msgs) > 1
     titles = [e.title for m in quote_msgs for e in m.embeds]
@@ -510,7 +512,7 @@ def test_no_rendered_message_ever_breaks_a_discord_limit(
     for msg in renderer.post_messages(briefing):
         for embed in msg.embeds:
             for line in (embed.description or "").split("\n"):
-                assert line in ("", "\u200b") or line.startswith(("- ", "> “", "*+", "No ")), line
+                assert line in ("", "\u200b") or line.startswith(("- ", "> “", "-# +", "No ")), line
     assert renderer.text(briefing)
 
 
