@@ -45,6 +45,7 @@ from briefings.people import (
 )
 from briefings.roles import COMMAND_KINDS, Person, is_title_or_role, role_kind
 from briefings.sentences import TITLE_ABBREVIATIONS
+from briefings.speech import in_headline, substance
 
 _MARK = re.compile(r"[“”„«»\"]")
 _OPEN_GLYPHS = "“„«"
@@ -805,7 +806,7 @@ def _join(article: Article, people: PeopleIndex, spans: list[_Span]) -> list[Quo
             speaker=speaker,
             speaker_role=role,
             sentences=tuple(sentences),
-            score=_score(words, speaker, person, partial),
+            score=_score(words, speaker, person, partial, article.title),
             segments=segments if len(segments) > 1 else (),
         )
         # The same words quoted again nearby (a headline, then the body) make one item.
@@ -920,10 +921,20 @@ def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
     return False
 
 
-def _score(words: str, speaker: str | None, person: Person | None, partial: bool) -> float:
-    """Rank: a full quote with substance by a named official or commander comes first."""
+#: Words of a speech that count towards its rank: past them, length is no merit.
+_RANKED_WORDS = 20
+_HEADLINE = 3.0  # a speech the headline quotes
+
+
+def _score(
+    words: str, speaker: str | None, person: Person | None, partial: bool, title: str | None
+) -> float:
+    """Rank: the speech the headline quotes, then a full one that commits or judges, by a named
+    official or commander; length counts only up to a point."""
     n = len(words.split())
-    score = min(n, 40) / 10.0
+    score = min(n, _RANKED_WORDS) / 10.0 + substance(words)
+    if in_headline(words, title):
+        score += _HEADLINE
     if person is not None and person.named:
         score += 1.0
         if person.kind in COMMAND_KINDS:

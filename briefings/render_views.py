@@ -10,13 +10,12 @@ renderer, so the two import one way: render -> render_digest -> render_views.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from briefings import limits
+from briefings import limits, speech
 from briefings.model import ForceItem, FrontlineItem, Item, PolicyItem, QuoteItem
 from briefings.sanitize import clean
 
@@ -165,32 +164,16 @@ def item_view(
     )
 
 
-_SPEECH_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
-#: Words of a statement that commits or judges: what a briefing quotes a speaker for.
-_STRONG = re.compile(
-    r"\b(?:will|won[’']t|must|never|cannot|can[’']t|only|no|not|every|nothing|all|always|"
-    r"first|last|worst|best|more|less|too)\b",
-    re.IGNORECASE,
-)
-
-
-def strongest(speech: str, budget: int) -> str:
-    """``speech`` within ``budget`` characters, by whole sentences: the strongest one (a figure,
-    or words that commit or judge: "will", "never", "only"), then its neighbours while they fit;
-    "…" marks what is left out. A speech that fits is returned as it is."""
-    if len(speech) <= budget:
-        return speech
-    parts = [m.group().strip() for m in _SPEECH_SENTENCE.finditer(speech) if m.group().strip()]
+def strongest(text: str, budget: int) -> str:
+    """The speech ``text`` within ``budget`` characters, by whole sentences: its lead sentence
+    (or a much stronger one: a figure, words that commit or judge), then its neighbours while
+    they fit; "…" marks what is left out. A speech that fits is returned as it is."""
+    if len(text) <= budget:
+        return text
+    parts = speech.sentences(text)
     if len(parts) < 2:
-        return speech
-
-    def strength(k: int) -> tuple[float, int]:
-        part = parts[k]
-        words = len(part.split())
-        value = len(_STRONG.findall(part)) + 2.0 * bool(re.search(r"\d", part))
-        return (value + min(words, 12) / 12 - (words > 30), -k)
-
-    best = max(range(len(parts)), key=strength)
+        return text
+    best = speech.strongest_index(parts)
     first = last = best
     size = len(parts[best])
     while True:
