@@ -65,7 +65,9 @@ def _cmd_dry_run(args: argparse.Namespace) -> int:
         from bot.rehearsal import run_dry_schedule
 
         return run_dry_schedule(args.config, args.until, fast=args.fast, now=args.now)
-    if args.config or args.command is not None or os.environ.get("SITREP_CONFIG", "").strip():
+    from bot.config import config_path  # the rule every command follows
+
+    if args.command is not None or config_path(args.config) is not None:
         from bot.runner import dry_run
 
         return dry_run(args.config, args.command, as_json=args.json, attachment_dir=args.out)
@@ -153,7 +155,12 @@ def _version() -> str:
 
 
 def _bot_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="run with this configuration (TOML)")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration (default $SITREP_CONFIG, else config/sitrep.toml if there; "
+        "none: the demo article)",
+    )
     p.add_argument(
         "--command",
         metavar="'/CMD opt:value'",
@@ -166,7 +173,7 @@ def _bot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--until",
         metavar="TIME",
-        help="with --config: run the schedules until TIME (ISO 8601, e.g. 2026-01-02T00:00Z), "
+        help="run the configuration's schedules until TIME (ISO 8601, e.g. 2026-01-02T00:00Z), "
         "printing every post with its time",
     )
     p.add_argument("--fast", action="store_true", help="with --until: replay the schedules at once")

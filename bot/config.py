@@ -432,11 +432,18 @@ CONFIG_ENV = "SITREP_CONFIG"
 DEFAULT_CONFIG = Path("config/sitrep.toml")
 
 
-def find_config(explicit: str | None, *, fallback: bool) -> Config | None:
-    """``--config``, else ``$SITREP_CONFIG``, else (with ``fallback``) ./config/sitrep.toml."""
+def config_path(explicit: str | None) -> str | None:
+    """Where every command finds its configuration, one rule for all: ``--config FILE``, else
+    ``$SITREP_CONFIG``, else ./config/sitrep.toml if it exists; None when there is none."""
     path = explicit or os.environ.get(CONFIG_ENV, "").strip() or None
-    if path is None and fallback and DEFAULT_CONFIG.is_file():
+    if path is None and DEFAULT_CONFIG.is_file():
         path = str(DEFAULT_CONFIG)
+    return path
+
+
+def find_config(explicit: str | None) -> Config | None:
+    """The configuration :func:`config_path` names, loaded; None when there is none."""
+    path = config_path(explicit)
     return load_config(path) if path else None
 
 

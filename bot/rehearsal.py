@@ -230,7 +230,11 @@ def run_dry_schedule(
         raise ConfigError("dry-run --now needs --fast (real time starts now)")
     end = parse_time(until, "--until")
     start = parse_time(now, "--now") if now is not None else None
-    config = find_config(config_path, fallback=False)
+    config = find_config(config_path)
     if config is None:
-        raise ConfigError("dry-run --until needs a configuration: --config FILE")
+        raise ConfigError(
+            "dry-run --until needs a configuration with subscriptions: --config FILE, "
+            "$SITREP_CONFIG or config/sitrep.toml (cp config/sitrep.example.toml "
+            "config/sitrep.toml)"
+        )
     return asyncio.run(rehearse(config, until=end, fast=fast, now=start))

@@ -140,12 +140,15 @@ def dry_run(
     as_json: bool = False,
     attachment_dir: str | None = None,
 ) -> int:
-    config = find_config(config_path, fallback=False)
+    config = find_config(config_path)
     if command is not None:
         folder = Path(attachment_dir) if attachment_dir else None
         return asyncio.run(dry_run_command(config, command, as_json=as_json, attachment_dir=folder))
     if config is None:
-        raise ConfigError("dry-run: give --config FILE or --command")
+        raise ConfigError(
+            "dry-run: no configuration (--config FILE, $SITREP_CONFIG or config/sitrep.toml) "
+            "and no --command"
+        )
     return asyncio.run(dry_run_post(config))
 
 
@@ -163,7 +166,7 @@ def _token(config: Config) -> str:
 
 def run(config_path: str | None) -> int:
     """Run the bot against Discord until interrupted."""
-    config = find_config(config_path, fallback=True) or default_config()
+    config = find_config(config_path) or default_config()
     token = _token(config)
     setup_logging()
     import discord
@@ -243,7 +246,7 @@ async def sync_commands_async(config: Config, guild_ids: list[int], *, token: st
 
 
 def sync_commands(config_path: str | None, guild: list[int] | None) -> int:
-    config = find_config(config_path, fallback=True) or default_config()
+    config = find_config(config_path) or default_config()
     token = _token(config)
     setup_logging(logging.WARNING)
     from bot.gateway.client import use_discord_at
@@ -300,7 +303,7 @@ async def post_webhook_async(
 
 
 def post_webhook(config_path: str | None, article: str | None, sections: list[str] | None) -> int:
-    config = find_config(config_path, fallback=True) or default_config()
+    config = find_config(config_path) or default_config()
     setup_logging(logging.WARNING)
     ids = asyncio.run(post_webhook_async(config, article, sections))
     print(f"posted {len(ids)} message(s) through the webhook")

@@ -115,7 +115,7 @@ def site(
     port: int = 8000,
     base_url: str | None = None,
 ) -> int:
-    config = find_config(config_path, fallback=True) or default_config()
+    config = find_config(config_path) or default_config()
     folder = Path(outdir)
     _check_outdir(folder)
     written = asyncio.run(build_site_async(config, folder, base_url=base_url))
