@@ -89,14 +89,20 @@ class PolicyItem:
     actors: tuple[str, ...]
     sentences: tuple[int, ...]
     score: float = field(default=0.0, compare=False)
+    # Who is who, no decision: the words that first introduce an actor ("X, the deputy mayor
+    # of Y"). A ranked view shows these as one "Who's who" line, not as policy.
+    introduces: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "actors": list(self.actors),
             "sentences": list(self.sentences),
             "score": round(self.score, 3),
         }
+        if self.introduces:
+            out["introduces"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +252,13 @@ class Briefing:
                 for i in s.get("forces", [])
             ),
             policy=tuple(
-                PolicyItem(i["text"], tuple(i["actors"]), tuple(i["sentences"]), _score(i))
+                PolicyItem(
+                    i["text"],
+                    tuple(i["actors"]),
+                    tuple(i["sentences"]),
+                    _score(i),
+                    i.get("introduces") is True,
+                )
                 for i in s.get("policy", [])
             ),
             quotes=tuple(

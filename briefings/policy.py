@@ -325,7 +325,7 @@ def _quoted_item(
     new = [p for p in new if p.name in text]
     if not new or len(text.split()) < 3:
         return None
-    return PolicyItem(text, tuple(p.name for p in new), (s.index,), 0.5)
+    return PolicyItem(text, tuple(p.name for p in new), (s.index,), 0.5, introduces=True)
 
 
 def _introduction(
@@ -371,10 +371,11 @@ def _introduction(
             # Not the one who speaks ("Mourners buried X, a commander"): the sentence tells
             # what became of the official or commander, and of everyone else it names.
             a, b = s.start, s.end
+        whole = (a, b) == (s.start, s.end)
         names = [q.name for q in people.people_in(a, b) if q.named and q.kind in COMMAND_KINDS]
         intro = summarize(text[a:b], keep=tuple(names))
         if len(intro.split()) >= 3 and names:
-            return PolicyItem(intro, tuple(names), (s.index,), 0.5)
+            return PolicyItem(intro, tuple(names), (s.index,), 0.5, introduces=not whole)
     return None
 
 

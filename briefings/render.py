@@ -31,6 +31,7 @@ from briefings.model import (
     Briefing,
     ForceItem,
     Item,
+    PolicyItem,
     QuoteItem,
 )
 from briefings.render_views import (
@@ -42,6 +43,8 @@ from briefings.render_views import (
     TITLE_BUDGET,
     ItemView,
     SectionView,
+    WhoView,
+    clip,
     clip_or_none,
     item_view,
     timestamp,
@@ -188,6 +191,11 @@ def _section_view(
     if limit is not None and lead is not None and lead.section == name == "frontline":
         # A ranked view says the lead once, at the top, and gives its place to the next item.
         items = tuple(i for i in items if i.sentences != lead.sentences)
+    who: tuple[WhoView, ...] = ()
+    if limit is not None and name == "policy":
+        # Who is who is no policy: one line of names and roles instead of a line each.
+        items = tuple(i for i in items if not (isinstance(i, PolicyItem) and i.introduces))
+        who = _who(briefing, items, limit)
     shown = tuple(
         item_view(name, item, paragraph_of, trim=limit is not None)
         for item in top_items(items, limit)
@@ -199,6 +207,27 @@ def _section_view(
         total=len(items),
         more=len(items) - len(shown),
         sources=_sources(shown),
+        who=who,
+    )
+
+
+WHO_MAX = 3  # actors on the "Who's who" line
+WHO_ROLE_BUDGET = 60
+
+
+def _who(briefing: Briefing, items: Sequence[Item], limit: int) -> tuple[WhoView, ...]:
+    """The "Who's who" line of a ranked policy view: the actors the shown lines name, with the
+    role the article gives them where the lines do not already ("President Biden's decision"
+    says who Biden is), in the article's order, each role clipped, at most ``WHO_MAX``."""
+    top = [i for i in top_items(items, limit) if isinstance(i, PolicyItem)]
+    named = {a for item in top for a in item.actors}
+    said = " ".join(item.text for item in top).casefold()
+    actors = [
+        a for a in briefing.actors if a.name in named and a.role and a.role.casefold() not in said
+    ]
+    return tuple(
+        WhoView(clip(a.name, NAME_BUDGET), clip(a.role or "", WHO_ROLE_BUDGET))
+        for a in actors[:WHO_MAX]
     )
 
 

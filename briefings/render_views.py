@@ -10,6 +10,7 @@ renderer, so the two import one way: render -> render_digest -> render_views.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,18 @@ class ItemView:
                 return name
         return ""
 
+    @property
+    def unnamed(self) -> tuple[str, ...]:
+        """The actors the text does not name, by full name or surname ("Trump's pick ..."
+        names Donald Trump): a template shows these before the text."""
+        return tuple(
+            name
+            for name in self.actors
+            if name
+            and name not in self.text
+            and not re.search(rf"\b{re.escape(name.split()[-1])}\b", self.text)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SectionView:
@@ -78,6 +91,16 @@ class SectionView:
     total: int  # items in the briefing's section
     more: int  # items cut from this view
     sources: str  # "from paragraphs 3, 7" (empty when nothing is shown)
+    # Policy in a ranked view: who is who, in place of the items that only introduce someone.
+    who: tuple[WhoView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WhoView:
+    """One actor of the "Who's who" line: the name and the role, made clean and clipped."""
+
+    name: str
+    role: str | None
 
 
 class RenderSettings(Protocol):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from briefings.article import build_article
+from briefings.distill import distill
 from briefings.model import ForceItem, QuoteItem
-from briefings.render import top_items
+from briefings.render import Renderer, top_items
 from briefings.render_views import strongest
 
 
@@ -33,3 +35,45 @@ def test_a_ranked_view_says_each_ratio_once_and_lets_several_speakers_speak() ->
         QuoteItem("Words of another", "Ivo Ren", None, (2,), 3.0),
     ]
     assert [i.speaker for i in top_items(quotes, 2)] == ["Ana Bel", "Ivo Ren"]
+
+
+_WHO_ARTICLE = (
+    "Rebels stormed the village of Ostrova at dawn.\n"
+    "Col. Tomas Brek, who commands the 5th Brigade, said the enemy attacked at dawn.\n"
+    "President Ana Kovar ordered a curfew across the province on Friday, and Kovar said talks "
+    "with the rebels were over."
+)
+
+
+def test_who_is_who_is_one_line_in_a_ranked_view_not_policy() -> None:
+    briefing = distill(build_article(_WHO_ARTICLE))
+    intro = [i for i in briefing.policy if i.introduces]
+    assert [i.text for i in intro] == ["Col. Tomas Brek, who commands the 5th Brigade"]
+    assert intro[0].to_json()["introduces"] is True
+    ranked = "\n".join(m.content for m in Renderer().markdown_messages(briefing))
+    assert (
+        "who commands the 5th Brigade"
+        not in ranked.split("### Key quotes")[0].split("### Policy context")[1]
+    )
+    assert "curfew" in ranked
+    # The full section still lists the introduction, for /briefing section:policy.
+    full = Renderer().section_messages(briefing, "policy")
+    assert "who commands the 5th Brigade" in "".join(e.description or "" for e in full[0].embeds)
+
+
+def test_the_who_is_who_line_gives_the_roles_the_lines_do_not() -> None:
+    text = (
+        "Rebels stormed the village of Ostrova at dawn.\n"
+        "“We will not give in,” said Ana Kovar, the president of Norland. Kovar ordered a "
+        "curfew across the province on Friday."
+    )
+    ranked = "\n".join(
+        m.content for m in Renderer().markdown_messages(distill(build_article(text)))
+    )
+    assert "-# Who's who: Ana Kovar, president of Norland" in ranked
+    # A role the line already says is not said twice.
+    said = "President Ana Kovar of Norland ordered a curfew across the province on Friday."
+    ranked = "\n".join(
+        m.content for m in Renderer().markdown_messages(distill(build_article(said)))
+    )
+    assert "Who's who" not in ranked
