@@ -1,10 +1,11 @@
 """``sitrep dry-run --until TIME [--fast] [--now TIME]``: the scheduler for real, on the console.
 
-The configured store is read (articles, briefings, subscriptions) but never written: the
-subscriptions (those made by /subscribe and those of ``[[subscriptions]]``) are copied into a
-throwaway SQLite database, so rehearsing a day of posts neither fills the real outbox nor moves
-a subscription's last post. Each copy starts afresh at the start time (no catch-up of earlier
-runs): what is printed is exactly what the bot would post from then until ``--until``.
+The configured store is read (articles, briefings, subscriptions) but never written: it is
+copied into a throwaway store (``bot.store.snapshot``), the configured articles loaded there,
+and the subscriptions (those made by /subscribe and those of ``[[subscriptions]]``) copied into
+a second throwaway SQLite database, so rehearsing a day of posts neither fills the real outbox
+nor moves a subscription's last post. Each copy starts afresh at the start time (no catch-up
+of earlier runs): what is printed is exactly what the bot would post from then until ``--until``.
 
 * ``--fast`` replays the schedules at once (``BriefingScheduler.replay``): every run between the
   start (``--now``, default the current time) and ``--until`` is rendered, written to the outbox
@@ -37,7 +38,8 @@ from bot.delivery.outbox import Outbox
 from bot.render_config import make_renderer
 from bot.scheduling.scheduler import BriefingScheduler, scheduler_config_of
 from bot.scheduling.subscriptions import create_tables, declared_in, subscriptions, sync_declared
-from bot.store.articles import Store, load_configured
+from bot.store.articles import load_configured
+from bot.store.snapshot import throwaway_copy
 from briefings.errors import ConfigError
 
 __all__ = ["ConsoleClockSender", "format_payload", "parse_time", "rehearse", "run_dry_schedule"]
@@ -140,8 +142,7 @@ async def rehearse(
     start = now or datetime.now(UTC)
     if until <= start:
         raise ConfigError(f"--until {until.isoformat()} is not after the start, {_when(start)}")
-    store = await Store.open(config.store.url, origin=config.path)
-    try:
+    async with throwaway_copy(config.store.url, origin=config.path) as store:
         await load_configured(store, config)
         renderer = make_renderer(config)
         with tempfile.TemporaryDirectory(prefix="sitrep-dry-run-") as tmp:
@@ -151,8 +152,8 @@ async def rehearse(
                 if not active:
                     where = config.path or "the configuration"
                     raise ConfigError(
-                        f"{where}: no subscriptions to run: declare [[subscriptions]] or use "
-                        "/subscribe (sitrep dry-run --command '/subscribe channel:ID ...')"
+                        f"{where}: no subscriptions to run: declare [[subscriptions]] there "
+                        "(or /subscribe in Discord: a dry run never writes the store)"
                     )
                 conf = replace(scheduler_config_of(config), admin_channel_id=None)
                 render = render_latest(store, renderer)
@@ -161,8 +162,6 @@ async def rehearse(
                 return await _real_time(engine, render, conf, until, stream)
             finally:
                 await engine.dispose()
-    finally:
-        await store.close()
 
 
 async def _fast(

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -30,7 +31,9 @@ from bot.commands.subscription_commands import (
 from bot.config import TOKEN_ENV, WEBHOOK_ENV, Config, default_config, find_config
 from bot.delivery.sinks import ConsoleSink, WebhookSink
 from bot.render_config import make_renderer
+from bot.scheduling.subscriptions import declared_in, sync_declared
 from bot.store.articles import NotFound, Store, load_configured
+from bot.store.snapshot import throwaway_copy
 from briefings import distill
 from briefings.errors import ConfigError, SitrepError
 from briefings.ingest import article_from_bytes
@@ -62,6 +65,30 @@ async def open_demo_store(folder: Path) -> Store:
     return store
 
 
+@contextlib.asynccontextmanager
+async def dry_run_store(config: Config | None, *, now: datetime) -> AsyncIterator[Store]:
+    """What a dry run works on, never the real store: with a configuration, a throwaway copy of
+    its store (``bot.store.snapshot``) brought to what ``sitrep run`` sees once started (the
+    configured articles loaded, ``[[subscriptions]]`` and ``[[sources]]`` synced); without one,
+    a store holding only the demo article."""
+    if config is None:
+        with tempfile.TemporaryDirectory(prefix="sitrep-demo-") as tmp:
+            store = await open_demo_store(Path(tmp))
+            try:
+                yield store
+            finally:
+                await store.close()
+        return
+    from bot.sources.catalog import sync_declared_sources
+    from bot.sources.settings import declared_sources
+
+    async with throwaway_copy(config.store.url, origin=config.path) as store:
+        await load_configured(store, config)
+        await sync_declared(store.engine, declared_in(config), now=now)
+        await sync_declared_sources(store.engine, declared_sources(config), now=now)
+        yield store
+
+
 async def dry_run_command(
     config: Config | None,
     command: str,
@@ -71,27 +98,27 @@ async def dry_run_command(
     out: TextIO | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Answer one slash command as the bot would and print the reply; 2 for a wrong command."""
-    from bot.commands.source_commands import dry_run_source_command, is_source_command
+    """Answer one slash command as the bot would and print the reply; 2 for a wrong command.
+    Whatever the command changes (``/subscribe``, ``/source add``) is changed in the dry run's
+    throwaway store only."""
+    from bot.commands.source_commands import (
+        dry_run_source_command,
+        is_source_command,
+        parse_source_command,
+    )
 
+    when = now or datetime.now(UTC)
     if is_source_command(command):
-        return await dry_run_source_command(config, command, out=out, now=now, as_json=as_json)
+        source_inv = parse_source_command(command)  # a wrong command fails before any loading
+        async with dry_run_store(config, now=when) as store:
+            return await dry_run_source_command(
+                config, store, source_inv, out=out, now=now, as_json=as_json
+            )
     invocation = parse_subscription_command(command)
     renderer = make_renderer(config or default_config({}))
     sink = ConsoleSink(out, attachment_dir=attachment_dir, as_json=as_json)
-    if config is None:
-        with tempfile.TemporaryDirectory(prefix="sitrep-demo-") as tmp:
-            store = await open_demo_store(Path(tmp))
-            try:
-                return await _answer_and_print(store, renderer, invocation, sink, now)
-            finally:
-                await store.close()
-    store = await Store.open(config.store.url, origin=config.path)
-    try:
-        await load_configured(store, config)
+    async with dry_run_store(config, now=when) as store:
         return await _answer_and_print(store, renderer, invocation, sink, now)
-    finally:
-        await store.close()
 
 
 async def _answer_and_print(
@@ -114,23 +141,20 @@ async def _answer_and_print(
 
 
 async def dry_run_post(config: Config, *, out: TextIO | None = None) -> int:
-    """With a configuration and no command: load the sources and print the latest briefing
-    exactly as it would be posted."""
+    """With a configuration and no command: load the sources (into the dry run's throwaway
+    store) and print the latest briefing exactly as it would be posted."""
     from bot.sources.polling import poll_configured
 
-    store = await Store.open(config.store.url, origin=config.path)
-    try:
-        await load_configured(store, config)
-        await poll_configured(store, config, now=datetime.now(UTC))  # [[sources]], polled once
+    now = datetime.now(UTC)
+    async with dry_run_store(config, now=now) as store:
+        await poll_configured(store, config, now=now)  # [[sources]], polled once
         latest = await store.latest()
         if latest is None:
             raise ConfigError(f"{config.path}: no articles loaded: add [sources] or [[articles]]")
         renderer = make_renderer(config)
-        messages = renderer.post_messages(await store.briefing(latest.id), now=datetime.now(UTC))
+        messages = renderer.post_messages(await store.briefing(latest.id), now=now)
         ConsoleSink(out).send_all(messages)
         return 0
-    finally:
-        await store.close()
 
 
 def dry_run(

@@ -1,15 +1,26 @@
 """``sitrep dry-run`` as a new user meets it, end to end (the real CLI in a subprocess): it finds
 its configuration by the rule every command follows (``--config``, ``$SITREP_CONFIG``, then
-./config/sitrep.toml) and still prints the demo briefing with no configuration at all."""
+./config/sitrep.toml) and still prints the demo briefing with no configuration at all; it sees
+what the bot would see (the store and the configuration) and never writes the store."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from bot.config import load_config
+from bot.scheduling.subscriptions import create_subscription
+from bot.store.articles import Store, load_configured
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "sitrep.example.toml"
@@ -114,3 +125,77 @@ def test_no_configuration_and_until_names_where_one_is_looked_for(tmp_path: Path
     assert r.returncode == 2
     assert "--config FILE" in r.stderr and "config/sitrep.toml" in r.stderr
     assert len(r.stderr.splitlines()) == 1
+
+
+# ---------------------------------------------------------------- a dry run never writes the store
+
+
+def rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the SQLite file ``db`` (read-only)."""
+    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        names = [
+            r[0]
+            for r in conn.execute("select name from sqlite_master where type = 'table'").fetchall()
+        ]
+        return {n: sorted(conn.execute(f'select * from "{n}"').fetchall(), key=repr) for n in names}
+
+
+def digest(db: Path) -> str:
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+async def run_and_subscribe_in_discord(cfg: Path, channel: int) -> None:
+    """What ``sitrep run`` stores at start, then a /subscribe made in Discord."""
+    config = load_config(cfg, env={})
+    store = await Store.open(config.store.url, origin=cfg)
+    try:
+        await load_configured(store, config)
+        await create_subscription(
+            store.engine,
+            channel_id=channel,
+            schedule="every 6h",
+            now=datetime(2025, 12, 1, tzinfo=UTC),
+        )
+    finally:
+        await store.close()
+
+
+def test_dry_run_commands_see_the_store_and_the_configuration_and_write_neither(
+    tmp_path: Path,
+) -> None:
+    cfg = checkout(tmp_path, declared(111))
+    asyncio.run(run_and_subscribe_in_discord(cfg, 222))
+    db = tmp_path / "config" / "sitrep.db"  # [store] url = "sqlite:///sitrep.db"
+    before, before_digest = rows(db), digest(db)
+    assert [r[2] for r in before["subscriptions"]] == [222]
+
+    made = sitrep(
+        "dry-run", "--command", "/subscribe channel:333 schedule:daily 09:00", cwd=tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    assert "Subscribed <#333> (#" in made.stdout
+    assert rows(db) == before and digest(db) == before_digest
+
+    listed = sitrep("dry-run", "--command", "/subscriptions", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "<#111>" in listed.stdout  # declared in the configuration
+    assert "<#222>" in listed.stdout  # made in Discord, in the store
+    assert "<#333>" not in listed.stdout  # the earlier dry run left nothing behind
+
+    gone = sitrep("dry-run", "--command", "/unsubscribe channel:222", cwd=tmp_path)
+    assert gone.returncode == 0, gone.stderr
+    assert "Unsubscribed <#222>" in gone.stdout
+    for more in (["dry-run"], REPLAY, ["dry-run", "--command", "/briefing"]):
+        r = sitrep(*more, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    assert rows(db) == before and digest(db) == before_digest
+
+
+def test_a_dry_run_does_not_create_the_store(tmp_path: Path) -> None:
+    checkout(tmp_path, declared(111))
+    for args in (["--command", "/subscribe channel:333"], ["--command", "/source list"], []):
+        r = sitrep("dry-run", *args, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    r = sitrep(*REPLAY, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "config" / "sitrep.db").exists()

@@ -170,3 +170,32 @@ async def test_the_scheduler_lock_moves_when_its_holder_is_killed(pg_db: str) ->
         assert [m["content"] for m in server.messages.get("channel:90001", [])] == contents(
             90_001, RUN
         )
+
+
+async def test_a_dry_run_copies_a_postgresql_store_and_writes_nothing(pg_db: str) -> None:
+    from bot.store.articles import Store
+    from bot.store.snapshot import throwaway_copy
+    from briefings.ingest import article_from_bytes
+
+    posted = RUN - timedelta(hours=3)
+    await subscribe(pg_db, [501, 502], posted=posted)
+    store = await Store.open(pg_db)
+    try:
+        river = Path(__file__).resolve().parent / "fixtures" / "bot" / "river_crossing.txt"
+        assert await store.add_article(article_from_bytes(river.read_bytes(), name="river"))
+        real = await list_subscriptions(store.engine)
+        async with throwaway_copy(pg_db) as copy:
+            assert copy.engine.dialect.name == "sqlite"
+            assert await copy.count() == 1
+            seen = await list_subscriptions(copy.engine)
+            assert [(s.channel_id, s.created_at, s.last_posted_at) for s in seen] == [
+                (s.channel_id, s.created_at, s.last_posted_at) for s in real
+            ]
+            assert seen[0].last_posted_at == posted
+            await subscribe_channels(
+                copy.engine, [503], schedule="daily 08:00", sections="quotes", now=RUN
+            )
+            assert len(await list_subscriptions(copy.engine)) == 3
+        assert [s.channel_id for s in await list_subscriptions(store.engine)] == [501, 502]
+    finally:
+        await store.close()

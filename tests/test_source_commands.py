@@ -17,13 +17,17 @@ from discord_server import FakeDiscord, dispatch, interaction_payload
 from test_sources import STORIES, item, story_page
 from web_fakes import Site, page, rss, serve
 
-from bot.commands.source_commands import parse_source_command
+from bot.commands.source_commands import dry_run_source_command, parse_source_command
 from bot.config import Config, load_config
 from bot.gateway.client import SitrepBot
 from bot.runner import dry_run_command
+from bot.sources.catalog import add_source, list_sources
+from bot.store.articles import Store
 from briefings.errors import SitrepError
+from briefings.ingest import article_from_bytes
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+BOT_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
 EPHEMERAL = 64
 
 
@@ -53,28 +57,66 @@ async def say(cfg: Config | None, line: str) -> str:
     return out.getvalue()
 
 
-async def test_source_commands_in_dry_run(site: Site, tmp_path: Path) -> None:
+async def test_source_commands_on_a_store(site: Site, tmp_path: Path) -> None:
     cfg = config(tmp_path)
-    added = await say(cfg, f"/source add url:{site.url('/feed.xml')} keywords:assault, drones")
-    assert "Source #1 added: Frontier Wire" in added
-    assert "feed · every 30m · keywords: assault, drones" in added
-    assert "2 new article(s)" in added
+    store = await Store.open(cfg.store.url)
 
-    listed = await say(cfg, "/source list")
-    assert "#1 Frontier Wire" in listed and "2 article(s) found" in listed
-    assert "last success <t:" in listed
+    async def on_store(line: str) -> str:  # the dry-run answer, on a store that is kept
+        out = io.StringIO()
+        inv = parse_source_command(line)
+        assert await dry_run_source_command(cfg, store, inv, out=out, now=NOW) == 0
+        return out.getvalue()
 
+    try:
+        added = await on_store(f"/source add url:{site.url('/feed.xml')} keywords:assault, drones")
+        assert "Source #1 added: Frontier Wire" in added
+        assert "feed · every 30m · keywords: assault, drones" in added
+        assert "2 new article(s)" in added
+
+        listed = await on_store("/source list")
+        assert "#1 Frontier Wire" in listed and "2 article(s) found" in listed
+        assert "last success <t:" in listed
+
+        stored = await on_store(f"/ingest url:{site.url('/news/talks')}")
+        assert f"Stored **{STORIES['talks'][0]}** as #3" in stored
+        again = await on_store(f"/ingest url:{site.url('/news/talks')}?utm_source=x")
+        assert "Already known" in again and "#3" in again
+
+        page_added = await on_store(f"/source add url:{site.url('/news/osk')}")
+        assert "page · every 30m" in page_added and "1 already known" in page_added
+
+        assert "no longer polled" in await on_store("/source remove source:#1")
+        listed = await on_store("/source list")
+        assert "#1 " not in listed and "#2 " in listed
+    finally:
+        await store.close()
+
+
+async def test_source_commands_in_dry_run_see_the_store_and_never_write_it(
+    site: Site, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, f"\n[[sources]]\nurl = '{site.url('/feed.xml')}'\nname = 'Wire'\n")
+    store = await Store.open(cfg.store.url)
+    try:  # what the bot stored: one source added by a command
+        harbor = (BOT_FIXTURES / "harbor_talks.txt").read_bytes()
+        assert await store.add_article(article_from_bytes(harbor, name="harbor"))
+        await add_source(store.engine, location=site.url("/news/osk"), kind="page", now=NOW)
+    finally:
+        await store.close()
+    listed = await say(cfg, "/source list")  # the store's source and the configuration's
+    assert "#1 " in listed and "Wire" in listed
+    added = await say(cfg, f"/source add url:{site.url('/news/varnell')}")
+    assert "added" in added
     stored = await say(cfg, f"/ingest url:{site.url('/news/talks')}")
-    assert f"Stored **{STORIES['talks'][0]}** as #3" in stored
-    again = await say(cfg, f"/ingest url:{site.url('/news/talks')}?utm_source=x")
-    assert "Already known" in again and "#3" in again
-
-    page_added = await say(cfg, f"/source add url:{site.url('/news/osk')}")
-    assert "page · every 30m" in page_added and "1 already known" in page_added
-
-    assert "no longer polled" in await say(cfg, "/source remove source:#1")
-    listed = await say(cfg, "/source list")
-    assert "#1 " not in listed and "#2 " in listed
+    assert "Stored" in stored
+    store = await Store.open(cfg.store.url)
+    try:  # the real store is as it was
+        assert [s.location for s in await list_sources(store.engine, counts=False)] == [
+            site.url("/news/osk")
+        ]
+        assert await store.count() == 1
+    finally:
+        await store.close()
 
 
 @pytest.mark.parametrize(

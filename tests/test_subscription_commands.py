@@ -4,6 +4,7 @@ scheduled dry-run (``--until --fast``) as subprocesses."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sqlite3
@@ -37,6 +38,7 @@ from bot.scheduling.subscriptions import (
     set_paused,
     sync_declared,
 )
+from bot.store.articles import Store
 from briefings.messages import Message
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 09:00 in Kyiv
@@ -310,7 +312,7 @@ def sitrep(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_dry_run_subscribe_then_replay_a_day(tmp_path: Path) -> None:
+def test_dry_run_replays_the_store_and_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "articles").mkdir()
     river = FIXTURES / "river_crossing.txt"
     (tmp_path / "articles" / river.name).write_bytes(river.read_bytes())
@@ -321,6 +323,21 @@ def test_dry_run_subscribe_then_replay_a_day(tmp_path: Path) -> None:
         "sections = ['frontline']\n",
         encoding="utf-8",
     )
+
+    async def subscribed_in_discord() -> None:  # what /subscribe in Discord stored
+        store = await Store.open(load_config(cfg, env={}).store.url)
+        try:
+            await create_subscription(
+                store.engine,
+                channel_id=123,
+                schedule="every 6h",
+                sections="quotes",
+                now=datetime(2025, 12, 1, tzinfo=UTC),
+            )
+        finally:
+            await store.close()
+
+    asyncio.run(subscribed_in_discord())
     bad = sitrep(
         "dry-run", "--config", str(cfg), "--command", "/subscribe schedule:every 6h", cwd=tmp_path
     )
@@ -330,11 +347,11 @@ def test_dry_run_subscribe_then_replay_a_day(tmp_path: Path) -> None:
         "--config",
         str(cfg),
         "--command",
-        "/subscribe channel:123 schedule:every 6h sections:quotes",
+        "/subscribe channel:777 schedule:every 6h sections:quotes",
         cwd=tmp_path,
     )
     assert made.returncode == 0, made.stderr
-    assert "Subscribed <#123> (#" in made.stdout
+    assert "Subscribed <#777> (#" in made.stdout  # in the dry run only: not replayed below
 
     day = sitrep(
         "dry-run",
@@ -360,7 +377,9 @@ def test_dry_run_subscribe_then_replay_a_day(tmp_path: Path) -> None:
     assert day.stdout.strip().splitlines()[-1].startswith("dry-run: 5 scheduled runs, 5 posts")
     with sqlite3.connect(tmp_path / "s.db") as db:  # rehearsing wrote nothing to the store
         assert db.execute("select count(*) from outbox").fetchone() == (0,)
-        assert db.execute("select last_posted_at from subscriptions").fetchall() == [(None,)]
+        assert db.execute("select channel_id, last_posted_at from subscriptions").fetchall() == [
+            (123, None)
+        ]
 
 
 @pytest.mark.parametrize(

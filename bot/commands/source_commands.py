@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 from bot.commands.pipeline import CommandError, CommandSpec, Invocation, Option, clip, error_message
@@ -336,22 +334,19 @@ _HANDLERS: dict[str, Callable[[SourceWhere, Invocation], Awaitable[list[Message]
 
 async def dry_run_source_command(
     config: Any,
-    line: str,
+    store: Store,
+    inv: Invocation,
     *,
     out: TextIO | None = None,
     now: datetime | None = None,
     as_json: bool = False,
 ) -> int:
-    """``sitrep dry-run --command "/source list"``: answer as the bot would and print it."""
+    """``sitrep dry-run --command "/source list"``: answer as the bot would, on ``store`` (the
+    dry run's throwaway store), and print it."""
     from bot.config import default_config
     from bot.delivery.sinks import ConsoleSink
 
-    inv = parse_source_command(line)
-    with tempfile.TemporaryDirectory(prefix="sitrep-dry-") as tmp:
-        if config is None:  # no configuration: a throwaway store, nothing left behind
-            config = default_config({}, folder=Path(tmp))
-        store = await Store.open(config.store.url, origin=config.path)
-        messages = await _answer_dry(config, store, inv, now)
+    messages = await _answer_dry(config or default_config({}), store, inv, now)
     ConsoleSink(out, as_json=as_json).send_all(messages)
     return 0
 
@@ -362,11 +357,8 @@ async def _answer_dry(
     from bot.sources.fetch import Fetcher
     from bot.sources.polling import fetch_settings_of, max_bytes_of
 
-    try:
-        policy = fetch_settings_of(config).policy(max_bytes_of(config))
-        async with Fetcher(policy) as fetcher:
-            poller = SourcePoller(store, fetcher, max_bytes=max_bytes_of(config))
-            where = SourceWhere(store, poller, now or datetime.now(UTC))
-            return await run_source_command(where, inv)
-    finally:
-        await store.close()
+    policy = fetch_settings_of(config).policy(max_bytes_of(config))
+    async with Fetcher(policy) as fetcher:
+        poller = SourcePoller(store, fetcher, max_bytes=max_bytes_of(config))
+        where = SourceWhere(store, poller, now or datetime.now(UTC))
+        return await run_source_command(where, inv)
