@@ -41,6 +41,7 @@ from bot.scheduling.subscriptions import create_tables, declared_in, subscriptio
 from bot.store.articles import load_configured
 from bot.store.snapshot import throwaway_copy
 from briefings.errors import ConfigError
+from briefings.render import readable
 
 __all__ = ["ConsoleClockSender", "format_payload", "parse_time", "rehearse", "run_dry_schedule"]
 
@@ -78,7 +79,7 @@ def format_payload(payload: dict[str, Any]) -> str:
         footer = (e.get("footer") or {}).get("text")
         if footer:
             out.append(f"-- {footer}")
-    return "\n".join(out)
+    return readable("\n".join(out))
 
 
 class ConsoleClockSender:

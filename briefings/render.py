@@ -525,8 +525,37 @@ def render_messages(briefing: Briefing) -> list[Message]:
     return Renderer().markdown_messages(briefing)
 
 
+#: Discord's timestamp styles as a console writes them (a date, a time, or both).
+_CONSOLE_TIME_STYLES = {"d": "%Y-%m-%d", "D": "%Y-%m-%d", "t": "%H:%M UTC", "T": "%H:%M:%S UTC"}
+_TIME_AND_RELATIVE = re.compile(r"<t:(-?\d{1,12}):[fF]> \(<t:\1:R>\)")
+_DISCORD_MARKUP = re.compile(
+    r"<(?:t:(?P<t>-?\d{1,12})(?::(?P<style>[tTdDfFR]))?|(?P<kind>#|@&|@!?)(?P<id>\d{1,20}))>"
+)
+
+
+def readable(text: str) -> str:
+    """``text`` with Discord's markup for people as a console shows it: a timestamp
+    (``<t:1796529155:f>``) as "2026-12-05 16:32 UTC", a channel (``<#123>``) as "#123", a
+    user or role mention as "@123". Discord renders these; a terminal would print noise."""
+
+    def one(m: re.Match[str]) -> str:
+        if m.group("t") is not None:
+            try:
+                moment = datetime.fromtimestamp(int(m.group("t")), UTC)
+            except (OverflowError, OSError, ValueError):
+                return m.group()
+            style = m.group("style") or "f"
+            return moment.strftime(_CONSOLE_TIME_STYLES.get(style, "%Y-%m-%d %H:%M UTC"))
+        return ("#" if m.group("kind") == "#" else "@") + m.group("id")
+
+    # "<t:N:f> (<t:N:R>)", a time and how far off it is, reads as one time on a console.
+    text = _TIME_AND_RELATIVE.sub(r"<t:\1:f>", text)
+    return _DISCORD_MARKUP.sub(one, text)
+
+
 def format_for_console(messages: Sequence[Message]) -> str:
-    """``messages`` as readable text: numbered, separated, embeds drawn as framed blocks."""
+    """``messages`` as readable text: numbered, separated, embeds drawn as framed blocks, and
+    Discord's markup (timestamps, channel mentions) as a person reads it (``readable``)."""
     out: list[str] = []
     total = len(messages)
     for n, msg in enumerate(messages, 1):
@@ -554,7 +583,7 @@ def format_for_console(messages: Sequence[Message]) -> str:
         for a in msg.attachments:
             out.append(f"[attachment: {a.filename}, {len(a.data):,} bytes]")
         out.append("")
-    return "\n".join(out)
+    return readable("\n".join(out))
 
 
 def _console_time(when: datetime | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -60,6 +61,13 @@ def test_dry_run_command_on_the_demo_article(command: str) -> None:
     assert "===== message 1 of" in r.stdout
     assert "----- embed 1 of" in r.stdout
     assert r.stderr == ""
+
+
+def test_dry_run_reads_as_text_not_discord_markup() -> None:
+    r = sitrep("dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "<t:" not in r.stdout
+    assert re.search(r"posted \d{4}-\d\d-\d\d \d\d:\d\d UTC", r.stdout), r.stdout[:400]
 
 
 def test_dry_run_forces_writes_the_chart(tmp_path: Path) -> None:

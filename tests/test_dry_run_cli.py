@@ -173,18 +173,18 @@ def test_dry_run_commands_see_the_store_and_the_configuration_and_write_neither(
         "dry-run", "--command", "/subscribe channel:333 schedule:daily 09:00", cwd=tmp_path
     )
     assert made.returncode == 0, made.stderr
-    assert "Subscribed <#333> (#" in made.stdout
+    assert "Subscribed #333 (#" in made.stdout
     assert rows(db) == before and digest(db) == before_digest
 
     listed = sitrep("dry-run", "--command", "/subscriptions", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    assert "<#111>" in listed.stdout  # declared in the configuration
-    assert "<#222>" in listed.stdout  # made in Discord, in the store
-    assert "<#333>" not in listed.stdout  # the earlier dry run left nothing behind
+    assert "#111" in listed.stdout  # declared in the configuration
+    assert "#222" in listed.stdout  # made in Discord, in the store
+    assert "#333" not in listed.stdout  # the earlier dry run left nothing behind
 
     gone = sitrep("dry-run", "--command", "/unsubscribe channel:222", cwd=tmp_path)
     assert gone.returncode == 0, gone.stderr
-    assert "Unsubscribed <#222>" in gone.stdout
+    assert "Unsubscribed #222" in gone.stdout
     for more in (["dry-run"], REPLAY, ["dry-run", "--command", "/briefing"]):
         r = sitrep(*more, cwd=tmp_path)
         assert r.returncode == 0, r.stderr

@@ -606,3 +606,16 @@ def test_distill_prints_markdown_and_text(capsys: pytest.CaptureFixture[str]) ->
     assert main(["distill", demo, "--format", "text"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("SITUATION BRIEFING") and "KEY QUOTES" in text and "**" not in text
+
+
+def test_the_console_reads_discord_markup_as_text() -> None:
+    from briefings.render import readable
+
+    assert readable("posted <t:1796529155:f> in <#123456789012345678>") == (
+        "posted 2026-12-06 03:52 UTC in #123456789012345678"
+    )
+    assert readable("ask <@42> or <@&7>") == "ask @42 or @7"
+    assert readable("on <t:1796529155:D> at <t:1796529155:t>") == "on 2026-12-06 at 03:52 UTC"
+    assert readable("next <t:1796529155:f> (<t:1796529155:R>)") == "next 2026-12-06 03:52 UTC"
+    assert readable("a <t:99999999999:f> far away") == "a 5138-11-16 09:46 UTC far away"
+    assert readable("<b>not markup</b> <t:x>") == "<b>not markup</b> <t:x>"

@@ -351,7 +351,7 @@ def test_dry_run_replays_the_store_and_the_configuration(tmp_path: Path) -> None
         cwd=tmp_path,
     )
     assert made.returncode == 0, made.stderr
-    assert "Subscribed <#777> (#" in made.stdout  # in the dry run only: not replayed below
+    assert "Subscribed #777 (#" in made.stdout  # in the dry run only: not replayed below
 
     day = sitrep(
         "dry-run",
