@@ -176,6 +176,17 @@ async def test_a_slow_loris_server_ends_at_the_total_timeout(site: Site) -> None
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.parametrize("path", ["/stall", "/stall-body"])
+async def test_a_read_stall_is_reported_as_one_with_the_read_timeout(site: Site, path: str) -> None:
+    # aiohttp's ServerTimeoutError is a TimeoutError: it must not be taken for the total timeout
+    async with Fetcher(policy(total_timeout=5.0, read_timeout=0.3, retries=0)) as f:
+        started = time.monotonic()
+        with pytest.raises(FetchTimeout) as info:
+            await f.fetch(site.url(path))
+    assert time.monotonic() - started < 2
+    assert info.value.problem == "the server sent nothing for 0.3 s (stalled)"
+
+
 async def test_5xx_is_retried_with_backoff_then_succeeds(site: Site) -> None:
     site.put("/busy", "ok")
     site.failures["/busy"] = 2

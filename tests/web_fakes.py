@@ -68,6 +68,12 @@ def make_app(site: Site) -> web.Application:
             return resp
         if path == "/stall":
             await asyncio.sleep(30)
+        if path == "/stall-body":  # headers and a first chunk, then nothing
+            resp = web.StreamResponse(headers={"Content-Type": "text/html"})
+            await resp.prepare(request)
+            await resp.write(b"<p>")
+            await asyncio.sleep(30)
+            return resp
         if path == "/huge":
             resp = web.StreamResponse(headers={"Content-Type": "text/html"})
             resp.content_length = 2 * 1024**3

@@ -448,13 +448,18 @@ class Fetcher:
                         return await self._read(url, current, resp, tuple(hops))
         except FetchError:
             raise
-        except TimeoutError:
+        # aiohttp's timeouts are TimeoutErrors too: the specific ones come before the total
+        except aiohttp.ConnectionTimeoutError:
             raise FetchTimeout(
-                url, f"no complete answer within {p.total_timeout:g} s (slow or stalled server)"
+                url, f"cannot connect within {p.connect_timeout:g} s (no answer from the host)"
             ) from None
         except aiohttp.ServerTimeoutError:
             raise FetchTimeout(
                 url, f"the server sent nothing for {p.read_timeout:g} s (stalled)"
+            ) from None
+        except TimeoutError:
+            raise FetchTimeout(
+                url, f"no complete answer within {p.total_timeout:g} s (slow or stalled server)"
             ) from None
         except aiohttp.ClientConnectorError as exc:
             refused = _refused_in(exc)
