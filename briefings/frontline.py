@@ -485,7 +485,7 @@ def _antecedent(
     text: str, index: PlaceIndex, sentences: tuple[Sentence, ...], i: int
 ) -> str | None:
     """The settlement that "the town" of ``text`` (sentence ``i``) refers to: the last one named
-    in the sentences just before, of the same paragraph or the one before ("… in Myrnohrad. By
+    in the sentences just before, of the same paragraph or the one before ("… in Dovzhyk. By
     early December the town was encircled"); ``None`` when there is no "the town" or no such
     settlement."""
     if _DEFINITE_PLACE.search(text) is None:
