@@ -191,15 +191,12 @@ def _section_view(
     if limit is not None and lead is not None and lead.section == name == "frontline":
         # A ranked view says the lead once, at the top, and gives its place to the next item.
         items = tuple(i for i in items if i.sentences != lead.sentences)
-    who: tuple[WhoView, ...] = ()
     if limit is not None and name == "policy":
         # Who is who is no policy: one line of names and roles instead of a line each.
         items = tuple(i for i in items if not (isinstance(i, PolicyItem) and i.introduces))
-        who = _who(briefing, items, limit)
-    shown = tuple(
-        item_view(name, item, paragraph_of, trim=limit is not None)
-        for item in top_items(items, limit)
-    )
+    top = top_items(items, limit)
+    who = _who(briefing, top) if limit is not None and name == "policy" else ()
+    shown = tuple(item_view(name, item, paragraph_of, trim=limit is not None) for item in top)
     return SectionView(
         name=name,
         heading=HEADINGS[name],
@@ -215,13 +212,13 @@ WHO_MAX = 3  # actors on the "Who's who" line
 WHO_ROLE_BUDGET = 60
 
 
-def _who(briefing: Briefing, items: Sequence[Item], limit: int) -> tuple[WhoView, ...]:
+def _who(briefing: Briefing, top: Sequence[Item]) -> tuple[WhoView, ...]:
     """The "Who's who" line of a ranked policy view: the actors the shown lines name, with the
     role the article gives them where the lines do not already ("President Biden's decision"
     says who Biden is), in the article's order, each role clipped, at most ``WHO_MAX``."""
-    top = [i for i in top_items(items, limit) if isinstance(i, PolicyItem)]
-    named = {a for item in top for a in item.actors}
-    said = " ".join(item.text for item in top).casefold()
+    lines = [i for i in top if isinstance(i, PolicyItem)]
+    named = {a for item in lines for a in item.actors}
+    said = " ".join(item.text for item in lines).casefold()
     actors = [
         a for a in briefing.actors if a.name in named and a.role and a.role.casefold() not in said
     ]

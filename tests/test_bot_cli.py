@@ -13,6 +13,7 @@ from pathlib import Path
 
 import discord
 import pytest
+from cli_run import SITREP, sitrep
 from discord_server import APP_ID, GUILD_ID, FakeDiscord
 
 from bot.commands.pipeline import SPEC_BY_NAME
@@ -21,19 +22,6 @@ from bot.config import load_config
 from bot.runner import sync_commands_async
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
-SITREP = [sys.executable, "-m", "bot.cli"]
-
-
-def sitrep(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    base = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "SITREP_CONFIG")}
-    return subprocess.run(
-        [*SITREP, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**base, **(env or {})},
-    )
 
 
 @pytest.fixture(scope="module")

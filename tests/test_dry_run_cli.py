@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_run import sitrep
 
 from bot.config import load_config
 from bot.scheduling.subscriptions import create_subscription
@@ -25,21 +23,8 @@ from bot.store.articles import Store, load_configured
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "sitrep.example.toml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bot"
-SITREP = [sys.executable, "-m", "bot.cli"]
 # The README's example, word for word.
 REPLAY = ["dry-run", "--until", "2026-01-02T00:00Z", "--fast", "--now", "2026-01-01T00:00Z"]
-
-
-def sitrep(*args: str, cwd: Path, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    base = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "SITREP_CONFIG")}
-    return subprocess.run(
-        [*SITREP, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
-    )
 
 
 def checkout(folder: Path, extra: str = "", name: str = "sitrep.toml") -> Path:
