@@ -173,8 +173,8 @@ def _bot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--until",
         metavar="TIME",
-        help="run the configuration's schedules until TIME (ISO 8601, e.g. 2026-01-02T00:00Z), "
-        "printing every post with its time",
+        help="run the configuration's schedules until TIME (ISO 8601, e.g. 2026-01-02T00:00Z, "
+        "or +DURATION from the start, e.g. +1h), printing every post with its time",
     )
     p.add_argument("--fast", action="store_true", help="with --until: replay the schedules at once")
     p.add_argument("--now", metavar="TIME", help="with --fast: start from TIME instead of now")

@@ -32,7 +32,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.commands.digests import render_latest
+from bot.commands.digests import DurationError, parse_duration, render_latest
 from bot.config import Config, find_config
 from bot.delivery.outbox import Outbox
 from bot.render_config import make_renderer
@@ -55,6 +55,16 @@ def parse_time(text: str, what: str) -> datetime:
             f"{what} {text!r}: not a time; write it as ISO 8601, e.g. 2026-01-02T00:00Z"
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_until(text: str, start: datetime) -> datetime:
+    """``--until``: an ISO 8601 time, or ``+DURATION`` (``+1h``, ``+2d``) from ``start``."""
+    if not text.strip().startswith("+"):
+        return parse_time(text, "--until")
+    try:
+        return start + parse_duration(text.strip()[1:])
+    except DurationError as err:
+        raise ConfigError(f"--until {text.strip()[:40]!r}: {err}") from None
 
 
 def _when(moment: datetime) -> str:
@@ -228,8 +238,8 @@ def run_dry_schedule(
         raise ConfigError("dry-run --fast needs --until TIME (e.g. --until 2026-01-02T00:00Z)")
     if now is not None and not fast:
         raise ConfigError("dry-run --now needs --fast (real time starts now)")
-    end = parse_time(until, "--until")
     start = parse_time(now, "--now") if now is not None else None
+    end = parse_until(until, start or datetime.now(UTC))
     config = find_config(config_path)
     if config is None:
         raise ConfigError(

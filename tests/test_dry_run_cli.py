@@ -184,3 +184,23 @@ def test_a_dry_run_does_not_create_the_store(tmp_path: Path) -> None:
     r = sitrep(*REPLAY, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert not (tmp_path / "config" / "sitrep.db").exists()
+
+
+def test_until_may_be_a_duration_from_the_start(tmp_path: Path) -> None:
+    """``--until +2d`` counts from ``--now`` (or from now): two days hold two daily posts."""
+    checkout(tmp_path, declared(123456789012345678))
+    r = sitrep("dry-run", "--until", "+2d", "--fast", "--now", "2026-01-01T00:00Z", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "2026-01-01 08:00:00 UTC" in r.stdout
+    assert "2026-01-02 08:00:00 UTC" in r.stdout
+    assert "2026-01-03 08:00" not in r.stdout
+    assert "dry-run: 2 scheduled runs" in r.stdout
+
+
+@pytest.mark.parametrize("until", ["+", "+soon", "+0m", "+400d"])
+def test_a_bad_duration_for_until_is_one_clear_line(tmp_path: Path, until: str) -> None:
+    checkout(tmp_path, declared(123456789012345678))
+    r = sitrep("dry-run", "--until", until, "--fast", cwd=tmp_path)
+    assert r.returncode == 2, r.stdout
+    assert "--until" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
