@@ -231,6 +231,11 @@ class Store:
                 f"{where}[store] url needs the {exc.name} driver: pip install 'sitrep[postgres]'"
             ) from None
         tune_sqlite(engine)
+        folder = _sqlite_folder(engine)
+        if folder is not None and not folder.is_dir():
+            # Said before any connection: a failed one leaves aiosqlite's thread behind it.
+            await engine.dispose()
+            raise ConfigError(f"{where}[store] url: cannot open the database: no folder {folder}")
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(metadata.create_all)
@@ -576,3 +581,13 @@ async def load_configured(store: Store, config: Config) -> LoadReport:
         len(report.failed),
     )
     return report
+
+
+def _sqlite_folder(engine: AsyncEngine) -> Path | None:
+    """The folder of a SQLite database file (``None`` for other databases and in-memory)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.database.startswith("file:"):
+        return None  # a URI filename: SQLite reads it
+    return Path(url.database).expanduser().resolve().parent
