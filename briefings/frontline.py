@@ -11,8 +11,12 @@ points and places people fled to are left out, seas and gulfs too unless somethi
 seized there) and a score, highest for a named place changing hands. A sentence that names no
 place is kept only for a concrete event: a verb of seizing, moving or attacking in a past form,
 not hedged ("may attack", "plans to seize") nor an adjective ("a captured soldier"); agent nouns
-("the attackers") are no cue at all. Items with places score above items without, except
-ground changing hands: a seizure that names no place ranks with fighting at a named place.
+("the attackers") are no cue at all. Ground held as a share ("controls most of X", "appeared to
+control half of X") is a state as reported, an event in any tense. Items with places score above
+items without, except ground changing hands: a seizure that names no place ranks with a seizure
+of a region and above an attack on a town. A line whose subject is a pronoun it does not resolve
+("They took two villages") ranks lower: the reader cannot tell who. Speech that goes on from the
+sentence before (no opening quotation mark) counts as quoted.
 
 A sentence that introduces a place ("... in Ostrivka, a small mining town in Dolyna province")
 right before or after a fighting sentence of the same paragraph is kept as well: news prose sets
@@ -25,11 +29,25 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
-from briefings.lines import event_line
+from briefings.lines import event_parts, fit_line
 from briefings.model import FrontlineEvent, FrontlineItem
 from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
 
 MAX_TEXT = 150
+
+
+#: Ground held as a share: "controls most of the town", "holds 60% of the city". A state as
+#: reported, so an event in any tense ("appeared to control most of X" too).
+_SHARE_HELD = (
+    r"(?:control(?:s|led|ling)?|holds?|holding) (?:(?:nearly|almost|about|roughly|"
+    r"over|more than|less than|at least) )?(?:most|half|all|much|parts?|a (?:third|"
+    r"quarter|fifth)|two[- ]thirds|three[- ]quarters|\d+ ?(?:%|per ?cent)) of"
+)
+_SHARE_HELD_RE = re.compile(rf"\b{_SHARE_HELD}\b")
+#: What reports a state rather than plans it: "appeared to control", "seems to hold".
+_EVIDENTIAL = re.compile(r"\b(?:appear|seem)(?:s|ed)? to (?=\w)")
+#: Modal hedges before a share held: "could control half of X" is a fear, not a state.
+_MODALS = frozenset("may might could would will should can cannot plan plans aim hope".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +77,7 @@ _CLASSES: tuple[_CueClass, ...] = (
             r" (?:full |partial )?control|fell to|fall of|in \w+ hands|cut(?:ting)? off|"
             r"(?:has|had|have) fallen|chang(?:ed|es|ing) hands|"
             # ground held as a share: "now control most of the town", "holds 60% of the city"
-            r"(?:control(?:s|led|ling)?|holds?|holding) (?:(?:nearly|almost|about|roughly|"
-            r"over|more than|less than|at least) )?(?:most|half|all|much|parts?|a (?:third|"
-            r"quarter|fifth)|two[- ]thirds|three[- ]quarters|\d+ ?(?:%|per ?cent)) of)\b"
+            rf"{_SHARE_HELD})\b"
         ),
         frozenset(
             """control controls controlled controlling hold holds holding fell fall hands off
@@ -243,6 +259,11 @@ def _is_event(low: str, classes: int = _HELD) -> bool:
         return True
     if _PHRASE_TRIGGERS.isdisjoint(words):
         return False
+    plain = _EVIDENTIAL.sub("", low)
+    for m in _SHARE_HELD_RE.finditer(plain):
+        before = plain[: m.start()].split()[-2:]
+        if _MODALS.isdisjoint(before) and "to" not in before[-1:]:
+            return True  # "Russia controls most of X", "appeared to control half of X"
     for c in _CLASSES[:classes]:
         if c.triggers.isdisjoint(words):
             continue
@@ -262,6 +283,11 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+#: Speech that goes on from the sentence before: words up to a closing mark never opened
+#: ("The army will retake the port, no matter what they say.”").
+_CONTINUED = re.compile(r"^[^“]*”")
+#: A line whose subject is a pronoun the line does not resolve: "They took two villages".
+_PRONOUN_SUBJECT = re.compile(r"^(?:They|It|He|She|We)\b")
 #: The reporter speaking of themselves, outside quotation marks.
 _FIRST_PERSON = re.compile(
     r"(?:^|[,;:]\s+|\b(?:and|but|when|as|after|before|until)\s+)(?:we|I)(?:'re|’re|'ve|’ve)?\s",
@@ -301,8 +327,8 @@ def _cue(sentence: str) -> _Cue | None:
     if k == len(_CLASSES):
         return None
     quoted_only = False
-    if "“" in low or '"' in low:
-        quoted_only = _best_class(_QUOTED.sub(" ", low))[0] > k
+    if "“" in low or '"' in low or "”" in low:
+        quoted_only = _best_class(_QUOTED.sub(" ", _CONTINUED.sub(" ", low)))[0] > k
     return _Cue(_CLASSES[k].name, _CLASSES[k].weight, quoted_only, offset)
 
 
@@ -353,9 +379,13 @@ def summarize(text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> s
     stripped = _LEAD.sub("", line)
     if stripped and stripped != line:
         line = stripped[0].upper() + stripped[1:]
-    line = event_line(line, keep)
-    if len(line) <= limit:
-        return line
+    body, who = event_parts(line, keep)
+    return fit_line(body, who, limit, lambda text, room: _cut_keeping(text, room, keep))
+
+
+def _cut_keeping(line: str, limit: int, keep: tuple[str, ...]) -> str:
+    """``line`` cut to ``limit``; from the clause naming the first of ``keep`` when the cut
+    would lose them all and that clause is as much about fighting."""
     out = _cut(line, limit)
     lost = [name for name in keep if name in line and name not in out]
     if lost and all(name not in out for name in keep):
@@ -401,7 +431,7 @@ def _score(
     elif kinds:
         raw += 1.0
     elif cue and cue.name == "seized" and _is_event(sentence.text.lower()):
-        raw += 1.5  # ground changed hands, named place or not: "retook half the territory"
+        raw += 1.0  # ground changed hands, named place or not: "retook half the territory"
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
@@ -469,6 +499,8 @@ def extract_frontline(
         else:
             text = summarize(sentences[i].text, keep=names)
             score = _score(cue, names, index, sentences[i])
+        if _PRONOUN_SUBJECT.match(text):
+            score = round(max(score - 0.5 / 5.5, 0.0), 3)  # who "they" are is lost
         event: FrontlineEvent = "scene" if cue is None else cue.name  # type: ignore[assignment]
         items.append(
             FrontlineItem(text=text, places=names, sentences=(i,), score=score, event=event)

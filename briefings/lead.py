@@ -35,7 +35,7 @@ def choose_lead(article: Article, briefing: Briefing) -> Lead | None:
         best_policy = max(briefing.policy, key=lambda i: (i.score, -i.sentences[0]))
         index = best_policy.sentences[0]
         text = best_policy.text
-        if text.endswith("…") and 0 <= index < len(article.sentences):
+        if "…" in text and 0 <= index < len(article.sentences):
             text = policy_line(article.sentences[index].text, LEAD_TEXT, best_policy.actors)
         return Lead(text, "policy", best_policy.sentences)
     return None

@@ -13,6 +13,7 @@ about), or when cutting it would leave too little to stand alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: Verbs that report speech, in the forms an attribution takes in news prose.
 _SAYS = (
@@ -24,15 +25,29 @@ _WHO = r"(?P<who>[A-Za-z][^,;:“”\"()]{1,90}?)"
 #: Who cannot stand alone at the end of a line: "— he" says nothing.
 _PRONOUNS = frozenset("he she they it we i you this that there".split())
 
-#: "Ukrainian officials said (that) ...": the attribution leads.
-_LEADING_ATTRIBUTION = re.compile(
-    rf"^{_WHO}\s+(?:has |have |had )?{_SAYS}(?:\s+that,?)?\s+(?P<rest>.+)$"
+#: When or where a statement was made, between the verb and "that": "said on Tuesday that",
+#: "said in a statement that", "announced on social media that".
+_SETTING = (
+    r"(?:\s+(?:on|in|at|during|via|through|late|early|last|this|yesterday|today|"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b[^,;:“”\"]{0,40}?)"
 )
+#: "Ukrainian officials said (on Monday) (that) ...": the attribution leads.
+_LEADING_ATTRIBUTION = re.compile(
+    rf"^{_WHO}\s+(?:has |have |had )?{_SAYS}(?:{_SETTING}?\s+that,?)?\s+(?P<rest>.+)$"
+)
+#: A subject pronoun: after "X said", it is X ("Ukraine said it shot down ..."), so the line
+#: keeps the attribution where it is rather than leave "It shot down ... — Ukraine".
+_PRONOUN_SUBJECT = re.compile(r"^(?:he|she|it|they|we|i)\b", re.IGNORECASE)
 #: "..., Ukrainian officials said." / "..., said a commander of the unit." / "..., according to X."
 _TRAILING_ATTRIBUTION = (
     re.compile(rf"^(?P<rest>.+?),\s+{_WHO}\s+(?:has |have |had )?{_SAYS}(?P<tail>[^,]{{0,40}})$"),
     re.compile(rf"^(?P<rest>.+?),\s+{_SAYS}\s+(?P<who>[^,;“”\"]{{2,90}}?)(?P<tail>)$"),
     re.compile(r"^(?P<rest>.+?),?\s+according to\s+(?P<who>[^,;“”\"]{2,90}?)(?P<tail>)$"),
+)
+#: "..., local officials said, and ...": an attribution set off mid-sentence before a second
+#: clause; the line keeps both clauses and moves the attribution to the end.
+_MID_ATTRIBUTION = re.compile(
+    rf"^(?P<rest>.+?),\s+{_WHO}\s+(?:has |have |had )?{_SAYS},\s+(?P<more>(?:and|but)\s.+)$"
 )
 #: Words that start a leading circumstance set off by a comma.
 _CIRCUMSTANCE = re.compile(
@@ -47,10 +62,19 @@ _ASIDE = re.compile(
     r"[^,;“”\"]{3,160}?(?=,\s|[.;]?$)"
 )
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]*$")
+#: An apposition with no article between a subject and its verb: "the port, home to 300,000
+#: people, was shelled", "the region, site of the first battle, voted". The verb after it
+#: (a form of "be" or "have", a verb of saying, an "-ed" form) shows it is an aside, not an
+#: item of a list ("tanks, crews of the 3rd brigade, and guns").
+_BARE_APPOSITION = re.compile(
+    r",\s+(?!(?:most|many|some|all|none|each|both|half|several|few|one|two|three|any|much|"
+    r"more|less|part|rest|others?)\s)[a-z]+\s+(?:of|to|for)\s[^,;“”\"]{3,120}?"
+    rf"(?=,\s+(?:(?:has |have |had )?{_SAYS}|is|was|were|are|has|had|have|will|would|\w+ed)\b)"
+)
 #: A tail of consequence or colour after a comma: ", with ...", ", leaving ...".
 _TAIL = re.compile(
     r",\s+(?:with|leaving|making|bringing|raising|prompting|forcing|sending|adding|"
-    r"despite|amid|in what|in a move|a move|something|one of)\s.+$",
+    r"despite|amid|in what|in a move|a move|something|one of|as(?! well| many| much| part))\s.+$",
     re.IGNORECASE,
 )
 #: A comma after which a main clause starts: its subject, a determiner or a name.
@@ -58,6 +82,12 @@ _SUBJECT_AFTER_COMMA = re.compile(
     r",\s+(?=(?:the|a|an|its|their|his|her|our|this|these|those|some|many|most of the|"
     r"all|both|each|every|they|he|she|it|we|[A-Z])\b|[A-Z])"
 )
+#: A verb right after "says": the saying is inside a clause ("the goal the army says is X").
+_VERB_FIRST = re.compile(r"(?:is|was|are|were|has|had|have|will|would)\b")
+#: Where a speaker's description goes on with where they are: "a politician in the region".
+_WHO_TAIL = re.compile(r"\s+(?:in|at|from|on|near)\s")
+#: An article leading a speaker's description is lower case after the dash: "— a spokesman".
+_DETERMINER = re.compile(r"^(?:An?(?= )|The(?= [a-z]))")
 _MIN_WORDS = 5  # what is left must still read as a clause
 _END = re.compile(r"[\s.;:,—–-]+$")
 
@@ -85,7 +115,7 @@ def _capital(text: str) -> str:
 #: Words that show a "who" is a clause, not a speaker: "Troops advanced after the governor".
 _CLAUSE_WORDS = frozenset(
     """is was were are be been has had have will would could can may might after before when
-    while because as if since until than that which who but and""".split()
+    while because as if since until than that which who whose whom where what but and""".split()
 )
 
 
@@ -95,7 +125,10 @@ def _speaker_like(who: str) -> bool:
     words = who.split()
     if not words or who.lower() in _PRONOUNS or len(words) > 10:
         return False
-    return not any(w.lower() in _CLAUSE_WORDS or w.endswith("ed") for w in words[1:])
+    # A hyphenated "-ed" word is an adjective ("a Moscow-backed official"), not a verb.
+    return not any(
+        w.lower() in _CLAUSE_WORDS or (w.endswith("ed") and "-" not in w) for w in words[1:]
+    )
 
 
 def _attribution(line: str) -> tuple[str, str]:
@@ -110,20 +143,49 @@ def _attribution(line: str) -> tuple[str, str]:
         and _words(m.group("who")) <= 8
         and _words(m.group("rest")) >= _MIN_WORDS
     ):
+        if _PRONOUN_SUBJECT.match(m.group("rest")):
+            return line, ""
         return _capital(m.group("rest")), m.group("who")
+    m = _MID_ATTRIBUTION.match(line)
+    if m and _speaker_like(m.group("who")) and _words(m.group("rest")) >= _MIN_WORDS:
+        return f"{m.group('rest')}, {m.group('more')}", m.group("who")
     for pattern in _TRAILING_ATTRIBUTION:
         m = pattern.match(line)
         if m and m.group("who").strip().lower() in _PRONOUNS:
             return line, ""
         if m and _speaker_like(m.group("who").strip()) and _words(m.group("rest")) >= _MIN_WORDS:
-            if m.group("tail").strip(" .") and _words(m.group("tail")) > 4:
-                continue  # "..., he said on a visit to the front": keep the whole
+            tail = m.group("tail").strip(" .")
+            if tail and (_words(tail) > 4 or _VERB_FIRST.match(tail)):
+                continue  # "..., he said on a visit to the front", "what X says is": whole
             return m.group("rest"), m.group("who").strip()
     return line, ""
 
 
 def event_line(sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False) -> str:
-    """The clause of ``sentence`` that carries its event, the attribution moved to the end.
+    """The clause of ``sentence`` that carries its event, the attribution moved to the end
+    (``event_parts`` joined as the line reads)."""
+    body, who = event_parts(sentence, keep, roles=roles)
+    return f"{body} — {who}" if who else body
+
+
+def fit_line(body: str, who: str, limit: int, cut: Callable[[str, int], str]) -> str:
+    """``body — who`` in at most ``limit`` characters: ``cut`` shortens the body only, so a
+    long line keeps whose word it is."""
+    if not who:
+        return cut(body, limit)
+    suffix = f" — {who}"
+    if len(body) + len(suffix) <= limit:
+        return body + suffix
+    tail = _WHO_TAIL.search(who)
+    if tail and _words(who[: tail.start()]) >= 2:
+        suffix = f" — {who[: tail.start()]}"  # "a politician in the region" -> "a politician"
+    return cut(body, max(limit - len(suffix), limit // 2)) + suffix
+
+
+def event_parts(
+    sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False
+) -> tuple[str, str]:
+    """The clause of ``sentence`` that carries its event, and who it is attributed to.
 
     ``sentence`` is one line already (no dateline, no leading connective). The result keeps
     the sentence's words in their order; an attribution becomes a "— who" suffix. With
@@ -134,6 +196,10 @@ def event_line(sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False
     line = sentence_line
     end = sentence.strip()[len(line) :].strip()
     stop = end[:1] if end[:1] in {".", "?", "!"} else ""
+    # An apposition between a subject and its verb, first: the speaker it splits is whole then.
+    for m in reversed(list(_BARE_APPOSITION.finditer(line))):
+        if not _names_in(m.group(), keep) and not re.search(r"\d", m.group()):
+            line = line[: m.start()] + line[m.end() + 1 :]
     line, who = _attribution(line)
     if who and _names_in(who, keep):
         line, who = sentence_line, ""  # the actor's own statement: the name leads the line
@@ -174,5 +240,5 @@ def event_line(sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False
         line = line[: tail.start()]
     line = _END.sub("", line)
     if who:
-        return f"{line} — {who}"
-    return line + stop
+        return line, _DETERMINER.sub(lambda m: m.group().lower(), who, count=1)
+    return line + stop, ""

@@ -25,7 +25,7 @@ import bisect
 import re
 
 from briefings.article import Article, Sentence
-from briefings.lines import event_line
+from briefings.lines import event_parts, fit_line
 from briefings.model import PolicyItem
 from briefings.people import (
     ATTRIBUTION_RE,
@@ -453,7 +453,12 @@ def summarize(sentence: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) 
     text = re.sub(r"\s+", " ", text).strip()
     if text[:1].islower():
         text = text[0].upper() + text[1:]
-    text = event_line(text, keep, roles=True)
+    body, who = event_parts(text, keep, roles=True)
+    return fit_line(body, who, limit, _cut)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut at its last clause break (else word) before ``limit``, marked "…"."""
     if len(text) <= limit:
         return text
     window = text[: limit - 1]

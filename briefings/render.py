@@ -188,7 +188,7 @@ def _section_view(
 ) -> SectionView:
     items = briefing.section(name)
     lead = briefing.lead
-    if limit is not None and lead is not None and lead.section == name == "frontline":
+    if limit is not None and lead is not None and lead.section == name != "forces":
         # A ranked view says the lead once, at the top, and gives its place to the next item.
         items = tuple(i for i in items if i.sentences != lead.sentences)
     if limit is not None and name == "policy":

@@ -548,3 +548,34 @@ def test_ceasefire_violations_near_a_place_are_fighting() -> None:
     text = "Two conscripts died on Sunday amid truce violations reported near Zarichne."
     assert [item.places for item in frontline(text)] == [("Zarichne",)]
     assert frontline("Two conscripts died on Sunday near Zarichne.") == ()
+
+
+def test_a_share_held_is_a_state_in_any_tense_but_not_a_fear() -> None:
+    def second(verb: str) -> FrontlineItem:
+        return frontline(
+            f"Attacks on Lysychne went on all week. By Sunday the rebels {verb} most of the town."
+        )[1]
+
+    held, feared = second("appeared to control"), second("could control")
+    # "the town" is Lysychne, and holding most of it is ground changing hands.
+    assert held.places == ("Lysychne",) and held.event == "seized"
+    assert held.score > feared.score
+
+
+def test_a_seizure_with_its_place_outranks_one_told_with_a_pronoun_and_no_place() -> None:
+    pronoun, named = frontline(
+        "They took control of two villages to the north on Monday. "
+        "Separatists took control of Kramske on Monday."
+    )
+    assert named.places == ("Kramske",) and not pronoun.places
+    assert named.score > pronoun.score
+
+
+def test_speech_going_on_from_the_sentence_before_counts_as_quoted() -> None:
+    items = frontline(
+        "“We are not afraid. Our army will retake Kramske, whatever they say.” "
+        "Our army will retake Kramske, whatever they say."
+    )
+    quoted, plain = items
+    assert quoted.places == plain.places == ("Kramske",)
+    assert quoted.score < plain.score

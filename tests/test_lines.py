@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.lines import event_line
+from briefings.lines import event_line, fit_line
 
 
 @pytest.mark.parametrize(
@@ -112,6 +112,60 @@ from briefings.lines import event_line
             (),
             "The shelling stopped at noon, he said.",
         ),
+        # An apposition with no article, between a subject and its verb, goes ...
+        (
+            "The port, home to the northern fleet, was shelled overnight.",
+            (),
+            "The port was shelled overnight.",
+        ),
+        # ... and the speaker it split is whole again, its article in lower case.
+        (
+            "A rebel-appointed official in the east, head of the new council, said the vote "
+            "would go ahead in May.",
+            (),
+            "The vote would go ahead in May — a rebel-appointed official in the east",
+        ),
+        # An item of a list is no apposition: no verb follows it.
+        (
+            "Tanks, crews of the northern brigade, and guns moved to the river.",
+            (),
+            "Tanks, crews of the northern brigade, and guns moved to the river.",
+        ),
+        # When and where it was said stays out of the line.
+        (
+            "The governor said on Tuesday that two bridges had been blown up near Tarn.",
+            ("Tarn",),
+            "Two bridges had been blown up near Tarn — the governor",
+        ),
+        (
+            "The garrison said in a statement that the ferry had been sunk at dawn.",
+            (),
+            "The ferry had been sunk at dawn — the garrison",
+        ),
+        # "X said it ...": the pronoun is X, so the sentence stays as written.
+        (
+            "The army said it had retaken the ridge above Tarn.",
+            ("Tarn",),
+            "The army said it had retaken the ridge above Tarn.",
+        ),
+        # An attribution set off mid-sentence moves to the end; both clauses stay.
+        (
+            "The rebels now hold most of the valley, aid workers said, and the road to Tarn "
+            "is cut.",
+            ("Tarn",),
+            "The rebels now hold most of the valley, and the road to Tarn is cut — aid workers",
+        ),
+        # A clause of what went on meanwhile (", as ...") is colour, unless it names something.
+        (
+            "The garrison held the bridge overnight, as the other side shelled the fields.",
+            (),
+            "The garrison held the bridge overnight.",
+        ),
+        (
+            "The garrison held the bridge overnight, as rebels pushed toward Tarn.",
+            ("Tarn",),
+            "The garrison held the bridge overnight, as rebels pushed toward Tarn.",
+        ),
         # A sentence that is mostly a quotation is left to the quotes section.
         (
             "“We will not leave,” the commander said.",
@@ -133,3 +187,14 @@ def test_every_word_of_a_line_is_the_sentences_own() -> None:
     assert line == "The northern group retook the village of Kell — officials"
     words = set(sentence.replace(",", " ").replace(".", " ").lower().split())
     assert set(line.replace("—", " ").lower().split()) <= words
+
+
+def test_a_long_line_is_cut_in_its_body_and_keeps_whose_word_it_is() -> None:
+    def cut(text: str, limit: int) -> str:
+        return text[: limit - 1] + "…"
+
+    body = "The brigade pulled back from the ridge and the river crossing after a week of fire"
+    assert fit_line(body, "officials", 200, cut) == body + " — officials"
+    line = fit_line(body, "officials", 60, cut)
+    assert line.endswith("… — officials") and len(line) <= 60
+    assert fit_line(body, "", 40, cut) == body[:39] + "…"
