@@ -61,3 +61,17 @@ def test_the_lead_is_shown_first_and_once() -> None:
     assert "**Bottom line:** Rebels captured the port of Sallow" in text
     assert text.count("Rebels captured the port of Sallow") == 1
     assert b.from_json(b.to_json()).lead == b.lead
+
+
+def test_a_decision_that_leads_is_told_whole_and_once() -> None:
+    b = brief(
+        "A rebel-appointed official in the east, head of the new council, said officials "
+        "there want the government to hold a vote on joining the federation by the end of "
+        "the summer — that is, to break away for good."
+    )
+    assert b.lead is not None and b.lead.section == "policy"
+    # The whole decision fits a lead: no cut, the speaker's description at the end.
+    assert "…" not in b.lead.text
+    assert b.lead.text.endswith("— a rebel-appointed official in the east")
+    text = Renderer().markdown_messages(b)[0].content
+    assert text.count("want the government to hold a vote") == 1
