@@ -435,8 +435,9 @@ def _score(
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
-    if cue and cue.name != "held" and not _is_event(sentence.text.lower()):
-        raw -= 0.5  # a plan, a fear or a condition: "trying to retake X", "if they hold X"
+    low = sentence.text.lower()
+    if cue and cue.name != "held" and not _is_event(low):
+        raw -= 0.5  # a plan, a fear or a condition: "trying to retake X", "may attack X"
     if _FIRST_PERSON.search(_QUOTED.sub(" ", sentence.text)):
         raw *= 0.5  # the reporter's own travel and sight: "We drive to X", "I saw ..."
     return round(min(raw / 5.5, 1.0), 3)
@@ -474,6 +475,10 @@ def extract_frontline(
             cue.name in _NEEDS_PLACE or cue.quoted_only or not _is_event(s.text.lower())
         ):
             continue  # with no place, only a concrete event is frontline news
+        if cue.quoted_only and not _is_event(s.text.lower()):
+            narration = _QUOTED.sub(" ", _CONTINUED.sub(" ", s.text))
+            if not any(name in narration for name in names):
+                continue  # a vow or a threat ("we will retake X") is the quotes section's
         eligible = tuple(m for m in mentions if m.use == "place" and m.kind not in _NOT_FRONTLINE)
         if cue.name in _NEEDS_PLACE and _distance(cue, s, eligible) > _FAR:
             continue  # "drones" in one clause, a town in another

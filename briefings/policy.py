@@ -39,6 +39,11 @@ from briefings.quotes import quoted_ranges
 from briefings.roles import COMMAND_KINDS, Person, PersonKind, is_title_or_role
 
 MAX_TEXT = 150
+#: How news prose marks a decision as a first: "for the first time", "the first ... since".
+_FIRST_TIME = re.compile(
+    r"\b(?:for the first time|the first time (?:since|in|that)|first (?:\w+ ){0,2}since)\b",
+    re.IGNORECASE,
+)
 
 # Cues by kind, with their weight in the ranking. Words are matched whole, stems ("negotiat")
 # as prefixes of a word, phrases on the lower-cased sentence.
@@ -54,7 +59,7 @@ _WEIGHTS: dict[str, float] = {
 _CUE_VOCABULARY: dict[str, tuple[str, str]] = {
     "decision": (
         "decision decisions decided decides permission permitted ordered decree decrees signed "
-        "veto vetoed vetoes ban banned bans",
+        "veto vetoed vetoes ban banned bans suspend suspended suspends halt halted halts shut",
         "authoris authoriz approv",
     ),
     "sanctions": ("embargo embargoes tariff tariffs froze", "sanction"),
@@ -268,6 +273,8 @@ def _policy_item(
         score += 0.5
     if quoted_share > 0.5:
         score -= 0.5
+    if strong and _FIRST_TIME.search(unquoted):
+        score += 0.5  # news prose marks what is new: "the first time since the war began"
     return PolicyItem(
         text=text,
         actors=tuple(p.name for p in actors),

@@ -140,7 +140,7 @@ def top_items(items: Sequence[Item], limit: int | None) -> tuple[Item, ...]:
 
     A ranked view says each thing once and lets several voices speak: an item that repeats one
     already chosen (the same ratio from a second sentence) is left out, and a second quote of
-    one speaker comes after every other speaker's best.
+    one speaker, or a second policy line of one actor, comes after every other one's best.
     """
     if limit is None or len(items) <= limit:
         return tuple(items)
@@ -166,6 +166,8 @@ def _repeat_key(item: Item) -> tuple[str, str] | None:
         return ("ratio", item.value)
     if isinstance(item, QuoteItem) and item.speaker:
         return ("speaker", item.speaker.casefold())
+    if isinstance(item, PolicyItem) and item.actors:
+        return ("actor", item.actors[0].casefold())
     return None
 
 

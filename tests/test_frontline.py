@@ -572,10 +572,22 @@ def test_a_seizure_with_its_place_outranks_one_told_with_a_pronoun_and_no_place(
 
 
 def test_speech_going_on_from_the_sentence_before_counts_as_quoted() -> None:
-    items = frontline(
-        "“We are not afraid. Our army will retake Kramske, whatever they say.” "
-        "Our army will retake Kramske, whatever they say."
+    quoted, plain = frontline(
+        "“We held on. Our army retook Kramske on Monday, whatever they say.” "
+        "Our army retook Kramske on Monday, whatever they say."
     )
-    quoted, plain = items
     assert quoted.places == plain.places == ("Kramske",)
     assert quoted.score < plain.score
+
+
+def test_a_speakers_vow_is_no_frontline_line() -> None:
+    (item,) = frontline(
+        "“We are not afraid. Our army will retake Kramske, whatever they say.” "
+        "Rebels shelled Kramske overnight."
+    )
+    assert item.text == "Rebels shelled Kramske overnight."
+
+
+def test_a_quotation_keeps_the_place_its_narration_names() -> None:
+    (item,) = frontline("“They keep attacking the fields,” said a gunner posted south of Kramske.")
+    assert item.places == ("Kramske",)

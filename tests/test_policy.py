@@ -296,3 +296,13 @@ def test_a_leader_told_of_as_overthrown_is_no_actor() -> None:
         "has been at war."
     )
     assert all("Ivo Marran" not in i.actors for i in items)
+
+
+def test_a_state_halting_a_supply_is_a_decision_and_a_first_ranks_higher() -> None:
+    plain, first = policy(
+        "The government suspended grain exports through the northern port. "
+        "The government halted power exports to its neighbour, the first time since the war "
+        "began that it has done so."
+    )
+    assert plain.actors == first.actors == ()
+    assert first.score > plain.score

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from briefings.article import build_article
 from briefings.distill import distill
-from briefings.model import ForceItem, QuoteItem
+from briefings.model import ForceItem, PolicyItem, QuoteItem
 from briefings.render import Renderer, top_items
 from briefings.render_views import strongest
 
@@ -22,7 +22,7 @@ def test_a_long_speech_is_trimmed_to_its_strongest_sentences() -> None:
     assert strongest("Short words.", 120) == "Short words."
 
 
-def test_a_ranked_view_says_each_ratio_once_and_lets_several_speakers_speak() -> None:
+def test_a_ranked_view_says_each_ratio_once_and_lets_several_speakers_and_actors_speak() -> None:
     forces = [
         ForceItem("outnumbered three to one", "ratio", "3:1", (0,), 0.97),
         ForceItem("three times as many men", "ratio", "3:1", (1,), 0.97),
@@ -35,6 +35,12 @@ def test_a_ranked_view_says_each_ratio_once_and_lets_several_speakers_speak() ->
         QuoteItem("Words of another", "Ivo Ren", None, (2,), 3.0),
     ]
     assert [i.speaker for i in top_items(quotes, 2)] == ["Ana Bel", "Ivo Ren"]
+    policy = [
+        PolicyItem("The president ordered a curfew", ("Ana Kovar",), (0,), 4.5),
+        PolicyItem("The president closed the schools", ("Ana Kovar",), (1,), 4.5),
+        PolicyItem("The minister approved the budget", ("Ivo Ren",), (2,), 4.0),
+    ]
+    assert [i.actors for i in top_items(policy, 2)] == [("Ana Kovar",), ("Ivo Ren",)]
 
 
 _WHO_ARTICLE = (
