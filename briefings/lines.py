@@ -35,9 +35,10 @@ _SETTING = (
 _LEADING_ATTRIBUTION = re.compile(
     rf"^{_WHO}\s+(?:has |have |had )?{_SAYS}(?:{_SETTING}?\s+that,?)?\s+(?P<rest>.+)$"
 )
-#: A subject pronoun: after "X said", it is X ("Ukraine said it shot down ..."), so the line
-#: keeps the attribution where it is rather than leave "It shot down ... — Ukraine".
-_PRONOUN_SUBJECT = re.compile(r"^(?:he|she|it|they|we|i)\b", re.IGNORECASE)
+#: A subject or possessive pronoun: after "X said", it is X ("Ukraine said it shot down ...",
+#: "the colonel said his men held"), so the line keeps the attribution where it is rather than
+#: leave "It shot down ... — Ukraine".
+_PRONOUN_SUBJECT = re.compile(r"^(?:he|she|it|they|we|i|his|her|its|their|our|my)\b", re.IGNORECASE)
 #: "..., Ukrainian officials said." / "..., said a commander of the unit." / "..., according to X."
 _TRAILING_ATTRIBUTION = (
     re.compile(rf"^(?P<rest>.+?),\s+{_WHO}\s+(?:has |have |had )?{_SAYS}(?P<tail>[^,]{{0,40}})$"),

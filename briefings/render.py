@@ -486,7 +486,11 @@ class Renderer:
 
     def markdown_messages(self, briefing: Briefing) -> list[Message]:
         """The briefing as plain Discord-markdown content messages (no embeds)."""
-        body = self.render_template("briefing.md.j2", self._view(briefing).context())
+        context = self._view(briefing).context()
+        # The whole briefing says once, at its end, what each section holds beyond its view.
+        context["more"] = tuple((s.name, s.more) for s in context["sections"] if s.more)
+        context["sections"] = tuple(replace(s, more=0) for s in context["sections"])
+        body = self.render_template("briefing.md.j2", context)
         chunks = limits.split_to_fit(_keep_headings_with_next(body.split("\n")), limits.CONTENT)
         messages = [Message(content=c) for c in chunks] or [Message(content="Empty briefing.")]
         return _at_most(messages, "the briefing", ["briefing.md.j2"])

@@ -36,7 +36,7 @@ COLORS: dict[str, int] = {
 # section then always fits one message's content (2,000) with room to spare.
 TEXT_BUDGET = {"frontline": 500, "forces": 400, "policy": 500, "quotes": 700}
 #: A quotation in a ranked view: a long speech is trimmed to its strongest sentences.
-QUOTE_VIEW_BUDGET = 150
+QUOTE_VIEW_BUDGET = 110
 NAME_BUDGET = 80
 ROLE_BUDGET = 120
 VALUE_BUDGET = 40

@@ -166,6 +166,11 @@ from briefings.lines import event_line, fit_line
             ("Tarn",),
             "The garrison held the bridge overnight, as rebels pushed toward Tarn.",
         ),
+        (
+            "The colonel said his men had held the crossing at Tarn for a week.",
+            ("Tarn",),
+            "The colonel said his men had held the crossing at Tarn for a week.",
+        ),
         # A sentence that is mostly a quotation is left to the quotes section.
         (
             "“We will not leave,” the commander said.",

@@ -249,6 +249,10 @@ def test_ranking_shows_top_items_in_reading_order_and_counts_the_rest() -> None:
     assert "-# +7 more: /briefing section:quotes" in text
     (post,) = r.post_messages(b)
     assert "+7 more: /briefing section:quotes" in (post.embeds[-1].description or "")
+    # The markdown briefing says it once, at its end, for every section with more.
+    (md,) = r.markdown_messages(b)
+    assert "more: /briefing" not in md.content
+    assert md.content.rstrip().endswith("-# More with /briefing section: quotes +7")
 
 
 def test_top_items_keeps_reading_order_and_prefers_earlier_on_ties() -> None:
