@@ -23,19 +23,35 @@ from briefings.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, article_from_byte
 log = logging.getLogger(__name__)
 
 
+def _item_limit(text: str) -> int:
+    """``--max-items N``: a whole number from 1 to 1,000."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}: a whole number from 1 to 1000")
+    return int(text)
+
+
 def _cmd_distill(args: argparse.Namespace) -> int:
+    if args.format == "json" and (args.all or args.max_items is not None):
+        flag = "--all" if args.all else "--max-items"
+        raise SitrepError(f"distill: {flag} applies to markdown and text; json has every item")
     article = read_article(args.path, max_bytes=args.max_bytes, input_format=args.input_format)
     briefing = distill(article)
     if args.format == "json":
         print(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
-    elif args.format == "text":
-        from briefings.render import Renderer  # Jinja2 only where something is rendered
+        return 0
+    from briefings.model import SECTIONS
+    from briefings.render import Renderer, RenderOptions  # Jinja2 only where it renders
 
-        print(Renderer().text(briefing), end="")
+    if args.all:
+        options = RenderOptions(max_items=())
+    elif args.max_items is not None:
+        options = RenderOptions(max_items=tuple((s, args.max_items) for s in SECTIONS))
     else:
-        from briefings.render import Renderer
-
-        messages = Renderer().markdown_messages(briefing)
+        options = RenderOptions()
+    if args.format == "text":
+        print(Renderer(options).text(briefing), end="")
+    else:
+        messages = Renderer(options).markdown_messages(briefing)
         for n, msg in enumerate(messages, 1):
             if len(messages) > 1:
                 if n > 1:
@@ -99,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         choices=INPUT_FORMATS,
         default=None,
         help="how to read the article (default: by extension, else by its content)",
+    )
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--all", action="store_true", help="markdown and text: every item of every section"
+    )
+    shown.add_argument(
+        "--max-items",
+        type=_item_limit,
+        metavar="N",
+        help="markdown and text: at most N items a section (default 5 frontline, 7 figures, "
+        "3 policy, 3 quotes)",
     )
     p.set_defaults(func=_cmd_distill)
     p = _add(sub, "dry-run", "print what would be posted, without Discord")
