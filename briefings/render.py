@@ -340,7 +340,7 @@ class Renderer:
             ),
             now_ts=timestamp(now),
             lead=clip_or_none(briefing.lead.text, LEAD_BUDGET)
-            if ranked and briefing.lead is not None
+            if briefing.lead is not None
             else None,
         )
 
@@ -419,10 +419,12 @@ class Renderer:
         *,
         now: datetime | None = None,
         sections: Sequence[str] | None = None,
+        ranked: bool = True,
     ) -> list[Message]:
         """A scheduled post: a header, then one embed per section, split to fit Discord.
 
-        ``sections`` (default: the options' sections) picks and orders the sections shown.
+        ``sections`` (default: the options' sections) picks and orders the sections shown;
+        ``ranked=False`` shows every item of each (``/briefing full:true``).
         """
         if sections is not None:
             unknown = [name for name in sections if name not in SECTIONS]
@@ -430,7 +432,7 @@ class Renderer:
                 raise ConfigError(
                     f"unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}"
                 )
-        view = self._view(briefing, now=now, sections=sections)
+        view = self._view(briefing, now=now, sections=sections, ranked=ranked)
         header = self.render_template("header.md.j2", view.context())
         contents = limits.split_to_fit(header.split("\n"), limits.CONTENT)
         embeds = [e for s in view.sections for e in self._section_embeds(view, s)]

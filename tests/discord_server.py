@@ -928,7 +928,7 @@ def _json(body: Any, status: int, headers: dict[str, str] | None = None) -> web.
 
 def interaction_payload(
     name: str,
-    options: dict[str, str] | None = None,
+    options: dict[str, str | bool] | None = None,
     *,
     focused: str | None = None,
     guild_id: int = GUILD_ID,
@@ -938,7 +938,8 @@ def interaction_payload(
     """The gateway payload of ``/name option:value ...`` (an autocomplete when ``focused``)."""
     opts = []
     for key, value in (options or {}).items():
-        opt: dict[str, Any] = {"name": key, "type": 3, "value": value}
+        kind = 5 if isinstance(value, bool) else 3  # Discord's BOOLEAN and STRING option types
+        opt: dict[str, Any] = {"name": key, "type": kind, "value": value}
         if key == focused:
             opt["focused"] = True
         opts.append(opt)

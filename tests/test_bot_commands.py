@@ -85,7 +85,9 @@ async def bot(server: FakeDiscord, tmp_path: Path) -> AsyncIterator[SitrepBot]:
         await b.close()
 
 
-async def run(server: FakeDiscord, bot: SitrepBot, name: str, **options: str) -> list[Recorded]:
+async def run(
+    server: FakeDiscord, bot: SitrepBot, name: str, **options: str | bool
+) -> list[Recorded]:
     server.reset()
     await dispatch(bot, interaction_payload(name, options))
     return [r for r in server.requests if r.method != "GET"]
@@ -139,6 +141,23 @@ async def test_briefing_posts_every_section_within_limits(
         assert not (p.get("flags", 0) & EPHEMERAL)
     assert "Anna Bell" in json.dumps(payloads)
     assert titles
+
+
+async def test_briefing_full_shows_every_item(server: FakeDiscord, bot: SitrepBot) -> None:
+    def lines(reqs: list[Recorded]) -> int:
+        payloads = [callback(reqs).payload] + [r.payload for r in followups(reqs)]
+        for p in payloads:
+            check_limits(p)
+        text = "\n".join(e.get("description", "") for p in payloads for e in p["embeds"])
+        return sum(1 for line in text.splitlines() if line.startswith(("- ", "> ")))
+
+    article, briefing = hostile_briefing("Long report", date(2025, 1, 1), n=12)
+    await bot.store.add_article(article, briefing)
+    ranked = await run(server, bot, "briefing")
+    full = await run(server, bot, "briefing", full=True)
+    assert lines(full) > lines(ranked)
+    assert "more: /briefing" not in json.dumps([r.payload for r in full])
+    assert lines(await run(server, bot, "briefing", full=False)) == lines(ranked)
 
 
 async def test_briefing_section_is_one_section(server: FakeDiscord, bot: SitrepBot) -> None:
@@ -221,6 +240,7 @@ async def test_help_is_one_ephemeral_embed_naming_every_command(
     [
         ("briefing", {"article": "xyz"}, "No article matches 'xyz'. Try /sources."),
         ("briefing", {"section": "weather"}, "Unknown section 'weather'"),
+        ("briefing", {"full": "maybe"}, "full is true or false, not 'maybe'"),
         ("quotes", {"speaker": "Nobody Atall"}, "Nobody named 'Nobody Atall' is quoted"),
         ("frontline", {"place": "Atlantis"}, "No frontline item names 'Atlantis'"),
         ("policy", {"article": "@everyone <@1> nothing"}, "No article matches"),

@@ -61,12 +61,14 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "briefing",
         "The latest briefing, or one section of it",
-        "The whole briefing of the latest article, or one `section`; `article` picks another; "
-        "`since` (90m, 6h, 2d) gives a digest of every article new in that period.",
+        "The briefing of the latest article (its strongest lines; `full` shows every item), "
+        "or one `section` in full; `article` picks another; `since` (90m, 6h, 2d) gives a "
+        "digest of every article new in that period.",
         (
-            Option("section", "Only this section", choices=SECTIONS),
+            Option("section", "Only this section, every item of it", choices=SECTIONS),
             _ARTICLE,
             Option("since", "A digest of everything new in this period: 90m, 6h, 2d"),
+            Option("full", "Every item of every section, not only the strongest"),
         ),
     ),
     CommandSpec(
@@ -213,10 +215,23 @@ async def cmd_briefing(store: Store, renderer: Renderer, inv: Invocation) -> lis
             raise CommandError("Give either since or article, not both.")
         now = inv.now or datetime.now(UTC)
         return await digest_reply(store, renderer, since, now=now, section=section)
+    full = _yes_no(inv.get("full"), "full")
     _, briefing = await _article(store, inv)
     if section is None:
-        return renderer.post_messages(briefing, now=inv.now)
+        return renderer.post_messages(briefing, now=inv.now, ranked=not full)
     return renderer.section_messages(briefing, section, now=inv.now)
+
+
+def _yes_no(value: str | None, option: str) -> bool:
+    """A true/false option as typed (Discord sends ``true``/``false``); absent is false."""
+    if value is None:
+        return False
+    low = value.lower()
+    if low in ("true", "yes", "1"):
+        return True
+    if low in ("false", "no", "0"):
+        return False
+    raise CommandError(f"{option} is true or false, not '{clip(value)}'.")
 
 
 async def cmd_quotes(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:

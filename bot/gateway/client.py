@@ -274,6 +274,7 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
         section=_desc("briefing", "section"),
         article=_desc("briefing", "article"),
         since=_desc("briefing", "since"),
+        full=_desc("briefing", "full"),
     )
     @app_commands.choices(section=[app_commands.Choice(name=s, value=s) for s in SECTIONS])
     @app_commands.autocomplete(article=_articles)
@@ -282,9 +283,11 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
         section: str | None = None,
         article: str | None = None,
         since: str | None = None,
+        full: bool | None = None,
     ) -> None:
+        options = {"section": section, "article": article, "since": since}
         await _bot(interaction).respond(
-            interaction, "briefing", {"section": section, "article": article, "since": since}
+            interaction, "briefing", {**options, "full": None if full is None else str(full)}
         )
 
     @tree.command(name="quotes", description=spec["quotes"].description)
