@@ -23,7 +23,9 @@ from typing import Any, TypeVar
 
 from briefings.errors import ConfigError
 from briefings.ingest import DEFAULT_MAX_BYTES
+from briefings.ingest.files import not_a_file
 from briefings.model import SECTIONS
+from briefings.render_views import clip
 
 TOKEN_ENV = "DISCORD_TOKEN"
 WEBHOOK_ENV = "SITREP_WEBHOOK_URL"
@@ -32,6 +34,21 @@ DEFAULT_DB = "sitrep.db"
 DEFAULT_PATTERNS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm")
 
 T = TypeVar("T")
+
+SHOWN = 60  # characters of a wrong value (or key) that an error message echoes
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message echoes it: its ``repr`` (control and bidi characters
+    escaped, never obeyed by the terminal), one line of at most ``SHOWN`` characters ("…" where
+    cut), however long the string or large the list or table."""
+    return clip(repr(value), SHOWN)
+
+
+def shown_key(key: str) -> str:
+    """A key or table name as an error message names it: as written, without control or bidi
+    characters, at most ``SHOWN`` characters."""
+    return clip(key, SHOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +83,8 @@ class Table:
         return self.file.parent
 
     def error(self, key: str | None, problem: str) -> ConfigError:
-        where = f"[{self.name}]" if key is None else f"[{self.name}] {key}"
+        name = shown_key(self.name)
+        where = f"[{name}]" if key is None else f"[{name}] {shown_key(key)}"
         return ConfigError(f"{self.file}: {where}: {problem}")
 
     def _get(self, key: str, kind: type[T] | tuple[type, ...], what: str) -> T | None:
@@ -76,9 +94,9 @@ class Table:
         value = self.data[key]
         # bool is an int in Python; never accept it where a number is meant.
         if isinstance(value, bool) and kind is not bool:
-            raise self.error(key, f"must be {what}, not {value!r}")
+            raise self.error(key, f"must be {what}, not {shown(value)}")
         if not isinstance(value, kind):
-            raise self.error(key, f"must be {what}, not {value!r}")
+            raise self.error(key, f"must be {what}, not {shown(value)}")
         return value  # type: ignore[return-value]
 
     def text(self, key: str, default: str | None = None) -> str | None:
@@ -109,7 +127,7 @@ class Table:
             return ()
         for v in value:
             if not isinstance(v, str) or not v.strip():
-                raise self.error(key, f"must be a list of non-empty strings, not {v!r}")
+                raise self.error(key, f"must be a list of non-empty strings, not {shown(v)}")
         return tuple(value)
 
     def id_list(self, key: str) -> tuple[int, ...]:
@@ -129,7 +147,7 @@ class Table:
         if isinstance(v, str) and v.strip().isdigit():
             v = int(v.strip())
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise self.error(key, f"must be a Discord id (a positive integer), not {v!r}")
+            raise self.error(key, f"must be a Discord id (a positive integer), not {shown(v)}")
         return v
 
     def path(self, key: str, default: Path | None = None) -> Path | None:
@@ -155,7 +173,7 @@ class Table:
                 return date.fromisoformat(v.strip())
             except ValueError:
                 pass
-        raise self.error(key, f"must be a date such as 2024-11-20, not {v!r}")
+        raise self.error(key, f"must be a date such as 2024-11-20, not {shown(v)}")
 
     def sub(self, key: str) -> Table | None:
         """A nested table (``[render.max_items]``), itself checked for unknown keys."""
@@ -286,7 +304,7 @@ def normalize_store_url(url: str, folder: Path) -> str:
     if base in ("postgresql", "postgres"):
         driver = scheme.split("+", 1)[1] if "+" in scheme else "asyncpg"
         return f"postgresql+{driver}://{rest}"
-    raise ValueError(f"unsupported database {base!r} (use sqlite or postgresql)")
+    raise ValueError(f"unsupported database {shown(base)} (use sqlite or postgresql)")
 
 
 def parse_store(t: Table) -> StoreConfig:
@@ -301,7 +319,7 @@ def parse_render(t: Table) -> RenderConfig:
     sections = t.str_list("sections") or SECTIONS
     for s in sections:
         if s not in SECTIONS:
-            raise t.error("sections", f"unknown section {s!r} (one of {', '.join(SECTIONS)})")
+            raise t.error("sections", f"unknown section {shown(s)} (one of {', '.join(SECTIONS)})")
     if len(set(sections)) != len(sections):
         raise t.error("sections", "lists a section twice")
     limits: list[tuple[str, int]] = []
@@ -363,7 +381,7 @@ def _discord_url(value: str) -> str | None:
         return None
     m = re.fullmatch(r"(https?)://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(:\d{1,5})?/?", value)
     if m is None:
-        raise ConfigError(f"{DISCORD_URL_ENV}: not an http(s)://host[:port] URL: {value!r}")
+        raise ConfigError(f"{DISCORD_URL_ENV}: not an http(s)://host[:port] URL: {shown(value)}")
     return value.rstrip("/")
 
 
@@ -468,17 +486,36 @@ def _nesting(value: object) -> int:
     return deepest
 
 
+def _read_regular(file: Path) -> bytes:
+    """The bytes of ``file``, a regular file: a named pipe (which would block the read until a
+    writer came), a folder or a device is refused with one line, before anything is opened."""
+    try:
+        kind = not_a_file(file.stat().st_mode)
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such configuration file") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    if kind is not None:
+        raise ConfigError(f"{file}: is {kind}, not a regular file")
+    try:
+        # O_NONBLOCK: should the path become a named pipe after the check, opening it returns
+        # at once instead of waiting for a writer, and fstat refuses it.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            kind = not_a_file(os.fstat(fh.fileno()).st_mode)
+            if kind is not None:
+                raise ConfigError(f"{file}: is {kind}, not a regular file")
+            return fh.read()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path``; every problem is a ``ConfigError`` naming file and key."""
     env = os.environ if env is None else env
     _import_extensions()
     file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{file}: no such configuration file") from None
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    raw = _read_regular(file)
     too_deep = f"{file}: arrays or tables nested too deeply (at most {MAX_NESTING} levels)"
     try:
         data = tomllib.loads(raw.decode("utf-8"))
@@ -545,7 +582,8 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     unknown = sorted(set(data) - set(_KNOWN) - set(_EXTRA_TABLES))
     if unknown:
         known = ", ".join(sorted({*_KNOWN, *_EXTRA_TABLES}))
-        raise ConfigError(f"{file}: [{unknown[0]}]: unknown table (known tables: {known})")
+        name = shown_key(unknown[0])
+        raise ConfigError(f"{file}: [{name}]: unknown table (known tables: {known})")
 
     return Config(
         path=file,

@@ -113,14 +113,24 @@ def read_article(
     return article_from_bytes(data, name=name, max_bytes=max_bytes, input_format=input_format)
 
 
-def _check_regular(name: str, mode: int) -> None:
-    """Refuse anything but a regular file: a named pipe with no writer would block the read
-    for ever, and a device has no article in it. Standard input is read with ``-``."""
+def not_a_file(mode: int) -> str | None:
+    """What a path of ``mode`` (``st_mode``) is when it is not a regular file ("a directory",
+    "a named pipe", ...); None for a regular file. A named pipe with no writer would block a read
+    for ever, and a device holds no file: every reader of a path checks this before reading."""
     if stat.S_ISREG(mode):
-        return
+        return None
     if stat.S_ISDIR(mode):
+        return "a directory"
+    return next((what for test, what in _NOT_FILES if test(mode)), "an unknown kind of file")
+
+
+def _check_regular(name: str, mode: int) -> None:
+    """Refuse anything but a regular file (``not_a_file``). Standard input is read with ``-``."""
+    kind = not_a_file(mode)
+    if kind is None:
+        return
+    if kind == "a directory":
         raise InputError(f"{name}: is a directory, not an article file")
-    kind = next((what for test, what in _NOT_FILES if test(mode)), "an unknown kind of file")
     raise InputError(f"{name}: is {kind}, not a regular file; use - to read standard input")
 
 
