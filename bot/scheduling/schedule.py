@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.config import shown
 from briefings.errors import SitrepError
 
 __all__ = [
@@ -93,11 +94,11 @@ def load_zone(name: str) -> ZoneInfo:
         raise ScheduleError("The time zone is empty: give an IANA name such as Europe/Kyiv.")
     try:
         return ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         hint = matching_timezones(cleaned.split("/")[-1], limit=3)
         tail = f" Did you mean {', '.join(hint)}?" if hint else ""
         raise ScheduleError(
-            f"Unknown time zone {name!r}: give an IANA name such as Europe/Kyiv or "
+            f"Unknown time zone {shown(name)}: give an IANA name such as Europe/Kyiv or "
             f"America/New_York.{tail}"
         ) from None
 
@@ -269,7 +270,7 @@ def parse_schedule(spec: str, timezone: str = "UTC") -> Schedule:
 
 def _bad(spec: str, why: str) -> ScheduleError:
     return ScheduleError(
-        f"Cannot read the schedule {spec!r}: {why}. Use cron ('0 8 * * *') or words "
+        f"Cannot read the schedule {shown(spec)}: {why}. Use cron ('0 8 * * *') or words "
         "('daily 08:00', 'weekdays 07:30', 'mon,thu 18:00', 'every 6h', 'every 30m')."
     )
 
@@ -306,7 +307,7 @@ def _cron_days(field: str, spec: str) -> str:
         step = 1
         if step_text:
             if not step_text.isdigit() or int(step_text) == 0:
-                raise _bad(spec, f"bad step in day of week {token!r}")
+                raise _bad(spec, f"bad step in day of week {shown(token)}")
             step = int(step_text)
         if base == "*":
             lo, hi = 0, 6
@@ -316,7 +317,7 @@ def _cron_days(field: str, spec: str) -> str:
             if b.strip() in {"7", "sun", "sunday"}:
                 hi = 7
             if hi < lo:
-                raise _bad(spec, f"day range {base!r} runs backwards")
+                raise _bad(spec, f"day range {shown(base)} runs backwards")
         else:
             lo = hi = _cron_day(base, spec)
             if step_text:
@@ -333,7 +334,7 @@ def _cron_day(token: str, spec: str) -> int:
         return int(token) % 7
     if token in _DAY_WORDS:
         return _DAY_WORDS[token]
-    raise _bad(spec, f"unknown day of week {token!r}")
+    raise _bad(spec, f"unknown day of week {shown(token)}")
 
 
 def _parse_words(text: str, tz_name: str) -> Schedule:

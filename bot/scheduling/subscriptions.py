@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Table as ConfigTable
-from bot.config import register_table
+from bot.config import register_table, shown
 from bot.scheduling.schedule import Schedule, ScheduleError, parse_schedule
 from bot.store.articles import db_time, metadata, utc
 from bot.store.subscriptions import subscriptions
@@ -146,7 +146,7 @@ def normalize_sections(names: Iterable[str] | str | None) -> tuple[str, ...]:
     unknown = sorted(wanted - set(SECTIONS))
     if unknown:
         raise SubscriptionError(
-            f"Unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}."
+            f"Unknown section {shown(unknown[0])}: the sections are {', '.join(SECTIONS)}."
         )
     return tuple(s for s in SECTIONS if s in wanted)
 

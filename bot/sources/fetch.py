@@ -33,6 +33,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
+from bot.config import shown
 from briefings.errors import SitrepError
 
 __all__ = [
@@ -187,7 +188,7 @@ def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
         try:
             out.append(ipaddress.ip_network(v.strip(), strict=False))
         except ValueError:
-            raise ValueError(f"not an IP network: {v!r} (write 127.0.0.0/8 or ::1)") from None
+            raise ValueError(f"not an IP network: {shown(v)} (write 127.0.0.0/8 or ::1)") from None
     return tuple(out)
 
 

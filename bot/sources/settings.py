@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.config import Table as ConfigTable
-from bot.config import register_table
+from bot.config import register_table, shown
 from bot.sources.fetch import (
     FetchPolicy,
     Validators,
@@ -175,16 +175,15 @@ MAX_INTERVAL = timedelta(days=30)
 
 def parse_interval(text: str) -> timedelta:
     """``"90s"``, ``"30m"``, ``"2h"``, ``"1d"`` -> a timedelta (at least 30 seconds)."""
-    shown = repr(text if len(text) <= 40 else text[:39] + "…")
     m = _INTERVAL.match(text)
     if not m:
-        raise SourceError(f"Not an interval: {shown} (write 90s, 30m, 2h or 1d).")
+        raise SourceError(f"Not an interval: {shown(text)} (write 90s, 30m, 2h or 1d).")
     seconds = float(m.group(1)) * _UNIT[m.group(2).lower()]
     if seconds > MAX_INTERVAL.total_seconds():
-        raise SourceError(f"The interval {shown} is too long: at most 30d.")
+        raise SourceError(f"The interval {shown(text)} is too long: at most 30d.")
     value = timedelta(seconds=seconds)
     if value < MIN_INTERVAL:
-        raise SourceError(f"The interval {shown} is too short: at least 30s.")
+        raise SourceError(f"The interval {shown(text)} is too short: at least 30s.")
     return value
 
 
@@ -200,7 +199,7 @@ def parse_declared_source(t: ConfigTable) -> DeclaredSource:
     if (url is None) == (path is None):
         raise t.error("url", "give either url (a feed or a page) or path (a folder)")
     if kind is not None and kind not in KINDS:
-        raise t.error("kind", f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise t.error("kind", f"unknown kind {shown(kind)} (one of {', '.join(KINDS)})")
     if path is not None:
         if kind not in (None, "folder"):
             raise t.error("kind", 'a path is a folder: kind = "folder" (or a url for feeds)')
@@ -287,9 +286,9 @@ def check_url_text(url: str) -> None:
         parts = urlsplit(url.strip())
         host = parts.hostname
     except ValueError:
-        raise SourceError(f"Not a valid URL: '{one_line(url)}'.") from None
+        raise SourceError(f"Not a valid URL: {shown(url)}.") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise SourceError(f"Not an http(s) URL: '{one_line(url)}'.")
+        raise SourceError(f"Not an http(s) URL: {shown(url)}.")
     if len(url) > MAX_URL:
         raise SourceError(f"A URL of at most {MAX_URL} characters, please.")
 
