@@ -12,7 +12,7 @@ from briefings.geo import DEFAULT_THEATRES, Theatres, assign_theatre
 from briefings.lead import choose_lead
 from briefings.model import ArticleMeta, Briefing
 from briefings.policy import extract_policy
-from briefings.quotes import extract_quotes
+from briefings.quotes import extract_quotes, naming_places
 
 
 def distill(article: Article, theatres: Theatres = DEFAULT_THEATRES) -> Briefing:
@@ -22,12 +22,13 @@ def distill(article: Article, theatres: Theatres = DEFAULT_THEATRES) -> Briefing
     ``briefing.article.theatre``.
     """
     policy = extract_policy(article)
+    frontline = extract_frontline(article)
     briefing = Briefing(
         article=ArticleMeta.of(article),
-        frontline=extract_frontline(article),
+        frontline=frontline,
         forces=extract_forces(article),
         policy=policy,
-        quotes=extract_quotes(article),
+        quotes=naming_places(extract_quotes(article), {p for i in frontline for p in i.places}),
         actors=extract_actors(article, policy=policy),
     )
     theatre = assign_theatre(briefing, theatres)

@@ -29,9 +29,10 @@ to tell the reporter's words from the speaker's).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from briefings.article import Article, Sentence
@@ -1120,3 +1121,22 @@ SPEAKER_RULES: tuple[SpeakerRule, ...] = (
         ),
     ),
 )
+
+
+#: What naming a place of the fighting adds to a quote's score.
+PLACE_BONUS = 1.0
+
+
+def naming_places(quotes: tuple[QuoteItem, ...], places: Iterable[str]) -> tuple[QuoteItem, ...]:
+    """``quotes`` with those that name one of ``places`` (the frontline's) ranked higher: a
+    speaker on the places of the fighting ("X is only the first domino") is the briefing's."""
+    names = [p for p in places if len(p) > 2]
+    if not names:
+        return quotes
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    return tuple(
+        dataclasses.replace(q, score=round(q.score + PLACE_BONUS, 3))
+        if pattern.search(q.text)
+        else q
+        for q in quotes
+    )

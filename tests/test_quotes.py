@@ -648,3 +648,24 @@ def test_a_person_cited_inside_the_quotation_is_not_he() -> None:
     assert [(q.text, q.speaker) for q in items] == [
         ("They came on foot. They burned the trucks, according to a witness", "a local chief")
     ]
+
+
+def test_a_quote_naming_a_place_of_the_fighting_ranks_higher() -> None:
+    from briefings.distill import distill
+
+    b = distill(
+        build_article(
+            "Rebels shelled the town of Kramske all night.\n"
+            "“We will never give up this ground, whatever it costs us,” said Ana Bel, a nurse.\n"
+            "“Kramske was a quiet place last spring, with children in the streets,” said Ivo "
+            "Ren, a nurse."
+        )
+    )
+    tired, kramske = b.quotes
+    assert "Kramske" in {p for i in b.frontline for p in i.places}
+    assert kramske.score > tired.score
+    # Only a whole name counts, and no place leaves the quotes as they were.
+    from briefings.quotes import naming_places
+
+    assert naming_places(b.quotes, ["Kram"]) == b.quotes
+    assert naming_places(b.quotes, []) == b.quotes
