@@ -45,7 +45,9 @@ def _cmd_distill(args: argparse.Namespace) -> int:
     if args.all:
         options = RenderOptions(max_items=())
     elif args.max_items is not None:
-        options = RenderOptions(max_items=tuple((s, args.max_items) for s in SECTIONS))
+        options = RenderOptions(
+            max_items=tuple((s, args.max_items) for s in SECTIONS), fit_text=None
+        )
     else:
         options = RenderOptions()
     if args.format == "text":

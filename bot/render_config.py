@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Config
-from briefings.render import DEFAULT_MAX_ITEMS, Renderer, RenderOptions
+from briefings.render import DEFAULT_MAX_ITEMS, FIT_TEXT, Renderer, RenderOptions
 
 
 def make_renderer(config: Config) -> Renderer:
@@ -16,5 +16,7 @@ def make_renderer(config: Config) -> Renderer:
             sections=r.sections,
             max_items=tuple(limits.items()),
             template_dir=r.template_dir,
+            # Limits the operator chose are kept as chosen; the defaults fit one message.
+            fit_text=None if r.max_items else FIT_TEXT,
         )
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -60,6 +60,11 @@ DEFAULT_MAX_ITEMS: tuple[tuple[str, int], ...] = (
     ("policy", 3),
     ("quotes", 3),
 )
+FIT_TEXT = 2000  # characters of a ranked briefing's text: one Discord message
+MIN_FIT_ITEMS = 2  # fitting never shows fewer items of a section than this
+#: Which section gives up an item first when several show as large a share of their limit:
+#: quotes are the longest lines, and a decision is rarely said twice, so policy goes last.
+_FIT_ORDER = ("forces", "quotes", "frontline", "policy")
 ITEM_SEPARATOR_ROOM = 2  # characters between two rendered items ("\n" or a blank line)
 MORE_LINE_ROOM = 80  # the "+N more: /briefing section:NAME" line
 MAX_MESSAGES = 50  # the most messages one rendering may make (a post, a reply, a view)
@@ -85,6 +90,9 @@ class RenderOptions:
     sections: tuple[str, ...] = SECTIONS
     max_items: tuple[tuple[str, int], ...] = DEFAULT_MAX_ITEMS
     template_dir: Path | None = None
+    # A ranked view shows fewer items (never under MIN_FIT_ITEMS a section) until the
+    # briefing's text is at most this long: one message, read at a glance. None: no fitting.
+    fit_text: int | None = FIT_TEXT
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -324,16 +332,18 @@ class Renderer:
         sections: Sequence[str] | None = None,
         now: datetime | None = None,
         ranked: bool = True,
+        limits: Mapping[str, int] | None = None,
     ) -> _View:
         paragraph_of = briefing.article.sentence_paragraphs
         names = self.options.sections if sections is None else tuple(sections)
+        chosen = limits or {}
         return _View(
             article=_article_view(briefing),
             sections=tuple(
                 _section_view(
                     briefing,
                     name,
-                    self.options.limit_for(name) if ranked else None,
+                    chosen.get(name, self.options.limit_for(name)) if ranked else None,
                     paragraph_of,
                 )
                 for name in names
@@ -432,7 +442,12 @@ class Renderer:
                 raise ConfigError(
                     f"unknown section {unknown[0]!r}: the sections are {', '.join(SECTIONS)}"
                 )
-        view = self._view(briefing, now=now, sections=sections, ranked=ranked)
+        if ranked:
+            view = self._fitted_view(
+                briefing, now=now, sections=sections, measure=self._post_text_size
+            )
+        else:
+            view = self._view(briefing, now=now, sections=sections, ranked=False)
         header = self.render_template("header.md.j2", view.context())
         contents = limits.split_to_fit(header.split("\n"), limits.CONTENT)
         embeds = [e for s in view.sections for e in self._section_embeds(view, s)]
@@ -486,13 +501,55 @@ class Renderer:
         messages = digest_messages(self, digest, now=now, sections=sections)
         return _at_most(messages, "a digest", [n for n in TEMPLATE_NAMES if "digest" in n])
 
-    def markdown_messages(self, briefing: Briefing) -> list[Message]:
-        """The briefing as plain Discord-markdown content messages (no embeds)."""
-        context = self._view(briefing).context()
+    def _post_text_size(self, view: _View) -> int:
+        """The characters of a post's text: its header and each section as its template says."""
+        context = view.context()
+        size = len(self.render_template("header.md.j2", context))
+        for section in view.sections:
+            part = {**context, "section": section}
+            size += len(section.heading) + len(self.render_template(f"{section.name}.md.j2", part))
+        return size
+
+    def _markdown_body(self, view: _View) -> str:
+        context = view.context()
         # The whole briefing says once, at its end, what each section holds beyond its view.
         context["more"] = tuple((s.name, s.more) for s in context["sections"] if s.more)
         context["sections"] = tuple(replace(s, more=0) for s in context["sections"])
-        body = self.render_template("briefing.md.j2", context)
+        return self.render_template("briefing.md.j2", context)
+
+    def _fitted_view(
+        self,
+        briefing: Briefing,
+        *,
+        now: datetime | None = None,
+        sections: Sequence[str] | None = None,
+        measure: Callable[[_View], int] | None = None,
+    ) -> _View:
+        """The ranked view, with fewer items while its text (``measure``: by default, of the
+        markdown briefing) is over ``fit_text``: the section
+        showing the most items gives one up (ties: quotes, policy, frontline, then figures),
+        down to ``MIN_FIT_ITEMS`` each."""
+        view = self._view(briefing, now=now, sections=sections)
+        budget = self.options.fit_text
+        if budget is None:
+            return view
+        limits = {s.name: len(s.items) for s in view.sections if self.options.limit_for(s.name)}
+        size = measure or (lambda v: len(self._markdown_body(v)))
+        while size(view) > budget:
+            shrinkable = [name for name, n in limits.items() if n > MIN_FIT_ITEMS]
+            if not shrinkable:
+                break
+            name = max(
+                shrinkable,
+                key=lambda n: (limits[n] / (self.options.limit_for(n) or 1), -_FIT_ORDER.index(n)),
+            )
+            limits[name] -= 1
+            view = self._view(briefing, now=now, sections=sections, limits=limits)
+        return view
+
+    def markdown_messages(self, briefing: Briefing) -> list[Message]:
+        """The briefing as plain Discord-markdown content messages (no embeds)."""
+        body = self._markdown_body(self._fitted_view(briefing))
         chunks = limits.split_to_fit(_keep_headings_with_next(body.split("\n")), limits.CONTENT)
         messages = [Message(content=c) for c in chunks] or [Message(content="Empty briefing.")]
         return _at_most(messages, "the briefing", ["briefing.md.j2"])

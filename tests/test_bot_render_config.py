@@ -11,7 +11,7 @@ from bot.render_config import make_renderer
 from briefings import build_article
 from briefings.errors import TemplateError
 from briefings.model import ArticleMeta, Briefing, QuoteItem
-from briefings.render import DEFAULT_MAX_ITEMS
+from briefings.render import DEFAULT_MAX_ITEMS, FIT_TEXT
 
 
 def briefing() -> Briefing:
@@ -33,6 +33,11 @@ def test_sections_and_limits_come_from_the_configuration(tmp_path: Path) -> None
     )
     assert "words number 0" in text and "words number 1" in text
     assert "words number 4" not in text
+    # Limits the operator chose are kept as chosen; only the defaults fit one message.
+    assert renderer.options.fit_text is None
+    plain = tmp_path / "plain.toml"
+    plain.write_text("[render]\nsections = ['quotes']\n")
+    assert make_renderer(load_config(plain, env={})).options.fit_text == FIT_TEXT
 
 
 def test_user_templates_override_the_bundled_ones(tmp_path: Path) -> None:

@@ -397,7 +397,7 @@ def test_hostile_text_stays_on_its_line_inside_list_items_and_block_quotes() -> 
     (msg,) = Renderer().post_messages(hostile_briefing(), now=NOW)
     for embed in msg.embeds:
         for line in (embed.description or "").split("\n"):
-            assert line == "" or line.startswith(("- **", "> “")), line
+            assert line == "" or line.startswith(("- **", "> “", "-# +")), line
 
 
 def test_a_ten_thousand_character_quote_is_cut_at_a_word_with_ellipsis() -> None:
@@ -425,7 +425,10 @@ def test_five_hundred_items_fit_and_are_counted() -> None:
     msgs = all_messages(r, b)
     assert_fits(msgs)
     post = r.post_messages(b)
-    assert "-# +495 more: /briefing section:frontline" in (post[0].embeds[0].description or "")
+    # The view shows at most 5 (fewer, to fit one message) and counts the rest.
+    first = post[0].embeds[0].description or ""
+    shown = first.count("- **Place**")
+    assert 2 <= shown <= 5 and f"-# +{500 - shown} more: /briefing section:frontline" in first
     quote_msgs = r.section_messages(b, "quotes")
     assert len(quote_msgs) > 1
     titles = [e.title for m in quote_msgs for e in m.embeds]
@@ -433,7 +436,9 @@ def test_five_hundred_items_fit_and_are_counted() -> None:
     assert titles[-1] == f"Key quotes ({len(titles)}/{len(titles)})"
     text = "\n".join(e.description or "" for m in quote_msgs for e in m.embeds)
     assert all(f"said {n} said" in text for n in range(500))
-    md = r.markdown_messages(b)
+    (one,) = r.markdown_messages(b)  # the ranked view fits one message ...
+    assert len(one.content) <= 2000
+    md = Renderer(RenderOptions(fit_text=None)).markdown_messages(b)  # ... else it splits
     assert len(md) > 1 and all(len(m.content) <= 2000 for m in md)
     assert not any(m.content.split("\n")[-1].startswith("#") for m in md)  # no orphan heading
 
@@ -623,3 +628,56 @@ def test_the_console_reads_discord_markup_as_text() -> None:
     assert readable("next <t:1796529155:f> (<t:1796529155:R>)") == "next 2026-12-06 03:52 UTC"
     assert readable("a <t:99999999999:f> far away") == "a 5138-11-16 09:46 UTC far away"
     assert readable("<b>not markup</b> <t:x>") == "<b>not markup</b> <t:x>"
+
+
+def _long_briefing() -> Briefing:
+    line = (
+        "Rebel units pushed along the river road toward the old mill and the bridge at dawn, "
+        "and the garrison fell back to the second line of trenches"
+    )
+    return Briefing(
+        article=meta(),
+        frontline=tuple(
+            FrontlineItem(f"{line} ({n}).", ("Tarn",), (n,), score=1.0 - n / 100) for n in range(9)
+        ),
+        forces=tuple(
+            ForceItem(f"{1000 + n} troops", "troops", str(1000 + n), (n,), 0.9) for n in range(9)
+        ),
+        policy=tuple(
+            PolicyItem(
+                f"The council of Tarn approved measure {n} of the long plan for the valley, "
+                "with money for the dams, the roads and the schools.",
+                (f"Ana Bel {n}",),
+                (n,),
+                3.0,
+            )
+            for n in range(5)
+        ),
+        quotes=tuple(
+            QuoteItem(
+                f"We held the line at the river for a week and we will hold it again {n}",
+                f"Speaker {n}",
+                "commander of the second river brigade in the northern district",
+                (n,),
+                5.0,
+            )
+            for n in range(5)
+        ),
+    )
+
+
+def test_a_ranked_briefing_fits_one_message_by_showing_fewer_items() -> None:
+    b = _long_briefing()
+    (msg,) = Renderer().markdown_messages(b)
+    assert len(msg.content) <= 2000
+    shown = {
+        "frontline": msg.content.count("**Tarn** —"),
+        "forces": msg.content.count(" troops\n"),
+        "policy": msg.content.count("approved measure"),
+        "quotes": msg.content.count("> “"),
+    }
+    assert all(n >= 2 for n in shown.values()), shown
+    assert "-# More with /briefing section:" in msg.content
+    (_post,) = Renderer().post_messages(b)  # the post is one message too
+    # Without fitting the same briefing takes more than one message.
+    assert len(Renderer(RenderOptions(fit_text=None)).markdown_messages(b)) > 1
