@@ -64,7 +64,7 @@ FIT_TEXT = 2000  # characters of a ranked briefing's text: one Discord message
 MIN_FIT_ITEMS = 2  # fitting never shows fewer items of a section than this
 #: Which section gives up an item first when several show as large a share of their limit:
 #: quotes are the longest lines, and a decision is rarely said twice, so policy goes last.
-_FIT_ORDER = ("forces", "quotes", "frontline", "policy")
+_FIT_ORDER = ("quotes", "frontline", "forces", "policy")
 ITEM_SEPARATOR_ROOM = 2  # characters between two rendered items ("\n" or a blank line)
 MORE_LINE_ROOM = 80  # the "+N more: /briefing section:NAME" line
 MAX_MESSAGES = 50  # the most messages one rendering may make (a post, a reply, a view)
