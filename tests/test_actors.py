@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_run import clean_env
+
 from briefings import Briefing, build_article, distill
 
 ARTICLE = """Siege at the river
@@ -58,6 +60,8 @@ def test_cli_json_carries_the_actors(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=tmp_path,
+        env=clean_env(),
     )
     assert run.returncode == 0, run.stderr
     actors = json.loads(run.stdout)["actors"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import discord
 import pytest
-from cli_run import SITREP, sitrep
+from cli_run import SITREP, clean_env, sitrep
 from discord_server import APP_ID, GUILD_ID, FakeDiscord
 
 from bot.commands.pipeline import SPEC_BY_NAME
@@ -272,6 +272,7 @@ def test_run_with_a_refused_token_is_one_clear_error(
         server.fail_next("/users/@me", (401, {"message": "401: Unauthorized", "code": 0}))
         monkeypatch.setattr(discord.http.Route, "BASE", server.api)
         monkeypatch.setenv("DISCORD_TOKEN", "refused-token")
+        monkeypatch.delenv("SITREP_DISCORD_URL", raising=False)  # the fake set above, not another
         cfg = tmp_path / "s.toml"
         cfg.write_text("[store]\nurl = 'sqlite:///s.db'\n")
         with pytest.raises(ConfigError, match="refused the token"):
@@ -302,7 +303,6 @@ async def test_post_through_the_webhook_end_to_end(server: FakeDiscord, configur
         encoding="utf-8",
     )
     server.fail_next("/webhooks/77/", (429, {"retry_after": 0.2}), (500, {"message": "x"}))
-    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "SITREP_CONFIG")}
     proc = await asyncio.create_subprocess_exec(
         *SITREP,
         "post",
@@ -312,7 +312,8 @@ async def test_post_through_the_webhook_end_to_end(server: FakeDiscord, configur
         "quotes",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env=env,
+        cwd=configured.parent,
+        env=clean_env(),
     )
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()

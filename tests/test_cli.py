@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_run import sitrep
 
 import bot.cli
 from briefings.ingest import read_article
@@ -32,17 +33,8 @@ NO_QUOTES_NO_NUMBERS = (
 def run_cli(
     *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "SITREP_DEBUG"}
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environ,
-        timeout=120,
-    )
+    text = stdin.decode("utf-8", "surrogateescape") if stdin is not None else None
+    return sitrep(*args, env=env, stdin=text)
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], name: str, problem: str) -> None:

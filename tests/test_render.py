@@ -590,9 +590,13 @@ def test_golden_first_article_post(kursk_article: Path) -> None:
 # -- the command line --------------------------------------------------------------------------
 
 
-def test_dry_run_prints_every_message_of_the_demo_post(capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_prints_every_message_of_the_demo_post(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot.cli import main
 
+    monkeypatch.chdir(tmp_path)  # no ./config/sitrep.toml of the developer's: the demo post
+    monkeypatch.delenv("SITREP_CONFIG", raising=False)
     assert main(["dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("===== message 1 of ")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import signal
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 import discord
 import pytest
+from cli_run import clean_env
 from discord_server import CHANNEL_ID, EPHEMERAL, FakeDiscord, Recorded
 
 from bot.config import load_config
@@ -78,7 +78,7 @@ class SitrepRun:
     async def start(self) -> None:
         self.starts += 1
         env = {
-            **os.environ,
+            **clean_env(),
             "DISCORD_TOKEN": TOKEN,
             "SITREP_DISCORD_URL": self.server.url,
             "SITREP_CONFIG": "",
@@ -324,7 +324,7 @@ async def test_run_with_a_refused_token_or_a_bad_discord_url_says_so(
         (server.url, "a-revoked-token", "Discord refused the token in DISCORD_TOKEN"),
         ("ftp://127.0.0.1:1", TOKEN, "SITREP_DISCORD_URL: not an http(s)://host[:port] URL"),
     ]:
-        env = {**os.environ, "DISCORD_TOKEN": token, "SITREP_DISCORD_URL": url}
+        env = {**clean_env(), "DISCORD_TOKEN": token, "SITREP_DISCORD_URL": url}
         proc = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "bot.cli", "run", "--config", str(cfg)),
             env=env,

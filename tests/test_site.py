@@ -8,27 +8,23 @@ Atom feed validates with feedparser; then a real headless Chromium opens two pag
 from __future__ import annotations
 
 import html.parser
-import os
 import shutil
 import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import cli_run
 import feedparser
 import pytest
+from cli_run import SITREP, clean_env
 from conftest import ARTICLES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SITREP = [sys.executable, "-m", "bot.cli"]
 
 
 def sitrep(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "SITREP_CONFIG")}
-    return subprocess.run(
-        [*SITREP, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
-    )
+    return cli_run.sitrep(*args, cwd=cwd, timeout=300)
 
 
 class Page(html.parser.HTMLParser):
@@ -172,7 +168,12 @@ def test_the_digest_groups_by_theatre_and_links_each_line(built: Path) -> None:
 def test_serve_answers_on_loopback(built: Path) -> None:
     args = [*SITREP, "site", str(built), "--config", "sitrep.toml", "--serve", "--port", "0"]
     with subprocess.Popen(
-        args, cwd=built.parent, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        args,
+        cwd=built.parent,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     ) as proc:
         try:
             assert proc.stdout is not None
