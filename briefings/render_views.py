@@ -212,10 +212,10 @@ def strongest(text: str, budget: int) -> str:
         if not grew:
             break
     text = " ".join(parts[first : last + 1])
-    if first > 0:
+    if first > 0 and not text.startswith("…"):
         text = "… " + text
-    if last < len(parts) - 1:
-        text = text + " …"
+    if last < len(parts) - 1 and not text.endswith("…"):
+        text = text + " …"  # a speaker's own trailing "…" already says it goes on
     return text
 
 

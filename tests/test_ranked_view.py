@@ -20,6 +20,9 @@ def test_a_long_speech_is_trimmed_to_its_strongest_sentences() -> None:
     assert "We will not leave this town while a single house stands." in out
     assert len(out) <= 120 and out.startswith("… ") and out.endswith(" …")
     assert strongest("Short words.", 120) == "Short words."
+    # A speech whose kept sentence ends in its own "…" gets no second one.
+    trailing = "We lost the house, and then the tents were gone… " + "Nobody came. " * 12
+    assert strongest(trailing, 60) == "We lost the house, and then the tents were gone…"
 
 
 def test_a_ranked_view_says_each_ratio_once_and_lets_several_speakers_and_actors_speak() -> None:
