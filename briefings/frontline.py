@@ -16,7 +16,9 @@ control half of X") is a state as reported, an event in any tense. Items with pl
 items without, except ground changing hands: a seizure that names no place ranks with a seizure
 of a region and above an attack on a town. A line whose subject is a pronoun it does not resolve
 ("They took two villages") ranks lower: the reader cannot tell who. Speech that goes on from the
-sentence before (no opening quotation mark) counts as quoted.
+sentence before (no opening quotation mark) counts as quoted. A count written in figures next to
+the cue ("carried out 38 airstrikes") makes an event concrete and ranks it higher; a seizure
+with no place counts as one only when the line the briefing shows still tells it.
 
 A sentence that introduces a place ("... in Ostrivka, a small mining town in Dolyna province")
 right before or after a fighting sentence of the same paragraph is kept as well: news prose sets
@@ -276,6 +278,8 @@ def _is_event(low: str, classes: int = _HELD) -> bool:
 
 
 _NEAR, _FAR = 60, 100  # characters between a cue and a place
+#: A count of what was done, written in figures: "38 airstrikes", "fired 120 shells".
+_COUNT_NEAR = re.compile(r"\b\d[\d,]*\b(?!\s*(?:%|per ?cent|km|miles?|kilomet|a\.m\.|p\.m\.))")
 
 _LEAD = re.compile(
     r"^(?:but|and|still|meanwhile|yet|so|however|separately|elsewhere|in addition|even so|"
@@ -416,7 +420,10 @@ def _score(
     sentence: Sentence,
     *,
     resolved: bool = False,
+    line: str | None = None,
 ) -> float:
+    """How strongly the item is frontline news; ``line`` is what the briefing shows of the
+    sentence (a seizure that names no place counts only where the line still tells it)."""
     raw = cue.weight if cue else 1.0
     if cue and cue.quoted_only:
         raw -= 0.5
@@ -430,11 +437,13 @@ def _score(
         raw += 1.5
     elif kinds:
         raw += 1.0
-    elif cue and cue.name == "seized" and _is_event(sentence.text.lower()):
+    elif cue and cue.name == "seized" and _is_event((line or sentence.text).lower()):
         raw += 1.0  # ground changed hands, named place or not: "retook half the territory"
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
+    if cue and _COUNT_NEAR.search(sentence.text, max(cue.offset - _NEAR, 0), cue.offset + 20):
+        raw += 0.5  # a count makes the event concrete: "carried out 38 airstrikes"
     low = sentence.text.lower()
     if cue and cue.name != "held" and not _is_event(low):
         raw -= 0.5  # a plan, a fear or a condition: "trying to retake X", "may attack X"
@@ -503,7 +512,7 @@ def extract_frontline(
             score = _score(cue, names, index, sentences[i], resolved=True)
         else:
             text = summarize(sentences[i].text, keep=names)
-            score = _score(cue, names, index, sentences[i])
+            score = _score(cue, names, index, sentences[i], line=text)
         if _PRONOUN_SUBJECT.match(text):
             score = round(max(score - 0.5 / 5.5, 0.0), 3)  # who "they" are is lost
         event: FrontlineEvent = "scene" if cue is None else cue.name  # type: ignore[assignment]

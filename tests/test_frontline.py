@@ -591,3 +591,23 @@ def test_a_speakers_vow_is_no_frontline_line() -> None:
 def test_a_quotation_keeps_the_place_its_narration_names() -> None:
     (item,) = frontline("“They keep attacking the fields,” said a gunner posted south of Kramske.")
     assert item.places == ("Kramske",)
+
+
+def test_a_count_of_what_was_done_makes_an_attack_rank_higher() -> None:
+    counted, plain = frontline(
+        "Rebels carried out 40 airstrikes on the depot at Kramske. "
+        "Rebels carried out airstrikes on the depot at Zarichne."
+    )
+    assert counted.places == ("Kramske",) and plain.places == ("Zarichne",)
+    assert counted.score > plain.score
+
+
+def test_a_seizure_the_line_cuts_away_does_not_rank_as_one() -> None:
+    hidden, shown = frontline(
+        "The chief prosecutor announced plans on Monday for the first trial of a soldier accused "
+        "of crimes against civilians in the long war, as fighting raged in the east and in the "
+        "south of the country the rebels seized early in the war. "
+        "Rebels seized two villages on Monday."
+    )
+    assert "seized" not in hidden.text  # the line is cut before it
+    assert shown.score > hidden.score
