@@ -2,7 +2,7 @@
 scorer on the rendered briefings of the shared articles: a floor, so a change that loses facts
 or makes briefings longer than one message fails here.
 
-Measured (issue 9): 0.73 at 3,284 mean characters before the readability work, 0.90 at 1,898
+Measured (issue 9): 0.73 at 3,284 mean characters before the readability work, 0.93 at 1,908
 now. The issue's goal is 0.90 at 1,800 characters; the floor holds what is reached (one message
 of 2,000 characters) until that goal is met."""
 
