@@ -19,6 +19,7 @@ from typing import Any
 from briefings import distill
 from briefings.errors import SitrepError
 from briefings.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, article_from_bytes, read_article
+from briefings.sanitize import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +257,9 @@ def _byte_size(value: str) -> int:
 
 
 def _say(message: str) -> None:
-    """One line on standard error, whatever the message holds."""
-    line = " ".join(message.split())
+    """One line on standard error, whatever the message holds: no control or bidi character
+    of a file name or a value reaches the terminal (``clean_line``)."""
+    line = clean_line(message)
     with contextlib.suppress(OSError, ValueError):  # standard error closed: nothing to tell
         print(f"sitrep: {line}", file=sys.stderr, flush=True)
 

@@ -44,3 +44,12 @@ def test_a_wrong_item_option_is_one_clear_error(tmp_path: Path, args: list[str],
     r = sitrep("distill", str(DEMO), *args, cwd=tmp_path)
     assert r.returncode == 2 and not r.stdout
     assert says in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_error_never_echoes_control_or_bidi_characters(tmp_path: Path) -> None:
+    """A file name holding a terminal escape and a right-to-left override is named without
+    them: the error cannot clear the screen or reorder what the reader sees."""
+    r = sitrep("distill", "a\x1b[2J\u202eb.txt", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "\x1b" not in r.stderr and "\u202e" not in r.stderr
+    assert "a[2Jb.txt" in r.stderr and len(r.stderr.strip().splitlines()) == 1
