@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
-from briefings.lines import event_parts, fit_line
+from briefings.lines import PRONOUN_START, event_parts, fit_line
 from briefings.model import FrontlineEvent, FrontlineItem
 from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
 
@@ -290,8 +290,6 @@ _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 #: Speech that goes on from the sentence before: words up to a closing mark never opened
 #: ("The army will retake the port, no matter what they say.”").
 _CONTINUED = re.compile(r"^[^“]*”")
-#: A line whose subject is a pronoun the line does not resolve: "They took two villages".
-_PRONOUN_SUBJECT = re.compile(r"^(?:They|It|He|She|We)\b")
 #: The reporter speaking of themselves, outside quotation marks.
 _FIRST_PERSON = re.compile(
     r"(?:^|[,;:]\s+|\b(?:and|but|when|as|after|before|until)\s+)(?:we|I)(?:'re|’re|'ve|’ve)?\s",
@@ -424,6 +422,7 @@ def _score(
 ) -> float:
     """How strongly the item is frontline news; ``line`` is what the briefing shows of the
     sentence (a seizure that names no place counts only where the line still tells it)."""
+    low = sentence.text.lower()
     raw = cue.weight if cue else 1.0
     if cue and cue.quoted_only:
         raw -= 0.5
@@ -437,14 +436,13 @@ def _score(
         raw += 1.5
     elif kinds:
         raw += 1.0
-    elif cue and cue.name == "seized" and _is_event((line or sentence.text).lower()):
+    elif cue and cue.name == "seized" and _is_event(line.lower() if line else low):
         raw += 1.0  # ground changed hands, named place or not: "retook half the territory"
     else:
         raw *= 0.5
     raw += min(len(places) - 1, 2) * 0.25 if places else 0.0
     if cue and _COUNT_NEAR.search(sentence.text, max(cue.offset - _NEAR, 0), cue.offset + 20):
         raw += 0.5  # a count makes the event concrete: "carried out 38 airstrikes"
-    low = sentence.text.lower()
     if cue and cue.name != "held" and not _is_event(low):
         raw -= 0.5  # a plan, a fear or a condition: "trying to retake X", "may attack X"
     if _FIRST_PERSON.search(_QUOTED.sub(" ", sentence.text)):
@@ -513,7 +511,7 @@ def extract_frontline(
         else:
             text = summarize(sentences[i].text, keep=names)
             score = _score(cue, names, index, sentences[i], line=text)
-        if _PRONOUN_SUBJECT.match(text):
+        if PRONOUN_START.match(text):
             score = round(max(score - 0.5 / 5.5, 0.0), 3)  # who "they" are is lost
         event: FrontlineEvent = "scene" if cue is None else cue.name  # type: ignore[assignment]
         items.append(

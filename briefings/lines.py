@@ -35,10 +35,11 @@ _SETTING = (
 _LEADING_ATTRIBUTION = re.compile(
     rf"^{_WHO}\s+(?:has |have |had )?{_SAYS}(?:{_SETTING}?\s+that,?)?\s+(?P<rest>.+)$"
 )
-#: A subject or possessive pronoun: after "X said", it is X ("Ukraine said it shot down ...",
-#: "the colonel said his men held"), so the line keeps the attribution where it is rather than
-#: leave "It shot down ... — Ukraine".
-_PRONOUN_SUBJECT = re.compile(r"^(?:he|she|it|they|we|i|his|her|its|their|our|my)\b", re.IGNORECASE)
+#: A subject or possessive pronoun at the start of a clause. After "X said", it is X ("Ukraine
+#: said it shot down ...", "the colonel said his men held"), so the line keeps the attribution
+#: where it is rather than leave "It shot down ... — Ukraine"; a line that starts with one leaves
+#: the reader asking who (``briefings.frontline`` ranks it lower).
+PRONOUN_START = re.compile(r"^(?:he|she|it|they|we|i|his|her|its|their|our|my)\b", re.IGNORECASE)
 #: "..., Ukrainian officials said." / "..., said a commander of the unit." / "..., according to X."
 _TRAILING_ATTRIBUTION = (
     re.compile(rf"^(?P<rest>.+?),\s+{_WHO}\s+(?:has |have |had )?{_SAYS}(?P<tail>[^,]{{0,40}})$"),
@@ -144,7 +145,7 @@ def _attribution(line: str) -> tuple[str, str]:
         and _words(m.group("who")) <= 8
         and _words(m.group("rest")) >= _MIN_WORDS
     ):
-        if _PRONOUN_SUBJECT.match(m.group("rest")):
+        if PRONOUN_START.match(m.group("rest")):
             return line, ""
         return _capital(m.group("rest")), m.group("who")
     m = _MID_ATTRIBUTION.match(line)

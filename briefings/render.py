@@ -526,9 +526,8 @@ class Renderer:
         measure: Callable[[_View], int] | None = None,
     ) -> _View:
         """The ranked view, with fewer items while its text (``measure``: by default, of the
-        markdown briefing) is over ``fit_text``: the section
-        showing the most items gives one up (ties: quotes, policy, frontline, then figures),
-        down to ``MIN_FIT_ITEMS`` each."""
+        markdown briefing) is over ``fit_text``: the section showing the largest share of its
+        limit gives up its lowest item (ties in ``_FIT_ORDER``), down to ``MIN_FIT_ITEMS``."""
         view = self._view(briefing, now=now, sections=sections)
         budget = self.options.fit_text
         if budget is None:

@@ -569,6 +569,11 @@ def test_a_seizure_with_its_place_outranks_one_told_with_a_pronoun_and_no_place(
     )
     assert named.places == ("Kramske",) and not pronoun.places
     assert named.score > pronoun.score
+    possessive, _ = frontline(
+        "Their units took control of two villages to the north on Monday. "
+        "Separatists took control of Kramske on Monday."
+    )
+    assert possessive.score == pronoun.score  # "their" leaves the same question: whose?
 
 
 def test_speech_going_on_from_the_sentence_before_counts_as_quoted() -> None:
