@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 from briefings import distill
 from briefings.errors import SitrepError
@@ -99,8 +99,21 @@ def _cmd_dry_run(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a wrong argument answered as every other bad input is: one clean line on
+    standard error (``_say``) naming the command and where its help is, then exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _say(
+            f"{self.prog.removeprefix('sitrep ')}: {message} (see {self.prog} --help)"
+            if self.prog != "sitrep"
+            else f"{message} (see sitrep --help)"
+        )
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sitrep", description=__doc__)
+    parser = _Parser(prog="sitrep", description=__doc__)
     parser.add_argument("--version", action="version", version=f"sitrep {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = _add(sub, "distill", "distill one article and print its briefing")
@@ -172,6 +185,7 @@ def _add(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         name, help=summary, description=f"{summary[0].upper()}{summary[1:]}."
     )
+    parser.set_defaults(parser=parser)
     return parser
 
 
@@ -280,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     debug = os.environ.get("SITREP_DEBUG", "").strip() not in {"", "0"}
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # named against the command they were given to, not the top level
+            getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
         if getattr(args, "func", None) is None:  # bare ``sitrep``: what it can do
             parser.print_help()
             return 0

@@ -152,10 +152,27 @@ def test_stdin_html_is_sniffed() -> None:
     assert json.loads(result.stdout)["article"]["source"] == "The Harbour Courier"
 
 
-def test_usage_error_exits_2() -> None:
-    result = run_cli("distill")
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["distill"], "sitrep: distill: the following arguments are required: path"),
+        (["distill", "a.txt", "b.txt"], "sitrep: distill: unrecognized arguments: b.txt"),
+        (["dry-run", "a.txt"], "sitrep: dry-run: unrecognized arguments: a.txt"),
+        (["distill", "a.txt", "--format", "yaml"], "sitrep: distill: argument --format: invalid"),
+        (["frob"], "sitrep: argument COMMAND: invalid choice: 'frob'"),
+        (
+            ["--frob\x1b[2J\u202e"],
+            "sitrep: unrecognized arguments: --frob[2J (see",
+        ),  # controls dropped
+    ],
+)
+def test_a_wrong_argument_is_one_clean_line_naming_the_command(args: list[str], line: str) -> None:
+    result = run_cli(*args)
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr  # no usage block, no traceback
+    assert result.stderr.startswith(line), result.stderr
+    assert result.stderr.rstrip().endswith("--help)")
 
 
 def test_broken_pipe_is_quiet() -> None:
