@@ -248,3 +248,35 @@ def build_article(
         published=published,
         sha256=digest,
     )
+
+
+OPENING_CHARS = 160
+"""How much of an article's text ``display_name`` reads (the store selects only this much)."""
+_NAME_WORDS = 8
+_NAME_CHARS = 60
+
+
+def display_name(title: str | None, opening: str) -> str:
+    """What lists show for an article: its title, else the first words of its text.
+
+    An article with no title line (a plain file of paragraphs, a pasted report) is named by how
+    it begins, cut at a word boundary with "…", so a reader of ``/sources`` or an autocomplete
+    list can tell it from the others: "Troops advanced on the eastern town of Velmora…".
+    ``opening`` is the start of the article's text; only its first sentence is read.
+    """
+    if title and title.strip():
+        return title
+    first = re.split(r"(?<=[.!?])\s", " ".join(opening.split()), maxsplit=1)[0]
+    words = first.split()
+    if not words:
+        return "untitled article"
+    name = " ".join(words[:_NAME_WORDS])
+    cut = len(words) > _NAME_WORDS or len(name) > _NAME_CHARS
+    if len(name) > _NAME_CHARS:
+        name = (
+            name[:_NAME_CHARS].rsplit(" ", 1)[0]
+            if " " in name[:_NAME_CHARS]
+            else name[:_NAME_CHARS]
+        )
+    name = name.rstrip(" ,;:—-–")
+    return f"{name}…" if cut else name.rstrip(".")

@@ -1,4 +1,6 @@
-from briefings.article import build_article, is_trailer
+import pytest
+
+from briefings.article import build_article, display_name, is_trailer
 from briefings.sentences import split_sentences
 
 
@@ -41,3 +43,24 @@ def test_article_offsets_point_into_text_and_trailers_are_dropped() -> None:
     assert [s.paragraph for s in article.sentences] == [0, 0, 1]
     assert is_trailer("Reporting by A. Reporter; Editing by B. Editor")
     assert not is_trailer("Troops held the line.")
+
+
+@pytest.mark.parametrize(
+    ("title", "opening", "name"),
+    [
+        ("Ceasefire talks stall", "Anything.", "Ceasefire talks stall"),
+        (None, "Shelling hit Arnsk. Then the guns fell silent.", "Shelling hit Arnsk"),
+        (
+            None,
+            "Troops advanced on the eastern town of Velmora on Tuesday, officials said.",
+            "Troops advanced on the eastern town of Velmora…",
+        ),
+        (None, "  \n ", "untitled article"),
+        (None, "A" * 90 + " b", "A" * 60 + "…"),
+        ("  ", "Drones struck a depot, the army said.", "Drones struck a depot, the army said"),
+    ],
+)
+def test_an_article_is_named_by_its_title_else_its_first_words(
+    title: str | None, opening: str, name: str
+) -> None:
+    assert display_name(title, opening) == name

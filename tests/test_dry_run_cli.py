@@ -204,3 +204,21 @@ def test_a_bad_duration_for_until_is_one_clear_line(tmp_path: Path, until: str) 
     assert r.returncode == 2, r.stdout
     assert "--until" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_an_untitled_file_is_listed_by_its_first_words_and_found_by_them(tmp_path: Path) -> None:
+    (tmp_path / "report.txt").write_text(
+        "Rebels shelled the river port of Ostrova overnight, the governor said.\n\n"
+        "Two ferries were sunk at their moorings, port officials said.\n"
+    )
+    (tmp_path / "sitrep.toml").write_text('[sources]\nfiles = ["report.txt"]\n')
+    r = sitrep("dry-run", "--config", "sitrep.toml", "--command", "/sources", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "**Rebels shelled the river port of Ostrova overnight…**" in r.stdout
+    assert "untitled" not in r.stdout
+    assert "\nadded " in r.stdout  # no date in the article: when it was read, said as such
+    r = sitrep(
+        "dry-run", "--config", "sitrep.toml", "--command", "/quotes article:ostrova", cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    assert "No article matches" not in r.stdout + r.stderr

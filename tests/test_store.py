@@ -127,6 +127,16 @@ async def test_recent_orders_by_date_and_searches_titles(store: Store) -> None:
     assert latest.label == "New battle (2024-06-01)"
 
 
+async def test_an_untitled_article_is_listed_and_found_by_its_first_words(store: Store) -> None:
+    body = "Rebels shelled the river port of Ostrova overnight, the governor said. More followed."
+    await store.add_article(build_article(body))
+    (listed,) = await store.recent()
+    assert listed.title is None  # the briefing JSON keeps "title": null
+    assert listed.name == "Rebels shelled the river port of Ostrova overnight…"
+    assert listed.label == f"{listed.name} (added {listed.added_at.date().isoformat()})"
+    assert [a.id for a in await store.recent(query="ostrova")] == [listed.id]
+
+
 async def test_resolve_by_key_title_or_latest(store: Store) -> None:
     await store.add_article(article("Old battle", published=date(2023, 1, 1)))
     await store.add_article(article("New battle", published=date(2024, 6, 1)))

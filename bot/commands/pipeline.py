@@ -260,7 +260,7 @@ async def cmd_forces(store: Store, renderer: Renderer, inv: Invocation) -> list[
     key = briefing.article.sha256
     if key not in _charts:
         # Drawing takes tens of milliseconds: off the event loop, once per article.
-        _charts[key] = await asyncio.to_thread(forces_chart, briefing.forces, stored.title)
+        _charts[key] = await asyncio.to_thread(forces_chart, briefing.forces, stored.name)
         if len(_charts) > 64:
             _charts.pop(next(iter(_charts)))
     png = _charts[key]
@@ -305,11 +305,13 @@ async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list
         return [Message(content="No articles are loaded yet. Add some to the configuration.")]
     lines = []
     for a in known:
-        title = escape_markdown(limits.truncate(clean(a.title or f"untitled {a.sha256[:8]}"), 200))
+        title = escape_markdown(limits.truncate(clean(a.name), 200))
         url = safe_url(a.url)
         head = f"[{title}]({url})" if url else f"**{title}**"
-        when = (a.published or a.added_at.date()).isoformat()
-        facts = [escape_markdown(limits.truncate(clean(a.source), 80)) if a.source else None, when]
+        facts = [
+            escape_markdown(limits.truncate(clean(a.source), 80)) if a.source else None,
+            a.when,
+        ]
         counts = " · ".join(f"{name} {n}" for name, n in a.counts)
         lines.append(f"{head}\n{' · '.join(f for f in facts if f)} · {counts}")
     chunks = limits.split_to_fit(lines, limits.EMBED_DESCRIPTION, sep="\n\n")
@@ -404,4 +406,4 @@ def places_of(briefing: Briefing, query: str = "") -> list[str]:
 
 
 def _name(stored: StoredArticle) -> str:
-    return f"'{clip(stored.title)}'" if stored.title else "the latest article"
+    return f"'{clip(stored.name)}'"

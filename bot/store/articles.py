@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     event,
     func,
     or_,
@@ -42,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.config import Config
 from briefings import distill
-from briefings.article import Article
+from briefings.article import OPENING_CHARS, Article, display_name
 from briefings.errors import ConfigError, InputError, SitrepError
 from briefings.ingest import read_article
 from briefings.model import SECTIONS, Briefing
@@ -115,13 +116,25 @@ class StoredArticle:
     published: date | None
     added_at: datetime
     counts: tuple[tuple[str, int], ...] = ()
+    opening: str = ""  # the start of the text (``OPENING_CHARS``): names an untitled article
+
+    @property
+    def name(self) -> str:
+        """The title, else the first words of the text (``display_name``)."""
+        return display_name(self.title, self.opening)
+
+    @property
+    def when(self) -> str:
+        """The publication date; an article that gives none says when it was added."""
+        if self.published is not None:
+            return self.published.isoformat()
+        return f"added {self.added_at.date().isoformat()}"
 
     @property
     def label(self) -> str:
-        """Title and date, as autocomplete shows it (at most 100 characters)."""
-        title = self.title or f"untitled {self.sha256[:8]}"
-        when = (self.published or self.added_at.date()).isoformat()
-        suffix = f" ({when})"
+        """Name and date, as autocomplete shows it (at most 100 characters)."""
+        title = self.name
+        suffix = f" ({self.when})"
         if len(title) + len(suffix) > 100:
             title = title[: 99 - len(suffix)].rstrip() + "…"
         return title + suffix
@@ -170,6 +183,7 @@ _LISTED = (
     briefings.c.forces_count,
     briefings.c.policy_count,
     briefings.c.quotes_count,
+    func.substr(articles.c.text, 1, OPENING_CHARS).label("opening"),
 )
 # Most recent first: by publication date (articles without one by when they were added).
 _RECENT = (
@@ -190,6 +204,7 @@ def _stored(row: Any) -> StoredArticle:
         published=row.published,
         added_at=db_time(row.added_at),
         counts=counts,
+        opening=row.opening or "",
     )
 
 
@@ -359,7 +374,8 @@ class Store:
             return int(await conn.scalar(select(func.count()).select_from(articles)) or 0)
 
     async def recent(self, limit: int = 25, query: str = "") -> list[StoredArticle]:
-        """Articles most recent first, those whose title (or source) contains ``query``."""
+        """Articles most recent first, those whose title (or source, or an untitled one's opening)
+        contains ``query``."""
         stmt = select(*_LISTED).join(briefings, briefings.c.article_id == articles.c.id)
         q = query.strip().lower()
         if q:
@@ -368,6 +384,12 @@ class Store:
                 or_(
                     func.lower(articles.c.title).like(pattern, escape="\\"),
                     func.lower(articles.c.source).like(pattern, escape="\\"),
+                    and_(  # an untitled article by the words it is listed under
+                        articles.c.title.is_(None),
+                        func.lower(func.substr(articles.c.text, 1, OPENING_CHARS)).like(
+                            pattern, escape="\\"
+                        ),
+                    ),
                 )
             )
         stmt = stmt.order_by(*_RECENT).limit(limit)
