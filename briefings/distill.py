@@ -10,6 +10,7 @@ from briefings.forces import extract_forces
 from briefings.frontline import extract_frontline
 from briefings.geo import DEFAULT_THEATRES, Theatres, assign_theatre
 from briefings.lead import choose_lead
+from briefings.links import with_links
 from briefings.model import ArticleMeta, Briefing
 from briefings.policy import extract_policy
 from briefings.quotes import extract_quotes, naming_places
@@ -32,8 +33,9 @@ def distill(article: Article, theatres: Theatres = DEFAULT_THEATRES) -> Briefing
         actors=extract_actors(article, policy=policy),
     )
     theatre = assign_theatre(briefing, theatres)
-    return dataclasses.replace(
+    briefing = dataclasses.replace(
         briefing,
         article=dataclasses.replace(briefing.article, theatre=theatre),
         lead=choose_lead(article, briefing),
     )
+    return with_links(briefing, [s.text for s in article.sentences])

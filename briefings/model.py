@@ -34,6 +34,13 @@ SECTIONS: tuple[str, ...] = ("frontline", "forces", "policy", "quotes")
 FrontlineEvent = Literal["seized", "moved", "attacked", "held", "scene", ""]
 
 
+def _linked(out: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """``url`` is an added field (CONTRACT.md): present only where the article's URL is known."""
+    if url is not None:
+        out["url"] = url
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class FrontlineItem:
     text: str
@@ -41,15 +48,20 @@ class FrontlineItem:
     sentences: tuple[int, ...]
     score: float = field(default=0.0, compare=False)
     event: FrontlineEvent = field(default="", compare=False)
+    # A link to the first source sentence on the article's page (``briefings.links``).
+    url: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "places": list(self.places),
-            "sentences": list(self.sentences),
-            "score": round(self.score, 3),
-            "event": self.event,
-        }
+        return _linked(
+            {
+                "text": self.text,
+                "places": list(self.places),
+                "sentences": list(self.sentences),
+                "score": round(self.score, 3),
+                "event": self.event,
+            },
+            self.url,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +72,13 @@ class Lead:
     text: str
     section: str  # the section whose item it leads with
     sentences: tuple[int, ...]
+    url: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "section": self.section, "sentences": list(self.sentences)}
+        return _linked(
+            {"text": self.text, "section": self.section, "sentences": list(self.sentences)},
+            self.url,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +88,20 @@ class ForceItem:
     value: str
     sentences: tuple[int, ...]
     score: float = field(default=0.0, compare=False)
+    # A link to the first source sentence on the article's page (``briefings.links``).
+    url: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "kind": self.kind,
-            "value": self.value,
-            "sentences": list(self.sentences),
-            "score": round(self.score, 3),
-        }
+        return _linked(
+            {
+                "text": self.text,
+                "kind": self.kind,
+                "value": self.value,
+                "sentences": list(self.sentences),
+                "score": round(self.score, 3),
+            },
+            self.url,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +113,8 @@ class PolicyItem:
     # Who is who, no decision: the words that first introduce an actor ("X, the deputy mayor
     # of Y"). A ranked view shows these as one "Who's who" line, not as policy.
     introduces: bool = False
+    # A link to the first source sentence on the article's page (``briefings.links``).
+    url: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -102,7 +125,7 @@ class PolicyItem:
         }
         if self.introduces:
             out["introduces"] = True
-        return out
+        return _linked(out, self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +138,21 @@ class QuoteItem:
     # The verbatim parts of a quotation interrupted by its attribution (empty: one part);
     # ``text`` joins them with sentence punctuation, as a reader reads them.
     segments: tuple[str, ...] = ()
+    # A link to the first source sentence on the article's page (``briefings.links``).
+    url: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "speaker": self.speaker,
-            "speaker_role": self.speaker_role,
-            "sentences": list(self.sentences),
-            "score": round(self.score, 3),
-            "segments": list(self.segments) or [self.text],
-        }
+        return _linked(
+            {
+                "text": self.text,
+                "speaker": self.speaker,
+                "speaker_role": self.speaker_role,
+                "sentences": list(self.sentences),
+                "score": round(self.score, 3),
+                "segments": list(self.segments) or [self.text],
+            },
+            self.url,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +272,14 @@ class Briefing:
                     tuple(i["sentences"]),
                     _score(i),
                     i.get("event", "") if i.get("event") in _EVENTS else "",
+                    url=_url(i),
                 )
                 for i in s.get("frontline", [])
             ),
             forces=tuple(
-                ForceItem(i["text"], i["kind"], i["value"], tuple(i["sentences"]), _score(i))
+                ForceItem(
+                    i["text"], i["kind"], i["value"], tuple(i["sentences"]), _score(i), _url(i)
+                )
                 for i in s.get("forces", [])
             ),
             policy=tuple(
@@ -258,6 +289,7 @@ class Briefing:
                     tuple(i["sentences"]),
                     _score(i),
                     i.get("introduces") is True,
+                    url=_url(i),
                 )
                 for i in s.get("policy", [])
             ),
@@ -269,6 +301,7 @@ class Briefing:
                     tuple(i["sentences"]),
                     _score(i),
                     tuple(i["segments"]) if len(i.get("segments", ())) > 1 else (),
+                    url=_url(i),
                 )
                 for i in s.get("quotes", [])
             ),
@@ -285,6 +318,11 @@ def _score(item: dict[str, Any]) -> float:
     return float(item.get("score", 0.0))
 
 
+def _url(item: dict[str, Any]) -> str | None:
+    url = item.get("url")
+    return url if isinstance(url, str) else None
+
+
 _EVENTS = frozenset({"seized", "moved", "attacked", "held", "scene"})
 
 
@@ -292,5 +330,8 @@ def _lead(data: Any) -> Lead | None:
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return None
     return Lead(
-        data["text"], str(data.get("section", "")), tuple(int(i) for i in data.get("sentences", ()))
+        data["text"],
+        str(data.get("section", "")),
+        tuple(int(i) for i in data.get("sentences", ())),
+        _url(data),
     )

@@ -15,7 +15,6 @@ line linking to the sentence of every briefing that reports it.
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import jinja2
 import jinja2.sandbox
 
 from briefings.digest import Digest, SourceRef, build_digest
+from briefings.links import sentence_link
 from briefings.model import SECTIONS, Briefing, Item
 from briefings.render import readable_figure
 from briefings.render_views import HEADINGS
@@ -35,8 +35,6 @@ from briefings.sanitize import clean, safe_url
 TEMPLATES = Path(__file__).parent / "templates" / "site"
 NO_THEATRE = "Elsewhere"
 FEED_ENTRIES = 50
-# A text fragment names the sentence by its first words: enough to be unique, short to type.
-FRAGMENT_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +72,6 @@ def slug(text: str) -> str:
     """A file name for ``text`` ("Israel and Gaza" -> "israel-and-gaza")."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return s or "x"
-
-
-def _fragment_link(url: str | None, sentence: str | None) -> str | None:
-    """The original page at the sentence (a text fragment), or the page itself."""
-    base = safe_url(url)
-    if base is None:
-        return None
-    if not sentence:
-        return base
-    words = sentence.split()[:FRAGMENT_WORDS]
-    quoted = urllib.parse.quote(" ".join(words), safe="")
-    return f"{base.split('#', 1)[0]}#:~:text={quoted}"
 
 
 def _environment() -> jinja2.Environment:
@@ -134,7 +120,7 @@ def _briefing_view(entry: SiteEntry, prefix: str) -> dict[str, Any]:
                         {"n": i + 1, "href": f"{prefix}briefings/{entry.id}.html#s-{i}"}
                         for i in refs
                     ],
-                    "original": _fragment_link(meta.url, first),
+                    "original": sentence_link(meta.url, first),
                 }
             )
         sections.append({"name": name, "heading": HEADINGS.get(name, name), "lines": items})
