@@ -18,6 +18,7 @@ The word lists below are general vocabulary of war reporting, not names from any
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ EQUIPMENT_NOUNS = frozenset(
     vehicles tanks drones bombs missiles rockets shells rounds munitions artillery guns howitzers
     launchers jets aircraft planes warplanes helicopters ships boats vessels warships submarines
     systems mines grenades apcs trucks weapons rifles warheads interceptors cannons mortars
-    batteries bombers fighters carriers ammunition
+    batteries bombers fighters carriers ammunition pontoons radars ferries locomotives
     """.split()
 )
 WEAPON_NOUNS = frozenset(
@@ -85,7 +86,7 @@ OTHER_NOUNS = frozenset(
     people civilians residents refugees patients children women families households homes houses
     buildings blocks apartments schools hospitals strikes airstrikes attacks raids suspects crimes
     cases detainees migrants evacuees hostages journalists doctors workers sorties assaults
-    villagers blasts explosions targets sites facilities
+    villagers blasts explosions targets sites facilities bridges depots warehouses substations
     """.split()
 )
 # Nouns of people that are not counts a briefing needs when few ("talking to two people"),
@@ -244,8 +245,10 @@ _LOSS_LIST_BEFORE = re.compile(
     r"them|among[ ]+whom|of[ ]+whom|mostly)[ ]+$",
     re.IGNORECASE,
 )
+# "25 of the 30 drones", "12 out of the province's 90 districts"
 _PARTITIVE = re.compile(
-    r"[ ]+of(?:[ ]+(?:the|its|their|his|her|our|these|those|all))?(?=[ ])", re.IGNORECASE
+    r"[ ]+(?:out[ ]+)?of(?:[ ]+(?:the|its|their|his|her|our|these|those|all))?(?=[ ])",
+    re.IGNORECASE,
 )
 _TOLL_BEFORE = re.compile(
     r"\b(?:death\s+toll|toll|casualties|losses|dead)\b[^.;:]{0,40}?\b(?:to|at|reached|reach|"
@@ -263,6 +266,10 @@ _CAPTURE_BEFORE = re.compile(
 _CAPTURE_AFTER = re.compile(
     r"(?:[ ]+(?:were|was|have|has|had)(?:[ ]+been)?(?:[ ]+\w+ly)?[ ]+(?:captured|seized|taken|"
     r"retaken|recaptured|liberated|overrun|occupied|lost|abandoned)|[ ]+fell)\b",
+    re.IGNORECASE,
+)
+_TERRITORY_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(TERRITORY_COUNT_NOUNS, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
 _GROUP_OF_BEFORE = re.compile(
@@ -290,6 +297,9 @@ _DISPLACE_VERB_BEFORE = re.compile(
 _DISPLACED = re.compile(
     r"\b(?:fled|flee|fleeing|displaced|refugees|evacuated|evacuees|sheltering|homeless)\b",
     re.IGNORECASE,
+)
+_DISPLACED_PEOPLE = frozenset(
+    "people civilians residents refugees families households villagers children evacuees".split()
 )
 _RATE = re.compile(
     r"(?:[ ]*,)?[ ]+(?:(?:a|an|per|each|every)[ ]+(?P<unit>day|week|month|year|hour)\b"
@@ -705,6 +715,11 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     hospital = None
     if not loss and (word in _FEW_PEOPLE or kind == "troops"):
         hospital = _HOSPITAL_AFTER.match(text, end, hi)  # "rushed six others to a hospital"
+    if word == "them" and not (cas_of or cas_verb) and _CAPTURE_BEFORE.search(before):
+        # "stormed the villages and seized some 40 of them": what was taken, named before
+        named = _TERRITORY_WORD.findall(text, lo, origin)
+        if named:
+            kind, word = "territory", named[-1].lower()
     if not (cas_of or cas_verb or hurt or hospital) and word in _FEW_PEOPLE:
         if troop_verb or _GROUP_OF_BEFORE.search(before):  # "in groups of up to five people"
             kind = "troops"
@@ -892,8 +907,24 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
             if found is None:
                 continue
             start = max(found.start, taken_until, sentence.start)
-            taken_until = found.end
             kind = _kind(found.kind)
+            last = items[-1] if items else None
+            if (
+                kind == "ratio"
+                and last is not None
+                and last.kind == "ratio"
+                and last.sentences == (sentence.index,)
+                and _LIST_GAP.fullmatch(text, taken_until, start)
+            ):
+                # "outnumbered one to four, one to five": one figure told as a range
+                items[-1] = dataclasses.replace(
+                    last,
+                    text=text[taken_until - len(last.text) : found.end],
+                    value=f"{last.value}-{found.value}",
+                )
+                taken_until = found.end
+                continue
+            taken_until = found.end
             # A figure repeated later ("some 12,500 troops" ... "the 12,500 troops") is listed once;
             # so is a bare one ("killed three people" ... "“Three dead”").
             noun = found.noun
@@ -906,9 +937,22 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
             seen.add(key)
             seen_figures.add(figure)
             score = _score(kind, found.value, phrase)
+            end = found.end
+            if (
+                kind == "other"
+                and noun in _DISPLACED_PEOPLE
+                and phrase.value >= 1000
+                and _DISPLACED.search(text, sentence.start, sentence.end)
+            ):
+                # "150,000 people have fled": the war's toll on civilians, ranked as a loss is,
+                # and told with its verb
+                score = round(0.6 + 0.05 * min(5.0, math.log10(phrase.value)), 3)
+                fled = _DISPLACED_AFTER.match(text, found.end, sentence.end)
+                if fled:
+                    end = taken_until = fled.end()
             items.append(
                 ForceItem(
-                    text=text[start : found.end],
+                    text=text[start:end],
                     kind=kind,
                     value=found.value,
                     sentences=(sentence.index,),
@@ -918,6 +962,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
     return tuple(items)
 
 
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s+or|\s+to)\s+|\s*[-–]\s*")
 _CONVERSION_GAP = re.compile(
     r"\s*\(\s*(?:about|around|roughly|some|nearly|almost|approximately|over|or)?\s*"
 )

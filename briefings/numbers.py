@@ -172,6 +172,11 @@ _FRACTION_OF_TIME = re.compile(
 )
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+# "outnumbered one to four", "odds of 1 to 3": after a ratio's cue, "one to N" is a ratio told
+# smaller term first, not a range (the cue may govern a list: "one to four, one to five").
+_RATIO_CUE_NEAR = re.compile(
+    r"\b(?:outnumber\w*|outgun\w*|outman\w*|ratio|odds)\b(?:\s+by)?[^.;:]{0,25}$", re.IGNORECASE
+)
 _RANGE_GAP = re.compile(
     r"\s*[-–—]\s*|\s+(?:or|to|in)\s+|-to-|\s*:\s*|\s+and\s+|\s+out\s+of\s+", re.IGNORECASE
 )
@@ -510,8 +515,15 @@ def find_numbers(
                             i += 2  # a clock time
                             continue
                         b, form = nb, "ratio"
-                elif g == "-to-" or (
-                    g == "to" and nb.value < a.value and not _FROM_BEFORE.search(before)
+                elif (
+                    g == "-to-"
+                    or (g == "to" and nb.value < a.value and not _FROM_BEFORE.search(before))
+                    or (
+                        g == "to"
+                        and a.value == 1
+                        and nb.value > 1
+                        and _RATIO_CUE_NEAR.search(text, max(start, a.start - 40), a.start)
+                    )
                 ):
                     b, form = nb, "ratio"
                 elif nb.value > a.value:

@@ -740,3 +740,62 @@ def test_first_article_key_figures(kursk_article: Path) -> None:
     assert not any(v in {"2022", "30", "35", "47", "21"} for _k, v in found)
     top = sorted(items, key=lambda i: -i.score)[:4]
     assert {i.kind for i in top} <= {"ratio", "casualties"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a ratio told smaller term first after its cue, and a list of ratios as one range
+        (
+            "Commanders said they were outnumbered one to four, one to five in places.",
+            [("ratio", "4:1-5:1", "outnumbered one to four, one to five")],
+        ),
+        (
+            "The garrison was outnumbered four to one or five to one.",
+            [("ratio", "4:1-5:1", "outnumbered four to one or five to one")],
+        ),
+        ("The odds were one to three against the defenders.", [("ratio", "3:1", "one to three")]),
+        ("The convoy takes one to four days to cross.", []),  # no cue: a range of days
+        # a share counted "out of" a whole held or taken
+        (
+            "Government forces now hold 12 out of the province's 90 districts, officials said.",
+            [("territory", "12 districts", "hold 12 out of the province's 90 districts")],
+        ),
+        # "N of them" after a capture verb counts what the sentence named before
+        (
+            "The rebels stormed the northern villages and seized some 40 of them in a week.",
+            [("territory", "40 villages", "seized some 40 of them")],
+        ),
+        (
+            "Soldiers surrounded the villagers and captured 40 of them.",
+            [("casualties", "40", "captured 40 of them")],
+        ),
+        # things destroyed that a front depends on
+        (
+            "Drones destroyed three separate pontoons across the river near Arnsk.",
+            [("equipment", "3", "three separate pontoons")],
+        ),
+        # people driven from their homes, with the verb that says so
+        (
+            "More than 150,000 people fled, according to United Nations estimates.",
+            [("other", "150000", "More than 150,000 people fled")],
+        ),
+        (
+            "Some 20,000 residents have been evacuated from the city.",
+            [("other", "20000", "Some 20,000 residents have been evacuated")],
+        ),
+    ],
+)
+def test_counts_whose_noun_or_cue_is_not_next_to_the_number(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _forces(text) == expected
+
+
+def test_people_displaced_rank_with_losses_not_as_other_figures() -> None:
+    (fled,) = _items("More than 150,000 people fled the shelling, aid groups said.")
+    (few,) = _items("About 400 residents were moved to a school.")
+    (troops,) = _items("About 8,000 troops massed near the border.")
+    assert fled.kind == few.kind == "other"
+    assert fled.score > few.score + 0.5  # ranked among the forces and losses, not last
+    assert abs(fled.score - troops.score) < 0.1
