@@ -60,7 +60,7 @@ DEFAULT_MAX_ITEMS: tuple[tuple[str, int], ...] = (
     ("policy", 3),
     ("quotes", 3),
 )
-FIT_TEXT = 2000  # characters of a ranked briefing's text: one Discord message
+FIT_TEXT = 1800  # characters of a ranked briefing's text: one Discord message, read at a glance
 MIN_FIT_ITEMS = 2  # fitting never shows fewer items of a section than this
 #: Which section gives up an item first when several show as large a share of their limit:
 #: quotes are the longest lines, and a decision is rarely said twice, so policy goes last.
@@ -527,23 +527,33 @@ class Renderer:
     ) -> _View:
         """The ranked view, with fewer items while its text (``measure``: by default, of the
         markdown briefing) is over ``fit_text``: the section showing the largest share of its
-        limit gives up its lowest item (ties in ``_FIT_ORDER``), down to ``MIN_FIT_ITEMS``."""
+        limit gives up its lowest item (ties in ``_FIT_ORDER``), down to ``MIN_FIT_ITEMS``; then
+        the items given up before the last one come back where they still fit."""
         view = self._view(briefing, now=now, sections=sections)
         budget = self.options.fit_text
         if budget is None:
             return view
         limits = {s.name: len(s.items) for s in view.sections if self.options.limit_for(s.name)}
         size = measure or (lambda v: len(self._markdown_body(v)))
+        given_up: list[str] = []
         while size(view) > budget:
             shrinkable = [name for name, n in limits.items() if n > MIN_FIT_ITEMS]
             if not shrinkable:
-                break
+                return view
             name = max(
                 shrinkable,
                 key=lambda n: (limits[n] / (self.options.limit_for(n) or 1), -_FIT_ORDER.index(n)),
             )
             limits[name] -= 1
+            given_up.append(name)
             view = self._view(briefing, now=now, sections=sections, limits=limits)
+        # The last step may have given up a long line where a short one was enough: the items
+        # given up before it come back, most recent first, wherever they still fit.
+        for name in reversed(given_up[:-1]):
+            trial = {**limits, name: limits[name] + 1}
+            bigger = self._view(briefing, now=now, sections=sections, limits=trial)
+            if size(bigger) <= budget:
+                limits, view = trial, bigger
         return view
 
     def markdown_messages(self, briefing: Briefing) -> list[Message]:

@@ -36,6 +36,7 @@ from briefings.model import (
     QuoteItem,
 )
 from briefings.render import (
+    DEFAULT_MAX_ITEMS,
     Renderer,
     RenderOptions,
     format_for_console,
@@ -685,3 +686,31 @@ def test_a_ranked_briefing_fits_one_message_by_showing_fewer_items() -> None:
     (_post,) = Renderer().post_messages(b)  # the post is one message too
     # Without fitting the same briefing takes more than one message.
     assert len(Renderer(RenderOptions(fit_text=None)).markdown_messages(b)) > 1
+
+
+def test_fitting_leaves_out_no_line_that_would_still_fit() -> None:
+    # Figures are short and go first (they show the largest share of their limit); when the
+    # last line given up is a long one, the short ones given up before it are taken back.
+    b = _long_briefing()
+    limits = dict(DEFAULT_MAX_ITEMS)
+    for budget in (1300, 1500, 1700, 1800):
+        (msg,) = Renderer(RenderOptions(fit_text=budget)).markdown_messages(b)
+        assert len(msg.content) <= budget
+        shown = {
+            "frontline": msg.content.count("**Tarn** —"),
+            "forces": msg.content.count(" troops\n"),
+            "policy": msg.content.count("approved measure"),
+            "quotes": msg.content.count("> “"),
+        }
+        same = RenderOptions(fit_text=None, max_items=tuple(shown.items()))
+        (again,) = Renderer(same).markdown_messages(b)
+        assert again.content == msg.content  # the fitted view is these counts
+        for name, n in shown.items():
+            if n < limits[name]:  # one more line of this section does not fit
+                one_more = RenderOptions(
+                    fit_text=None, max_items=tuple({**shown, name: n + 1}.items())
+                )
+                assert len(Renderer(one_more).markdown_messages(b)[0].content) > budget, (
+                    budget,
+                    name,
+                )
