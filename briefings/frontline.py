@@ -31,8 +31,9 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
-from briefings.lines import PRONOUN_START, event_parts, fit_line
+from briefings.lines import PRONOUN_SAID, PRONOUN_START, event_parts, fit_line
 from briefings.model import FrontlineEvent, FrontlineItem
+from briefings.people import find_people
 from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
 
 MAX_TEXT = 150
@@ -368,7 +369,9 @@ def frontline_places(
     return tuple(seen.values())
 
 
-def summarize(text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> str:
+def summarize(
+    text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = (), speaker: str | None = None
+) -> str:
     """``text`` on one line, without a dateline or a leading "But", cut at a clause if too long.
 
     When the cut would lose the first of the ``keep`` names, the line is taken from the clause
@@ -381,7 +384,7 @@ def summarize(text: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) -> s
     stripped = _LEAD.sub("", line)
     if stripped and stripped != line:
         line = stripped[0].upper() + stripped[1:]
-    body, who = event_parts(line, keep)
+    body, who = event_parts(line, keep, speaker=speaker)
     return fit_line(body, who, limit, lambda text, room: _cut_keeping(text, room, keep))
 
 
@@ -509,7 +512,8 @@ def extract_frontline(
             text = _DEFINITE_PLACE.sub(f"[{resolved[i]}]", summarize(sentences[i].text), count=1)
             score = _score(cue, names, index, sentences[i], resolved=True)
         else:
-            text = summarize(sentences[i].text, keep=names)
+            speaker = _pronoun_speaker(article, sentences[i])
+            text = summarize(sentences[i].text, keep=names, speaker=speaker)
             score = _score(cue, names, index, sentences[i], line=text)
         if PRONOUN_START.match(text):
             score = round(max(score - 0.5 / 5.5, 0.0), 3)  # who "they" are is lost
@@ -518,6 +522,20 @@ def extract_frontline(
             FrontlineItem(text=text, places=names, sentences=(i,), score=score, event=event)
         )
     return tuple(items)
+
+
+def _pronoun_speaker(article: Article, sentence: Sentence) -> str | None:
+    """Who the "he said" of ``sentence`` refers to (``lines.PRONOUN_SAID``): the person the
+    people index resolves the pronoun to, by surname once the article has named them."""
+    said = PRONOUN_SAID.search(sentence.text)
+    if said is None:
+        return None
+    people = find_people(article)
+    offset = sentence.start + said.start("pron")
+    person = people.antecedent(offset, gender="m" if said.group("pron") == "he" else "f")
+    if person is None or not person.named:
+        return None
+    return person.name.split()[-1]
 
 
 #: "the town", "the city": a settlement named before, referred to by what it is.

@@ -51,6 +51,12 @@ _TRAILING_ATTRIBUTION = (
 _MID_ATTRIBUTION = re.compile(
     rf"^(?P<rest>.+?),\s+{_WHO}\s+(?:has |have |had )?{_SAYS},\s+(?P<more>(?:and|but)\s.+)$"
 )
+#: "The attackers, he said, were ..." / "..., she added.": a pronoun's attribution, set off
+#: mid-sentence or closing it. The line names the person it refers to when the caller knows
+#: (``event_parts(speaker=)``), in brackets: the name replaces the article's pronoun.
+PRONOUN_SAID = re.compile(
+    r",\s+(?P<pron>he|she)\s+(?:said|says|added|adds|told\s+\w+(?:\s+\w+)?)(?:,\s+|[.!?]?\s*$)"
+)
 #: Words that start a leading circumstance set off by a comma.
 _CIRCUMSTANCE = re.compile(
     r"^(?:owing to|due to|despite|although|though|while|whilst|as|since|because|after|before|"
@@ -185,19 +191,28 @@ def fit_line(body: str, who: str, limit: int, cut: Callable[[str, int], str]) ->
 
 
 def event_parts(
-    sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False
+    sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False, speaker: str | None = None
 ) -> tuple[str, str]:
     """The clause of ``sentence`` that carries its event, and who it is attributed to.
 
     ``sentence`` is one line already (no dateline, no leading connective). The result keeps
     the sentence's words in their order; an attribution becomes a "— who" suffix. With
     ``roles`` the ``keep`` names are people, and what the sentence says they are stays
-    ("X, the deputy mayor of Y, ..."); a place's description is colour and goes.
+    ("X, the deputy mayor of Y, ..."); a place's description is colour and goes. ``speaker``
+    is who a "he said" of the sentence refers to: the attribution moves to the end as
+    "— [speaker]"; without it the sentence keeps its pronoun where it is.
     """
     sentence_line = _END.sub("", sentence.strip())
     line = sentence_line
     end = sentence.strip()[len(line) :].strip()
     stop = end[:1] if end[:1] in {".", "?", "!"} else ""
+    said = PRONOUN_SAID.search(line) if speaker else None
+    if said is not None and not _names_in(speaker or "", keep):
+        rest = line[: said.start()] + (" " + line[said.end() :] if said.end() < len(line) else "")
+        if _words(rest) >= _MIN_WORDS and not PRONOUN_START.match(rest):
+            line = sentence_line = rest.strip()
+        else:
+            said = None
     # An apposition between a subject and its verb, first: the speaker it splits is whole then.
     for m in reversed(list(_BARE_APPOSITION.finditer(line))):
         if not _names_in(m.group(), keep) and not re.search(r"\d", m.group()):
@@ -205,6 +220,8 @@ def event_parts(
     line, who = _attribution(line)
     if who and _names_in(who, keep):
         line, who = sentence_line, ""  # the actor's own statement: the name leads the line
+    if said is not None and not who:
+        who = f"[{speaker}]"
     # A leading circumstance: "Owing to its location on high ground, X had served as ...".
     if _CIRCUMSTANCE.match(line):
         for comma in _SUBJECT_AFTER_COMMA.finditer(line):

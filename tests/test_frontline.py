@@ -616,3 +616,14 @@ def test_a_seizure_the_line_cuts_away_does_not_rank_as_one() -> None:
     )
     assert "seized" not in hidden.text  # the line is cut before it
     assert shown.score > hidden.score
+
+
+def test_a_he_said_aside_is_attributed_to_the_person_it_refers_to() -> None:
+    article = build_article(
+        "Lena Marsh, an analyst who visited the front this month, said the defenders were tired. "
+        "The attackers, she said, had captured the village of Velmora and pushed toward Arnsk."
+    )
+    (item,) = [i for i in extract_frontline(article) if "Velmora" in i.places]
+    assert item.text == (
+        "The attackers had captured the village of Velmora and pushed toward Arnsk — [Marsh]"
+    )

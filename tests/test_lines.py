@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.lines import event_line, fit_line
+from briefings.lines import event_line, event_parts, fit_line
 
 
 @pytest.mark.parametrize(
@@ -203,3 +203,35 @@ def test_a_long_line_is_cut_in_its_body_and_keeps_whose_word_it_is() -> None:
     line = fit_line(body, "officials", 60, cut)
     assert line.endswith("… — officials") and len(line) <= 60
     assert fit_line(body, "", 40, cut) == body[:39] + "…"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "line"),
+    [
+        (  # an aside mid-sentence: the attribution moves to the end, the name in brackets
+            "The attackers, he said, had captured the village of Velmora on Tuesday.",
+            "Dorn",
+            "The attackers had captured the village of Velmora on Tuesday — [Dorn]",
+        ),
+        (
+            "The rebels shelled the port of Arnsk overnight, she said.",
+            "Berg",
+            "The rebels shelled the port of Arnsk overnight — [Berg]",
+        ),
+        (  # nobody to refer to: the sentence keeps its pronoun where it is
+            "The attackers, he said, had captured the village of Velmora on Tuesday.",
+            None,
+            "The attackers, he said, had captured the village of Velmora on Tuesday.",
+        ),
+        (  # what is left would start with a pronoun of its own: kept whole
+            "They, he said, took the bridge.",
+            "Dorn",
+            "They, he said, took the bridge.",
+        ),
+    ],
+)
+def test_a_pronouns_attribution_names_who_it_refers_to(
+    sentence: str, speaker: str | None, line: str
+) -> None:
+    body, who = event_parts(sentence, speaker=speaker)
+    assert (f"{body} — {who}" if who else body) == line
