@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article
+from briefings.lines import attribution
 from briefings.model import ForceItem, ForceKind
 from briefings.numbers import (
     TIME_UNITS,
@@ -895,6 +896,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
     taken_until = -1
     seen: set[tuple[str, str, str]] = set()
     seen_figures: set[tuple[str, str]] = set()
+    whose: dict[int, str | None] = {}  # each sentence's attribution, read once
     starts = candidate_starts(text)
     for sentence in article.sentences:
         previous: NumberPhrase | None = None
@@ -950,6 +952,8 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
                 fled = _DISPLACED_AFTER.match(text, found.end, sentence.end)
                 if fled:
                     end = taken_until = fled.end()
+            if sentence.index not in whose:
+                whose[sentence.index] = attribution(sentence.text) or None
             items.append(
                 ForceItem(
                     text=text[start:end],
@@ -957,6 +961,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
                     value=found.value,
                     sentences=(sentence.index,),
                     score=min(score, 1.0),
+                    attribution=whose[sentence.index],
                 )
             )
     return tuple(items)

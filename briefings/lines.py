@@ -169,6 +169,32 @@ def _attribution(line: str) -> tuple[str, str]:
     return line, ""
 
 
+_ACCORDING_TO = re.compile(r",\s+according to\s+(?P<who>[^,;:“”\"()]{2,60}?)(?=,\s)")
+#: How long the "whose figure" of a number may be before it is shortened (``attribution``).
+WHO_CHARS = 40
+
+
+def attribution(sentence: str) -> str:
+    """Whose word ``sentence`` is, as its attribution names them ("Ukrainian officials" from
+    "..., Ukrainian officials said."), shortened where it goes on with where they are ("a
+    politician in the region" -> "a politician"); "" when it names nobody, only a pronoun, or
+    is mostly a quotation (a quotation's speaker is the quotes section's)."""
+    line = _END.sub("", " ".join(sentence.split()))
+    _body, who = _attribution(line)
+    if not who:  # "..., according to Ukrainian officials, including ...": set off mid-sentence
+        quoted = sum(len(q) for q in re.findall(r"[“\"][^”\"]*[”\"]?", line))
+        m = _ACCORDING_TO.search(line)
+        if m is None or quoted > len(line) // 4 or not _speaker_like(m.group("who")):
+            return ""
+        who = m.group("who")
+    tail = _WHO_TAIL.search(who)
+    if tail and _words(who[: tail.start()]) >= 2:
+        who = who[: tail.start()]
+    if len(who) > WHO_CHARS:
+        return ""  # a clause more than a name: better none than a wrong one
+    return _DETERMINER.sub(lambda m: m.group().lower(), who, count=1)
+
+
 def event_line(sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False) -> str:
     """The clause of ``sentence`` that carries its event, the attribution moved to the end
     (``event_parts`` joined as the line reads)."""

@@ -90,18 +90,21 @@ class ForceItem:
     score: float = field(default=0.0, compare=False)
     # A link to the first source sentence on the article's page (``briefings.links``).
     url: str | None = field(default=None, compare=False)
+    # Whose figure it is, as the sentence attributes it ("Ukrainian officials"); None: the
+    # article's own (an added field of the JSON, present only when known).
+    attribution: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return _linked(
-            {
-                "text": self.text,
-                "kind": self.kind,
-                "value": self.value,
-                "sentences": list(self.sentences),
-                "score": round(self.score, 3),
-            },
-            self.url,
-        )
+        out: dict[str, Any] = {
+            "text": self.text,
+            "kind": self.kind,
+            "value": self.value,
+            "sentences": list(self.sentences),
+            "score": round(self.score, 3),
+        }
+        if self.attribution:
+            out["attribution"] = self.attribution
+        return _linked(out, self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +281,13 @@ class Briefing:
             ),
             forces=tuple(
                 ForceItem(
-                    i["text"], i["kind"], i["value"], tuple(i["sentences"]), _score(i), _url(i)
+                    i["text"],
+                    i["kind"],
+                    i["value"],
+                    tuple(i["sentences"]),
+                    _score(i),
+                    _url(i),
+                    i["attribution"] if isinstance(i.get("attribution"), str) else None,
                 )
                 for i in s.get("forces", [])
             ),

@@ -60,6 +60,7 @@ class ItemView:
     paragraphs: tuple[int, ...] = ()  # 1-based, as readers count; empty when unknown
     sentences: tuple[int, ...] = ()  # 1-based
     sources: tuple[Any, ...] = ()  # digests only: who reports it (briefings.render_digest)
+    attribution: str | None = None  # forces: whose figure it is ("Ukrainian officials")
 
     @property
     def lead(self) -> str:
@@ -174,6 +175,7 @@ def item_view(
             value=clip(item.value, VALUE_BUDGET),
             paragraphs=paragraphs,
             sentences=numbers,
+            attribution=clip_or_none(item.attribution, NAME_BUDGET),
         )
     if isinstance(item, PolicyItem):
         return ItemView(text, actors=_names(item.actors), paragraphs=paragraphs, sentences=numbers)

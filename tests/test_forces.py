@@ -799,3 +799,13 @@ def test_people_displaced_rank_with_losses_not_as_other_figures() -> None:
     assert fled.kind == few.kind == "other"
     assert fled.score > few.score + 0.5  # ranked among the forces and losses, not last
     assert abs(fled.score - troops.score) < 0.1
+
+
+def test_a_figure_carries_whose_figure_it_is() -> None:
+    (item,) = _items(
+        "Moscow has deployed some 45,000 troops to the border, Ukrainian officials said."
+    )
+    assert item.attribution == "Ukrainian officials"
+    assert item.to_json()["attribution"] == "Ukrainian officials"
+    (own,) = _items("The garrison numbers about 3,000 troops.")
+    assert own.attribution is None and "attribution" not in own.to_json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.lines import event_line, event_parts, fit_line
+from briefings.lines import attribution, event_line, event_parts, fit_line
 
 
 @pytest.mark.parametrize(
@@ -235,3 +235,37 @@ def test_a_pronouns_attribution_names_who_it_refers_to(
 ) -> None:
     body, who = event_parts(sentence, speaker=speaker)
     assert (f"{body} — {who}" if who else body) == line
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who"),
+    [
+        (
+            "Moscow has deployed some 45,000 troops to Kursk, Ukrainian officials said.",
+            "Ukrainian officials",
+        ),
+        (
+            "Ukrainian officials said Moscow has deployed some 45,000 troops there.",
+            "Ukrainian officials",
+        ),
+        (
+            "The army has 9,000 troops in the region, according to Ukrainian officials, "
+            "including reserves.",
+            "Ukrainian officials",
+        ),
+        (
+            "About 8,000 men have signed up, according to the defence ministry.",
+            "the defence ministry",
+        ),
+        (
+            "The rebels lost 300 fighters in a week, said a spokesman in the regional "
+            "capital of Arn.",
+            "a spokesman",
+        ),
+        ("The army lost 300 men in a week.", ""),  # the article's own figure
+        ("“We lost 300 men in a single week at the river,” he said.", ""),  # the quotes' speaker
+        ("The rebels lost 300 fighters in a week, he said.", ""),  # a pronoun names nobody
+    ],
+)
+def test_whose_figure_a_sentence_gives(sentence: str, who: str) -> None:
+    assert attribution(sentence) == who
