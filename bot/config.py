@@ -36,6 +36,7 @@ DEFAULT_PATTERNS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm")
 T = TypeVar("T")
 
 SHOWN = 60  # characters of a wrong value (or key) that an error message echoes
+SNOWFLAKE_LIMIT = 2**63  # Discord's ids, and the store's integers, are below it
 
 
 def shown(value: object) -> str:
@@ -144,11 +145,13 @@ class Table:
 
     def _snowflake(self, key: str, v: object) -> int:
         # Discord ids are 64-bit; TOML integers hold them, strings of digits are accepted too.
-        if isinstance(v, str) and v.strip().isdigit():
-            v = int(v.strip())
-        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise self.error(key, f"must be a Discord id (a positive integer), not {shown(v)}")
-        return v
+        # tomllib reads an integer of any size: one past 2^63 would fail in the store (exit 1).
+        n = int(v) if isinstance(v, str) and re.fullmatch(r"\s*[0-9]{1,20}\s*", v) else v
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 < n < SNOWFLAKE_LIMIT:
+            raise self.error(
+                key, f"must be a Discord id (a positive integer below 2^63), not {shown(v)}"
+            )
+        return n
 
     def path(self, key: str, default: Path | None = None) -> Path | None:
         value = self.text(key)

@@ -152,6 +152,36 @@ def test_a_short_wrong_value_is_echoed_whole(tmp_path: Path) -> None:
     assert line.endswith("[ingest] max_bytes: must be an integer, not 'big'")
 
 
+# ---------------------------------------------------------------- Discord ids
+
+ID_CASES = [
+    # (the key, as written, and the value the line echoes): tomllib reads an integer of any size
+    ("[[subscriptions]]\nchannel = 12345678901234567890123", "12345678901234567890123"),
+    ("[[subscriptions]]\nchannel = 9223372036854775808", "9223372036854775808"),
+    ("[[subscriptions]]\nchannel = 0", "0"),
+    ('[[subscriptions]]\nchannel = "\u00b2"', "'²'"),  # a digit to str.isdigit, not to int
+    ("[[subscriptions]]\nchannel = 1\nguild = 9223372036854775808", "9223372036854775808"),
+    ("[discord]\nadmin_channel = 99999999999999999999999", "99999999999999999999999"),
+    ("[discord]\nguild_ids = [1, 9223372036854775808]", "9223372036854775808"),
+    ('[discord]\nguild_ids = ["9223372036854775808"]', "'9223372036854775808'"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), ID_CASES, ids=[c[0] for c in ID_CASES])
+def test_a_discord_id_past_2_63_is_one_line_naming_it(
+    tmp_path: Path, text: str, value: str
+) -> None:
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(text + "\nschedule = 'daily 08:00'\n" * text.startswith("[["), "utf-8")
+    line = one_line(dry_run(cfg))
+    key = "guild" if "guild =" in text else text.split("\n")[-1].split(" ")[0]
+    table = "[subscriptions #1]" if text.startswith("[[") else "[discord]"
+    assert line == (
+        f"sitrep: {cfg.resolve()}: {table} {key}: "
+        f"must be a Discord id (a positive integer below 2^63), not {value}"
+    )
+
+
 # ---------------------------------------------------------------- control and bidi characters
 
 # TOML escapes: ESC [2J clears the screen, U+202E reverses what follows, U+2066 isolates.

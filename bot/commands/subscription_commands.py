@@ -34,6 +34,7 @@ from bot.commands.pipeline import (
     error_message,
     parse_command,
 )
+from bot.config import SNOWFLAKE_LIMIT
 from bot.scheduling.schedule import parse_schedule
 from bot.scheduling.subscriptions import (
     ORIGIN_CONFIG,
@@ -157,9 +158,6 @@ async def run_subscription_command(where: Where, inv: Invocation) -> list[Messag
 # ---------------------------------------------------------------- handlers
 
 
-MAX_ID = 2**63  # Discord's snowflakes, and the store's integers, are below it
-
-
 def _channel(where: Where, inv: Invocation) -> int:
     given = inv.get("channel")
     if given is None:
@@ -170,7 +168,7 @@ def _channel(where: Where, inv: Invocation) -> int:
     if not m:
         raise CommandError(f"Not a channel: '{clip(given)}'. Give a channel or its id.")
     channel = int(m.group(1) or m.group(2))
-    if not 0 < channel < MAX_ID:  # Discord ids are positive and fit a signed 64-bit integer
+    if not 0 < channel < SNOWFLAKE_LIMIT:  # positive, and fits a signed 64-bit integer
         raise CommandError(
             f"Not a channel: '{clip(given)}'. A channel id is a positive number below 2^63."
         )
