@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def _item_limit(text: str) -> int:
     """``--max-items N``: a whole number from 1 to 1,000."""
-    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+    if not text.strip().isdecimal() or len(text) > 20 or not 1 <= int(text) <= 1000:
         raise argparse.ArgumentTypeError(f"{text[:20]!r}: a whole number from 1 to 1000")
     return int(text)
 
@@ -251,14 +251,16 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _port(value: str) -> int:
-    if not value.strip().isdigit() or int(value) > 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    if not value.strip().isdecimal() or len(value) > 20 or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value[:40]!r}")
     return int(value)
 
 
 def _snowflake(value: str) -> int:
-    if not value.strip().isdigit() or int(value) <= 0:
-        raise argparse.ArgumentTypeError(f"not a Discord id: {value!r}")
+    from bot.config import SNOWFLAKE_LIMIT
+
+    if not value.strip().isdecimal() or len(value) > 20 or not 0 < int(value) < SNOWFLAKE_LIMIT:
+        raise argparse.ArgumentTypeError(f"not a Discord id: {value[:40]!r}")
     return int(value)
 
 

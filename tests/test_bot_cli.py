@@ -90,6 +90,11 @@ def test_dry_run_with_a_configuration_uses_its_articles(configured: Path) -> Non
     [
         ("/briefing article:xyz", "No article matches 'xyz'. Try /sources."),
         ("/briefing article:#" + "9" * 25, "No article matches '\\#9999999999"),
+        ("/briefing article:#\u00b2", "No article matches '\\#²'. Try /sources."),  # not int
+        (
+            "/subscribe channel:123456789012345678 schedule:0 8 * * \u00b2",
+            "Cannot read the schedule '0 8 * * ²': unknown day of week '²'.",
+        ),
         ("/subscribe channel:0", "Not a channel: '0'. A channel id is a positive number"),
         ("/subscribe channel:9223372036854775808", "Not a channel: '9223372036854775808'."),
         (
@@ -365,3 +370,22 @@ async def test_serve_closes_the_bot_on_sigterm() -> None:
     await asyncio.wait_for(task, 5)
     assert bot.events == ["start", "close", "exit"]
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers removed afterwards
+
+
+@pytest.mark.parametrize(
+    ("guild", "shown"),
+    [
+        ("9223372036854775808", "'9223372036854775808'"),  # past 2^63: the store's integers
+        ("0", "'0'"),
+        ("\u00b2", "'²'"),  # a digit to str.isdigit, not to int
+        ("9" * 5000, "'" + "9" * 40 + "'"),  # past int()'s digits, and clipped
+    ],
+)
+def test_sync_commands_refuses_a_guild_that_is_no_discord_id(guild: str, shown: str) -> None:
+    r = sitrep("sync-commands", "--guild", guild)
+    assert r.returncode == 2 and r.stdout == ""
+    (line,) = r.stderr.strip().splitlines()
+    assert line == (
+        f"sitrep: sync-commands: argument --guild: not a Discord id: {shown}"
+        " (see sitrep sync-commands --help)"
+    )

@@ -36,6 +36,8 @@ def test_max_items_caps_every_section(tmp_path: Path) -> None:
     [
         (["--max-items", "0"], "a whole number from 1 to 1000"),
         (["--max-items", "many"], "a whole number from 1 to 1000"),
+        (["--max-items", "\u00b2"], "'²': a whole number from 1 to 1000"),  # isdigit, not int
+        (["--max-items", "9" * 5000], "a whole number from 1 to 1000"),  # past int()'s digits
         (["--all", "--max-items", "2"], "not allowed with argument --all"),
         (["--format", "json", "--all"], "json has every item"),
     ],

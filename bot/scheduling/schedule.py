@@ -306,7 +306,7 @@ def _cron_days(field: str, spec: str) -> str:
         base, _, step_text = token.partition("/")
         step = 1
         if step_text:
-            if not step_text.isdigit() or int(step_text) == 0:
+            if not step_text.isdecimal() or int(step_text) == 0:
                 raise _bad(spec, f"bad step in day of week {shown(token)}")
             step = int(step_text)
         if base == "*":
@@ -330,7 +330,7 @@ def _cron_days(field: str, spec: str) -> str:
 
 def _cron_day(token: str, spec: str) -> int:
     token = token.strip()
-    if token.isdigit() and 0 <= int(token) <= 7:
+    if token.isdecimal() and 0 <= int(token) <= 7:
         return int(token) % 7
     if token in _DAY_WORDS:
         return _DAY_WORDS[token]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.config import Config
+from bot.config import SNOWFLAKE_LIMIT, Config
 from briefings import distill
 from briefings.article import OPENING_CHARS, Article, display_name
 from briefings.errors import ConfigError, InputError, SitrepError
@@ -462,8 +463,10 @@ class Store:
             if latest is None:
                 raise NotFound("No articles are loaded yet. Add some to the configuration.")
             return latest
-        if q.startswith("#") and q[1:].isdigit() and len(q) <= 20 and int(q[1:]) < 2**63:
-            found = await self.get(int(q[1:]))
+        # "#id" from autocomplete: ASCII digits only ("#²" is a digit to str.isdigit, not to int)
+        m = re.fullmatch(r"#([0-9]{1,19})", q)
+        if m and int(m.group(1)) < SNOWFLAKE_LIMIT:
+            found = await self.get(int(m.group(1)))
             if found is not None:
                 return found
         matches = await self.recent(1, q)
