@@ -346,3 +346,54 @@ async def test_commands_that_change_sources_are_for_managers_and_administrators(
         assert await bot.store.count() == 1
     finally:
         await bot.close()
+
+
+@pytest.mark.parametrize("order", ["newest first", "oldest first", "shuffled"])
+async def test_a_huge_feed_is_read_newest_first_up_to_the_bound_and_the_rest_counted(
+    site: Site, server: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    """A feed of 3,000 items is 12 page fetches (the bound, lowered here from 100), the newest
+    by date whatever the feed's order; the 2,988 older ones are counted in /source add's reply
+    and in /source list, never fetched (issue 10: 100,000 items were 100,000 fetches)."""
+    from bot.sources import polling
+
+    monkeypatch.setattr(polling, "MAX_FEED_ITEMS", 12)
+    n = 3000
+    items = []
+    for i in range(n):
+        site.put(f"/p/{i}", page(f"Report {i}", [f"Troops advanced {i} km near Varnell."]))
+        stamp = datetime.fromtimestamp(NOW.timestamp() - 60 * (n - i), UTC)
+        items.append(
+            {"title": f"Report {i}", "link": site.url(f"/p/{i}"), "guid": f"g{i}",
+             "date": stamp.strftime("%a, %d %b %Y %H:%M:%S GMT")}
+        )  # fmt: skip
+    if order == "newest first":
+        items.reverse()
+    elif order == "shuffled":
+        import random
+
+        random.Random(10).shuffle(items)
+    site.put("/big.xml", rss("Big Wire", items), "application/rss+xml")
+    bot = SitrepBot(config(tmp_path))
+    try:
+        await bot.login("t")
+        server.reset()
+        payload = subcommand("source", "add", {"url": site.url("/big.xml")})
+        payload["member"]["permissions"] = str(1 << 5)  # Manage Server
+        await dispatch(bot, payload)
+        text = json.dumps([r.payload for r in server.requests if r.method in ("POST", "PATCH")])
+        assert "First poll: 12 new article(s), 0 already known" in text
+        assert "2,988 older item(s) not read (the newest are)" in text
+        fetched = sorted(int(p.rsplit("/", 1)[1]) for p in site.hits if p.startswith("/p/"))
+        assert fetched == list(range(n - 12, n))  # the newest twelve by date, nothing else
+        assert await bot.store.count() == 12
+
+        server.reset()
+        await dispatch(bot, subcommand("source", "list"))
+        (cb,) = [r for r in server.requests if r.path.endswith("/callback")]
+        listed = json.dumps(cb.payload, ensure_ascii=False)
+        assert "the feed holds 3,000 items: the newest 12 are read, 2,988 older ones are not" in (
+            listed
+        )
+    finally:
+        await bot.close()

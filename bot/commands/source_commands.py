@@ -204,6 +204,8 @@ async def cmd_add(where: SourceWhere, inv: Invocation) -> list[Message]:
         outcome = f"First poll: {result.new} new article(s), {result.known} already known"
         if result.skipped:
             outcome += f", {result.skipped} left out by the filters"
+        if result.not_read:
+            outcome += f", {result.not_read:,} older item(s) not read (the newest are)"
     else:
         outcome = "It is being polled."
     embed = Embed(

@@ -378,6 +378,7 @@ class PollResult:
     known: int = 0
     skipped: int = 0
     failed_items: int = 0
+    not_read: int = 0  # a feed's older items past the poller's bound, counted, not read
     error: str | None = None
     reported: bool = False
 

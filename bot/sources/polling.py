@@ -111,6 +111,8 @@ from briefings.ingest.feeds import FeedItem, article_from_item, parse_feed
 from briefings.model import Briefing
 
 log = logging.getLogger(__name__)
+
+MAX_FEED_ITEMS = 100  # items read in one poll of a feed, the newest; the rest are counted
 T = TypeVar("T")
 
 __all__ = [
@@ -159,6 +161,7 @@ class SourcePoller(ArticleIntake):
         report_after: timedelta = timedelta(hours=24),
         clock: Clock = utc_now,
         concurrency: int = 4,
+        max_feed_items: int | None = None,
     ) -> None:
         self.store = store
         self.engine = store.engine
@@ -168,6 +171,7 @@ class SourcePoller(ArticleIntake):
         self.report_after = report_after
         self.clock = clock
         self.concurrency = concurrency
+        self.max_feed_items = MAX_FEED_ITEMS if max_feed_items is None else max_feed_items
         self._lock = asyncio.Lock()  # the look-up-then-store step, one item at a time
         self._wake = asyncio.Event()
         self._polling: set[int] = set()
@@ -275,14 +279,15 @@ class SourcePoller(ArticleIntake):
                 reported = await self._report_failing(src, since, result, now)
                 values["failure_reported"] = reported
             log.warning("source #%s failed: %s", src.id, result.error)
-        if result.ok and (result.new or result.failed_items):
+        if result.ok and (result.new or result.failed_items or result.not_read):
             log.info(
-                "source #%s: %d new, %d known, %d left out, %d unreadable",
+                "source #%s: %d new, %d known, %d left out, %d unreadable, %d older not read",
                 src.id,
                 result.new,
                 result.known,
                 result.skipped,
                 result.failed_items,
+                result.not_read,
             )
         async with self.engine.begin() as conn:
             await conn.execute(update(sources).where(sources.c.id == src.id).values(**values))
@@ -328,10 +333,16 @@ class SourcePoller(ArticleIntake):
         failed = 0
         retry_later = False
         first_error: str | None = None
-        oldest_first = sorted(
+        # The newest items only (a feed of 100,000 would be 100,000 page fetches in one poll);
+        # items with no date keep the feed's own order, after the dated ones. Then oldest first.
+        newest_first = sorted(
             feed.items,
             key=lambda i: i.published or datetime.min.replace(tzinfo=UTC),
+            reverse=True,  # stable: equal dates keep the feed's order
         )
+        kept = newest_first[: self.max_feed_items]
+        over = len(newest_first) - len(kept)
+        oldest_first = kept[::-1]
         probes: list[str] = []
         for it in oldest_first:
             keys, found_url = item_keys(src, it)
@@ -350,9 +361,14 @@ class SourcePoller(ArticleIntake):
                     )
                 continue
             counts[outcome.status] += 1
-        error = None
+        notes = []
+        if over:
+            notes.append(
+                f"the feed holds {len(newest_first):,} items: the newest {len(kept):,} are read,"
+                f" {over:,} older ones are not"
+            )
         if failed:
-            error = f"{failed} item(s) could not be read; the first: {first_error}"
+            notes.append(f"{failed} item(s) could not be read; the first: {first_error}")
         result = PollResult(
             src.id,
             True,
@@ -361,7 +377,8 @@ class SourcePoller(ArticleIntake):
             known=counts["known"],
             skipped=counts["skipped"],
             failed_items=failed,
-            error=error,
+            not_read=over,
+            error="; ".join(notes) or None,
         )
         # Validators are kept only when every item is stored or settled: a 304 next time
         # must not hide an item still to read.
