@@ -25,7 +25,7 @@ from briefings.errors import SitrepError
 from briefings.messages import Attachment, Embed, EmbedField, Message
 from briefings.model import SECTIONS, Briefing
 from briefings.render import Renderer
-from briefings.sanitize import clean, escape_markdown, safe_url
+from briefings.sanitize import clean, escape_markdown, safe_url, strip_unsafe
 
 HELP_COLOR = 0x5865F2
 SOURCES_COLOR = 0x95A5A6
@@ -113,6 +113,12 @@ class Invocation:
     name: str
     options: tuple[tuple[str, str], ...] = ()
     now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Arguments are text from outside: cleaned once here, where every command reads them
+        # (Discord passes a lone surrogate or a bidi control as typed; SQLite cannot store one).
+        cleaned = tuple((k, strip_unsafe(v)) for k, v in self.options)
+        object.__setattr__(self, "options", cleaned)
 
     def get(self, key: str) -> str | None:
         for k, v in self.options:

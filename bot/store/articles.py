@@ -48,7 +48,7 @@ from briefings.article import OPENING_CHARS, Article, display_name
 from briefings.errors import ConfigError, InputError, SitrepError
 from briefings.ingest import read_article
 from briefings.model import SECTIONS, Briefing
-from briefings.sanitize import clean, escape_markdown
+from briefings.sanitize import clean, escape_markdown, strip_unsafe
 
 log = logging.getLogger(__name__)
 
@@ -378,7 +378,7 @@ class Store:
         """Articles most recent first, those whose title (or source, or an untitled one's opening)
         contains ``query``."""
         stmt = select(*_LISTED).join(briefings, briefings.c.article_id == articles.c.id)
-        q = query.strip().lower()
+        q = strip_unsafe(query).strip().lower()  # an autocomplete's text too: no lone surrogate
         if q:
             pattern = f"%{_escape_like(q)}%"
             stmt = stmt.where(
@@ -457,7 +457,7 @@ class Store:
     async def resolve(self, query: str | None) -> StoredArticle:
         """The article a command names: empty for the latest, ``#id`` from autocomplete, or a
         piece of its title (the most recent match). ``NotFound`` with a helpful message."""
-        q = (query or "").strip()
+        q = strip_unsafe(query or "").strip()
         if not q:
             latest = await self.latest()
             if latest is None:
