@@ -1,7 +1,8 @@
 """Every slash command with any arguments, through discord.py's command tree against the local
 fake Discord (issue 10): whatever the length, the characters (controls, bidi, NUL, lone
 surrogates) or the size of a number, the reply is within Discord's limits and is never the
-generic "something went wrong" answer. Autocompletes likewise answer within Discord's limits.
+generic "something went wrong" answer, and no control or bidi character typed is echoed.
+Autocompletes likewise answer within Discord's limits.
 
 Hypothesis draws the arguments; the commands and their options come from the tree itself, so a
 command added later is covered without a change here. Nothing leaves 127.0.0.1: host names do
@@ -24,6 +25,7 @@ from discord import app_commands
 from discord_server import FakeDiscord, dispatch, interaction_payload
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_untrusted_text import FORBIDDEN, payload_texts
 
 from bot.config import load_config
 from bot.gateway.client import UNEXPECTED, SitrepBot
@@ -207,6 +209,8 @@ def test_any_arguments_get_a_reply_within_discords_limits_and_never_the_generic_
         message = answer.get("data") or {} if "type" in answer else answer
         text = json.dumps(message, ensure_ascii=False)
         assert UNEXPECTED not in text, (name, sub, options)
+        for shown in payload_texts(message):  # nothing typed reorders or breaks the reply
+            assert not FORBIDDEN.search(shown), (ascii(shown)[:300], name, sub)
         assert not _violations(message), (_violations(message), name, sub)
         assert (message.get("allowed_mentions") or {"parse": []}).get("parse") == []
 

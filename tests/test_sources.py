@@ -573,3 +573,48 @@ def test_a_failing_source_backs_off_and_a_success_resets_it() -> None:
         src, interval=timedelta(days=1), failing_since=t0, last_polled_at=t0 + timedelta(hours=1)
     )
     assert daily.due_at() == t0 + timedelta(hours=1) + timedelta(days=1)
+
+
+NUL_FEED = (
+    '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+    "<title>Wire&#0;&#x202E;</title><link>http://example.invalid/</link>{items}</channel></rss>"
+)
+NUL_ITEM = (
+    "<item><title>Front &#0;news&#x202E; {n}&#x2066;</title><link>{link}</link>"
+    '<guid isPermaLink="false">g&#0;{n}</guid><pubDate>Fri, 20 Nov 2026 0{n}:00:00 GMT</pubDate>'
+    "<description>Troops&#0; advanced {n} km near Varnell&#x202E; on Tuesday, the regional "
+    "command said. About 1,200 fighters took part in the assault.</description></item>"
+)
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+async def test_a_feed_with_nul_and_bidi_in_its_fields_polls_clean_every_time(
+    site: Site, fetcher: Fetcher, request: pytest.FixtureRequest, tmp_path: Path, db: str
+) -> None:
+    """issue 10: a feed whose title held &#0; made every later poll of it fail on PostgreSQL
+    (invalid byte sequence for encoding "UTF8": 0x00); it is cleaned where it enters."""
+    from bot.store.articles import metadata
+
+    url = (
+        request.getfixturevalue("postgres_url")
+        if db == "postgresql"
+        else f"sqlite+aiosqlite:///{tmp_path / 's.db'}"
+    )
+    store = await Store.open(url)
+    try:
+        await add_source(store.engine, kind="feed", location=site.url("/nul.xml"), now=NOW)
+        poller = SourcePoller(store, fetcher)
+        for n in (1, 2):  # a second poll of a changed feed: the one that failed
+            items = "".join(NUL_ITEM.format(n=i, link=site.url(f"/n/{i}")) for i in range(1, n + 1))
+            site.put(f"/n/{n}", page(f"Front news {n}", [*STORIES["varnell"][1], f"Day {n}."]))
+            site.put("/nul.xml", NUL_FEED.format(items=items), "application/rss+xml")
+            (result,) = await poller.poll_due(NOW + timedelta(hours=n))
+            assert (result.ok, result.error, result.new) == (True, None, 1), result
+        (src,) = await list_sources(store.engine)
+        assert (src.name, src.last_error, src.articles_found) == ("Wire", None, 2)
+        titles = sorted(a.title or "" for a in await store.recent())
+        assert titles == ["Front news 1", "Front news 2"]
+    finally:
+        async with store.engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+        await store.close()
