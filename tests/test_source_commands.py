@@ -397,3 +397,34 @@ async def test_a_huge_feed_is_read_newest_first_up_to_the_bound_and_the_rest_cou
         )
     finally:
         await bot.close()
+
+
+@pytest.mark.parametrize("command", ["/ingest url:{url}", "/source add url:{url} kind:page"])
+@pytest.mark.parametrize("path", ["/stall", "/stall-body"])
+async def test_a_read_stall_is_reported_with_the_read_timeout(
+    site: Site, tmp_path: Path, command: str, path: str
+) -> None:
+    """issue 10: a server silent past the 1 s read timeout was 'no complete answer within 5 s'
+    (aiohttp's ServerTimeoutError is a TimeoutError, caught as the total one)."""
+    path_cfg = tmp_path / "sitrep.toml"
+    path_cfg.write_text(
+        "[store]\nurl = 'sqlite:///s.db'\n\n[fetch]\nallow_networks = ['127.0.0.0/8']\n"
+        "timeout_seconds = 5\nread_timeout_seconds = 1\nretries = 0\n",
+        "utf-8",
+    )
+    line = command.format(url=site.url(path))
+    started = asyncio.get_running_loop().time()
+    if command.startswith("/ingest"):
+        with pytest.raises(SitrepError) as caught:
+            await say(load_config(path_cfg, env={"DISCORD_TOKEN": "t"}), line)
+        said = str(caught.value)
+    else:
+        said = await say(load_config(path_cfg, env={"DISCORD_TOKEN": "t"}), line)
+    assert asyncio.get_running_loop().time() - started < 4
+    if command.startswith("/ingest"):
+        assert said == "Could not fetch it: the server sent nothing for 1 s (stalled)"
+    else:
+        url = site.url(path)
+        assert f"The first poll failed: <{url}>: the server sent nothing for 1 s (stalled).\n" in (
+            said
+        )
