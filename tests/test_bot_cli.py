@@ -15,6 +15,7 @@ import discord
 import pytest
 from cli_run import SITREP, clean_env, sitrep
 from discord_server import APP_ID, GUILD_ID, FakeDiscord
+from test_store import postgres_url  # noqa: F401  (the throwaway PostgreSQL server)
 
 from bot.commands.pipeline import SPEC_BY_NAME
 from bot.commands.subscription_commands import SUBSCRIPTION_SPECS
@@ -389,3 +390,25 @@ def test_sync_commands_refuses_a_guild_that_is_no_discord_id(guild: str, shown: 
         f"sitrep: sync-commands: argument --guild: not a Discord id: {shown}"
         " (see sitrep sync-commands --help)"
     )
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_nul_and_bidi_in_an_articles_title_are_cleaned_before_the_store(
+    tmp_path: Path, request: pytest.FixtureRequest, db: str
+) -> None:
+    """issue 10: a NUL in an [[articles]] title exited 1 on PostgreSQL and printed the SQL
+    statement with its parameters; ``sitrep site`` (which writes the store) now stores it clean."""
+    url = request.getfixturevalue("postgres_url") if db == "postgresql" else "sqlite:///s.db"
+    (tmp_path / "a.txt").write_bytes((FIXTURES / "river_crossing.txt").read_bytes())
+    cfg = tmp_path / "sitrep.toml"
+    cfg.write_text(
+        f"[store]\nurl = '{url}'\n[[articles]]\npath = 'a.txt'\n"
+        'title = "Bridge\\u0000head \\u202eheld\\u2066"\n',
+        encoding="utf-8",
+    )
+    r = sitrep("site", str(tmp_path / "out"), "--config", str(cfg), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "INSERT" not in r.stderr and "Traceback" not in r.stderr
+    index = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "Bridgehead held" in index
+    assert "\x00" not in index and "\u202e" not in index and "\u2066" not in index

@@ -618,3 +618,32 @@ async def test_a_feed_with_nul_and_bidi_in_its_fields_polls_clean_every_time(
         async with store.engine.begin() as conn:
             await conn.run_sync(metadata.drop_all)
         await store.close()
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+async def test_a_declared_sources_name_and_terms_are_stored_clean(
+    request: pytest.FixtureRequest, tmp_path: Path, db: str
+) -> None:
+    """A NUL or a bidi control in a [[sources]] name or keyword is cleaned where the
+    configuration is read: PostgreSQL refuses a NUL, and the name credits every article."""
+    from bot.store.articles import metadata
+
+    url = (
+        request.getfixturevalue("postgres_url")
+        if db == "postgresql"
+        else f"sqlite+aiosqlite:///{tmp_path / 's.db'}"
+    )
+    text = (
+        '[[sources]]\nurl = "https://news.example.com/rss.xml"\nname = "Wire\\u0000\\u202e"\n'
+        'keywords = ["bri\\u0000gade", "\\u2066"]\nregions = ["Kel\\u202e"]\n'
+    )
+    config = load_config(write_config(tmp_path, text), env={})
+    store = await Store.open(url)
+    try:
+        await sync_declared_sources(store.engine, declared_sources(config), now=NOW)
+        (src,) = await list_sources(store.engine)
+        assert (src.name, src.keywords, src.regions) == ("Wire", ("brigade",), ("Kel",))
+    finally:
+        async with store.engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+        await store.close()

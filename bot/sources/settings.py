@@ -25,6 +25,7 @@ from bot.sources.fetch import (
 from bot.store.articles import db_time
 from briefings.errors import SitrepError
 from briefings.ingest import DEFAULT_MAX_BYTES
+from briefings.sanitize import clean_line, clean_optional
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -221,9 +222,10 @@ def parse_declared_source(t: ConfigTable) -> DeclaredSource:
     return DeclaredSource(
         kind=kind,
         location=location,
-        name=t.text("name"),
-        keywords=tuple(k.strip() for k in t.str_list("keywords")),
-        regions=tuple(r.strip() for r in t.str_list("regions")),
+        # Text from outside, cleaned where it enters (PostgreSQL refuses a NUL in the table).
+        name=clean_optional(t.text("name")),
+        keywords=tuple(k for k in map(clean_line, t.str_list("keywords")) if k),
+        regions=tuple(r for r in map(clean_line, t.str_list("regions")) if r),
         interval=interval,
     )
 

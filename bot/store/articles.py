@@ -48,7 +48,7 @@ from briefings.article import OPENING_CHARS, Article, display_name
 from briefings.errors import ConfigError, InputError, SitrepError
 from briefings.ingest import read_article
 from briefings.model import SECTIONS, Briefing
-from briefings.sanitize import clean, escape_markdown, strip_unsafe
+from briefings.sanitize import clean, clean_optional, escape_markdown, strip_unsafe
 
 log = logging.getLogger(__name__)
 
@@ -538,7 +538,11 @@ def _clip(text: str, n: int = 60) -> str:
 
 def _read_and_distill(path: Path, max_bytes: int, meta: dict[str, Any]) -> tuple[Article, Briefing]:
     article = read_article(str(path), max_bytes=max_bytes)
-    changes = {k: v for k, v in meta.items() if v is not None}
+    # [[articles]] metadata is text from outside: cleaned as the article's own is (a NUL in a
+    # title made PostgreSQL refuse the row), before the briefing carries it.
+    changes: dict[str, Any] = {
+        k: clean_optional(v) if isinstance(v, str) else v for k, v in meta.items() if v is not None
+    }
     if changes:
         article = dataclasses.replace(article, **changes)
     return article, distill(article)
