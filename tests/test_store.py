@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from test_untrusted_text import FORBIDDEN, _any_text
 
 from bot.config import load_config
 from bot.store.articles import NotFound, Store, load_configured, metadata, speakers_of
@@ -231,3 +233,25 @@ async def test_unreachable_database_is_a_config_error(tmp_path: Path) -> None:
         await Store.open(url, origin="conf.toml")
     with pytest.raises(ConfigError, match=r"\[store\] url: cannot open"):
         await Store.open("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=_any_text, title=_any_text, source=_any_text)
+async def test_any_text_from_outside_is_stored_and_read_back_clean(
+    store: Store, body: str, title: str, source: str
+) -> None:
+    """issue 10: arbitrary unicode (NUL, controls, bidi, lone surrogates) in an article and its
+    metadata is stored alike on SQLite and PostgreSQL, and nothing hostile comes back."""
+    a = build_article(
+        f"Troops advanced near Kel. {body} The command said so.", title=title, source=source
+    )
+    await store.add_article(a)
+    await store.recent(query=title)  # any query is answered
+    for stored in await store.recent(limit=1000):
+        briefing = await store.briefing(stored.id)
+        for text in (stored.title, stored.source, stored.label, briefing.article.title):
+            assert not FORBIDDEN.search(text or ""), ascii(text)
