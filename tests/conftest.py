@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,20 @@ SHARED = ROOT.parent / "shared"
 ARTICLES = SHARED / "articles"
 GOLD = SHARED / "gold"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _test_cache_dir() -> Path:
+    """Where the suite keeps the gazetteer indexes: one folder per installation (this checkout's
+    Python environment), kept between runs. The user's shared cache is keyed by the installed
+    data's file times, and every install deletes the others' index as stale: two checkouts (or
+    their suites) on one machine rebuilt both indexes, 6 s of CPU, in nearly every subprocess."""
+    key = hashlib.sha256(f"{sys.prefix}|{ROOT}".encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"sitrep-test-cache-{os.getuid()}-{key}"
+
+
+# Set before any test runs, so that in-process loads and every subprocess (cli_run keeps it) share
+# it; a test of the cache itself sets its own.
+os.environ.setdefault("SITREP_CACHE_DIR", str(_test_cache_dir()))
 
 
 @pytest.fixture
