@@ -31,6 +31,12 @@ def _test_cache_dir() -> Path:
 os.environ.setdefault("SITREP_CACHE_DIR", str(_test_cache_dir()))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that mostly wait for the wall clock run first (marked ``waits_for_the_clock``): in
+    parallel their wait overlaps the rest of the suite instead of ending it."""
+    items.sort(key=lambda item: item.get_closest_marker("waits_for_the_clock") is None)
+
+
 @pytest.fixture
 def shared_articles() -> Path:
     """The real articles of ../shared/articles; the test is skipped where they are absent."""

@@ -285,6 +285,7 @@ def _next_minute(at_least: timedelta) -> datetime:
     return soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
+@pytest.mark.waits_for_the_clock  # the next whole minute: a schedule's finest step
 async def test_scheduled_post_while_connected_then_restart_posts_nothing_twice(
     server: FakeDiscord, sitrep: SitrepRun
 ) -> None:
