@@ -512,7 +512,9 @@ _RENDERERS: dict[RenderOptions, Renderer] = {}
 def test_no_rendered_message_ever_breaks_a_discord_limit(
     briefing: Briefing, options: RenderOptions
 ) -> None:
-    renderer = _RENDERERS.setdefault(options, Renderer(options))
+    renderer = _RENDERERS.get(options)  # setdefault would build (compile) one every time
+    if renderer is None:
+        renderer = _RENDERERS[options] = Renderer(options)
     msgs = all_messages(renderer, briefing)
     assert_fits(msgs)
     for msg in msgs:
