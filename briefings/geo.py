@@ -195,9 +195,7 @@ def _load_index() -> GeoIndex:
         path = folder / name
         try:
             _places.write_index(entries, path)
-            for stale in folder.glob(f"{_INDEX_FORMAT}-*.idx"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
+            _places.prune_stale(folder, f"{_INDEX_FORMAT}-*.idx", path)
             return GeoIndex(_places.IndexGazetteer(path))
         except (OSError, ValueError):
             continue

