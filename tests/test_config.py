@@ -32,7 +32,7 @@ def test_example_configuration_loads() -> None:
     assert config.store.url.endswith("config/sitrep.db")
     assert config.render.sections == ("frontline", "forces", "policy", "quotes")
     assert config.render.max_items == ()  # the defaults, which fit one message
-    assert config.ingest.max_bytes == 5_000_000
+    assert config.ingest.max_bytes == 5_242_880
     assert config.discord.token is None
     assert config.webhook.username == "sitrep"
 

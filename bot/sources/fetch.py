@@ -35,6 +35,7 @@ from yarl import URL
 
 from bot.config import shown
 from briefings.errors import SitrepError
+from briefings.ingest.files import DEFAULT_MAX_BYTES as INGEST_MAX_BYTES
 
 __all__ = [
     "BlockedAddress",
@@ -58,7 +59,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MAX_REDIRECTS = 5
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BYTES = INGEST_MAX_BYTES  # one limit for files and pages
 USER_AGENT = "sitrep/0.1 (news briefings; +https://github.com/)"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
