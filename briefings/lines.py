@@ -42,6 +42,12 @@ _LEADING_ATTRIBUTION = re.compile(
 PRONOUN_START = re.compile(r"^(?:he|she|it|they|we|i|his|her|its|their|our|my)\b", re.IGNORECASE)
 #: "..., Ukrainian officials said." / "..., said a commander of the unit." / "..., according to X."
 _TRAILING_ATTRIBUTION = (
+    # "..., the regional governor, Pavel Serko, said.": the role before the name goes with it
+    re.compile(
+        r"^(?P<rest>.+?),\s+(?:the|a|an|its|their)\s[^,;:“”\"()]{2,60},\s+"
+        r"(?P<who>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}),\s+"
+        rf"(?:has |have |had )?{_SAYS}(?P<tail>[^,]{{0,40}})$"
+    ),
     re.compile(rf"^(?P<rest>.+?),\s+{_WHO}\s+(?:has |have |had )?{_SAYS}(?P<tail>[^,]{{0,40}})$"),
     re.compile(rf"^(?P<rest>.+?),\s+{_SAYS}\s+(?P<who>[^,;“”\"]{{2,90}}?)(?P<tail>)$"),
     re.compile(r"^(?P<rest>.+?),?\s+according to\s+(?P<who>[^,;“”\"]{2,90}?)(?P<tail>)$"),
@@ -276,6 +282,8 @@ def event_parts(
         if not m.group("rel") and not _NAME_BEFORE.search(line, 0, m.start()):
             continue  # "a", "the" start an aside only after a name: "Tarn, the old port,"
         after = m.end() + 1 if line.startswith(",", m.end()) else m.end()
+        if any(name and line[after:].lstrip().startswith(name) for name in keep):
+            continue  # ", the regional governor, X,": what the item's actor is, before the name
         shorter = line[: m.start()] + line[after:]
         if _words(shorter) >= _MIN_WORDS:
             line = shorter

@@ -269,3 +269,22 @@ def test_a_pronouns_attribution_names_who_it_refers_to(
 )
 def test_whose_figure_a_sentence_gives(sentence: str, who: str) -> None:
     assert attribution(sentence) == who
+
+
+@pytest.mark.parametrize(
+    ("keep", "line"),
+    [
+        ((), "Rebel units pushed into the outskirts of Arnsk on Monday — Pavel Serko"),
+        (  # the actor's own statement: the line keeps the sentence, role and all
+            ("Pavel Serko",),
+            "Rebel units pushed into the outskirts of Arnsk on Monday, the regional governor, "
+            "Pavel Serko, said.",
+        ),
+    ],
+)
+def test_an_attribution_with_the_role_before_the_name(keep: tuple[str, ...], line: str) -> None:
+    sentence = (
+        "Rebel units pushed into the outskirts of Arnsk on Monday, the regional governor, "
+        "Pavel Serko, said."
+    )
+    assert event_line(sentence, keep, roles=bool(keep)) == line
