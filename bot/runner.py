@@ -152,7 +152,7 @@ async def dry_run_post(config: Config, *, out: TextIO | None = None) -> int:
         if latest is None:
             raise ConfigError(f"{config.path}: no articles loaded: add [sources] or [[articles]]")
         renderer = make_renderer(config)
-        messages = renderer.post_messages(await store.briefing(latest.id), now=now)
+        messages = renderer.post_messages(await store.briefing(latest.id), now=now, ref=latest.key)
         ConsoleSink(out).send_all(messages)
         return 0
 
@@ -314,7 +314,7 @@ async def post_webhook_async(
         if chosen
         else config
     )
-    messages = renderer.post_messages(briefing, now=datetime.now(UTC))
+    messages = renderer.post_messages(briefing, now=datetime.now(UTC), ref=stored.key)
     ids: list[int | None] = []
     async with aiohttp.ClientSession() as session:
         sink = WebhookSink(

@@ -60,6 +60,7 @@ DEFAULT_MAX_ITEMS: tuple[tuple[str, int], ...] = (
     ("policy", 3),
     ("quotes", 3),
 )
+_REF = re.compile(r"#\d{1,19}")  # how commands name a stored article: "#12"
 FIT_TEXT = 1800  # characters of a ranked briefing's text: one Discord message, read at a glance
 MIN_FIT_ITEMS = 2  # fitting never shows fewer items of a section than this
 #: Which section gives up an item first when several show as large a share of their limit:
@@ -133,6 +134,9 @@ class _View:
     sections: tuple[SectionView, ...]
     now_ts: int | None = None
     lead: str | None = None  # the bottom line, clean and within its budget
+    # How commands name the article ("#12"), so a post's "more" hint reaches this article and
+    # not whichever is the latest when it is read; None: the latest (no store, the CLI).
+    ref: str | None = None
 
     def context(self) -> dict[str, Any]:
         return {
@@ -140,6 +144,7 @@ class _View:
             "sections": self.sections,
             "now_ts": self.now_ts,
             "lead": self.lead,
+            "ref": self.ref,
         }
 
 
@@ -333,6 +338,7 @@ class Renderer:
         now: datetime | None = None,
         ranked: bool = True,
         limits: Mapping[str, int] | None = None,
+        ref: str | None = None,
     ) -> _View:
         paragraph_of = briefing.article.sentence_paragraphs
         names = self.options.sections if sections is None else tuple(sections)
@@ -352,6 +358,7 @@ class Renderer:
             lead=clip_or_none(briefing.lead.text, LEAD_BUDGET)
             if briefing.lead is not None
             else None,
+            ref=ref if ref is not None and _REF.fullmatch(ref) else None,
         )
 
     def section_parts(
@@ -430,11 +437,13 @@ class Renderer:
         now: datetime | None = None,
         sections: Sequence[str] | None = None,
         ranked: bool = True,
+        ref: str | None = None,
     ) -> list[Message]:
         """A scheduled post: a header, then one embed per section, split to fit Discord.
 
         ``sections`` (default: the options' sections) picks and orders the sections shown;
-        ``ranked=False`` shows every item of each (``/briefing full:true``).
+        ``ranked=False`` shows every item of each (``/briefing full:true``); ``ref`` is how
+        commands name the article ("#12"), for the hint to the lines not shown.
         """
         if sections is not None:
             unknown = [name for name in sections if name not in SECTIONS]
@@ -444,7 +453,7 @@ class Renderer:
                 )
         if ranked:
             view = self._fitted_view(
-                briefing, now=now, sections=sections, measure=self._post_text_size
+                briefing, now=now, sections=sections, measure=self._post_text_size, ref=ref
             )
         else:
             view = self._view(briefing, now=now, sections=sections, ranked=False)
@@ -524,12 +533,13 @@ class Renderer:
         now: datetime | None = None,
         sections: Sequence[str] | None = None,
         measure: Callable[[_View], int] | None = None,
+        ref: str | None = None,
     ) -> _View:
         """The ranked view, with fewer items while its text (``measure``: by default, of the
         markdown briefing) is over ``fit_text``: the section showing the largest share of its
         limit gives up its lowest item (ties in ``_FIT_ORDER``), down to ``MIN_FIT_ITEMS``; then
         the items given up before the last one come back where they still fit."""
-        view = self._view(briefing, now=now, sections=sections)
+        view = self._view(briefing, now=now, sections=sections, ref=ref)
         budget = self.options.fit_text
         if budget is None:
             return view
@@ -546,12 +556,12 @@ class Renderer:
             )
             limits[name] -= 1
             given_up.append(name)
-            view = self._view(briefing, now=now, sections=sections, limits=limits)
+            view = self._view(briefing, now=now, sections=sections, limits=limits, ref=ref)
         # The last step may have given up a long line where a short one was enough: the items
         # given up before it come back, most recent first, wherever they still fit.
         for name in reversed(given_up[:-1]):
             trial = {**limits, name: limits[name] + 1}
-            bigger = self._view(briefing, now=now, sections=sections, limits=trial)
+            bigger = self._view(briefing, now=now, sections=sections, limits=trial, ref=ref)
             if size(bigger) <= budget:
                 limits, view = trial, bigger
         return view

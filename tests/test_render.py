@@ -716,3 +716,17 @@ def test_fitting_leaves_out_no_line_that_would_still_fit() -> None:
                     budget,
                     name,
                 )
+
+
+def test_a_posts_hint_names_its_article_so_it_still_reaches_it_later() -> None:
+    b = _long_briefing()
+    text = "\n".join(
+        e.description or "" for m in Renderer().post_messages(b, ref="#12") for e in m.embeds
+    )
+    assert "-# +" in text and "more: /briefing article:#12 section:frontline" in text
+    assert "more: /briefing section:" not in text
+    for bad in ("#12 @everyone", "12", "#" + "9" * 30):  # only a store reference is shown
+        shown = "\n".join(
+            e.description or "" for m in Renderer().post_messages(b, ref=bad) for e in m.embeds
+        )
+        assert "article:" not in shown and "more: /briefing section:frontline" in shown

@@ -297,7 +297,7 @@ class _OneArticleStore:
         self.demo = _demo_briefing()
 
     async def latest(self) -> Any:
-        return type("A", (), {"id": 7, "added_at": self.added_at})()
+        return type("A", (), {"id": 7, "key": "#7", "added_at": self.added_at})()
 
     async def briefing(self, article_id: int) -> Any:
         assert article_id == 7

@@ -194,9 +194,9 @@ async def _render_since(
     if len(found.new) < max(1, minimum):
         return None
     if len(found.new) == 1:
-        _, briefing = found.new[0]
+        stored, briefing = found.new[0]
         if tuple(sections) == SECTIONS:
-            return renderer.post_messages(briefing, now=now)
+            return renderer.post_messages(briefing, now=now, ref=stored.key)
         out: list[Message] = []
         for name in sections:
             out.extend(renderer.section_messages(briefing, name, now=now))
@@ -273,7 +273,7 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
         if key in posts:
             return list(posts[key])
         briefing = await store.briefing(latest.id)
-        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections))
+        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections, ref=latest.key))
         posts[key] = out
         while len(posts) > 32:
             posts.pop(next(iter(posts)))

@@ -222,9 +222,9 @@ async def cmd_briefing(store: Store, renderer: Renderer, inv: Invocation) -> lis
         now = inv.now or datetime.now(UTC)
         return await digest_reply(store, renderer, since, now=now, section=section)
     full = _yes_no(inv.get("full"), "full")
-    _, briefing = await _article(store, inv)
+    stored, briefing = await _article(store, inv)
     if section is None:
-        return renderer.post_messages(briefing, now=inv.now, ranked=not full)
+        return renderer.post_messages(briefing, now=inv.now, ranked=not full, ref=stored.key)
     return renderer.section_messages(briefing, section, now=inv.now)
 
 
