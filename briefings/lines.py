@@ -145,10 +145,14 @@ def _speaker_like(who: str) -> bool:
     )
 
 
+def _mostly_quoted(line: str) -> bool:
+    """More than a quarter of ``line`` is inside quotation marks: the quotes section's."""
+    return sum(len(q) for q in re.findall(r"[“\"][^”\"]*[”\"]?", line)) > len(line) // 4
+
+
 def _attribution(line: str) -> tuple[str, str]:
     """``line`` without its attribution, and who it attributes the line to ("" when none)."""
-    quoted = sum(len(q) for q in re.findall(r"[“\"][^”\"]*[”\"]?", line))
-    if quoted > len(line) // 4:
+    if _mostly_quoted(line):
         return line, ""  # a quotation's own attribution belongs to the quotes section
     m = _LEADING_ATTRIBUTION.match(line)
     if (
@@ -188,9 +192,8 @@ def attribution(sentence: str) -> str:
     line = _END.sub("", " ".join(sentence.split()))
     _body, who = _attribution(line)
     if not who:  # "..., according to Ukrainian officials, including ...": set off mid-sentence
-        quoted = sum(len(q) for q in re.findall(r"[“\"][^”\"]*[”\"]?", line))
         m = _ACCORDING_TO.search(line)
-        if m is None or quoted > len(line) // 4 or not _speaker_like(m.group("who")):
+        if m is None or _mostly_quoted(line) or not _speaker_like(m.group("who")):
             return ""
         who = m.group("who")
     tail = _WHO_TAIL.search(who)
