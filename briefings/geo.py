@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,16 @@ _DESIGNATOR = re.compile(
 )
 
 
+_AREA = re.compile(
+    r"\s+(?:region|oblast|province|district|governorate|state|county)$", re.IGNORECASE
+)
+
+
+def is_area_name(name: str) -> bool:
+    """``name`` names an area ("Kel region", "Tor province"), which no single point stands for."""
+    return _AREA.search(name.strip()) is not None
+
+
 _COMPASS = re.compile(
     r"^(?:the\s+)?(?:(?:north|south)(?:-?(?:east|west))?|east|west)(?:ern)?\s+", re.IGNORECASE
 )
@@ -225,14 +236,49 @@ def _lookup(name: str, index: GeoIndex) -> tuple[Location, ...]:
     return hits
 
 
-def _best(hits: Sequence[Location], weight: Mapping[str, int]) -> Location:
-    """The place a name most likely means: in a country of the context, then one of that very
-    name (not a former or other name), then a country before a city before a region, then the
-    largest."""
+#: Beyond this distance from the briefing's unambiguous places, a same-named place is unlikely.
+NEAR_KM = 1500.0
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _near(h: Location, anchor: tuple[float, float] | None) -> bool:
+    if anchor is None or h.lat is None or h.lon is None:
+        return True
+    return distance_km((h.lat, h.lon), anchor) <= NEAR_KM
+
+
+def _best(
+    hits: Sequence[Location],
+    weight: Mapping[str, int],
+    *,
+    group: Callable[[str], str],
+    context: frozenset[str],
+    anchor: tuple[float, float] | None,
+) -> Location:
+    """The place a name most likely means: in a theatre of the briefing's other places, then
+    in a country given as context, then one of that very name (not a former or other name),
+    then a country before a city before a region, then one near the briefing's other places,
+    then the largest."""
     order = {COUNTRY: 2, CITY: 1, REGION: 0}
     return max(
         hits,
-        key=lambda h: (weight.get(h.country, 0), not h.alias, order[h.kind], h.population),
+        key=lambda h: (
+            weight.get(group(h.country), 0),
+            h.country in context,
+            not h.alias,
+            order[h.kind],
+            _near(h, anchor),
+            h.population,
+        ),
     )
 
 
@@ -241,25 +287,38 @@ def geocode(
     *,
     context: Iterable[str] = (),
     index: GeoIndex | None = None,
+    theatres: Theatres | None = None,
 ) -> Geocoded:
     """Resolve ``names`` (deduplicated, in order) to one place each, or list them as missing.
 
     ``context`` are country codes known to matter (the article's theatre); the countries of the
-    names that mean one country only add to them. Same-named places in several countries go to
-    the country with most support, then to the most populous place.
+    names that mean one country only add to them, counted by theatre (``theatres``, the default
+    groupings if not given: a town of either side of a war's border is in its theatre). Same-named
+    places go to the theatre with most support, then to a country of ``context``, then to one
+    within ``NEAR_KM`` of the briefing's unambiguous places, then to the most populous.
     """
     idx = index or geo_index()
+    groups = theatres or DEFAULT_THEATRES
     names = list(names)
     seen: dict[str, tuple[Location, ...]] = {}
     for name in names:
         key = _clean(name)
         if key and key not in seen:
             seen[key] = _lookup(name, idx)
-    weight: Counter[str] = Counter({c: 2 for c in context})
+    given = frozenset(c.upper() for c in context)
+    weight: Counter[str] = Counter({groups.of_country(c): 2 for c in given})
+    points: list[tuple[float, float]] = []
     for hits in seen.values():
         countries = {h.country for h in hits}
         if len(countries) == 1:
-            weight[next(iter(countries))] += 1
+            weight[groups.of_country(next(iter(countries)))] += 1
+        if len(hits) == 1 and hits[0].lat is not None and hits[0].lon is not None:
+            points.append((hits[0].lat, hits[0].lon))
+    anchor = (
+        (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+        if points
+        else None
+    )
     found: list[Location] = []
     missing: list[str] = []
     originals: dict[str, str] = {}
@@ -267,18 +326,8 @@ def geocode(
         originals.setdefault(_clean(name), name.strip())
     for key, hits in seen.items():
         if hits:
-            best = _best(hits, weight)
-            found.append(
-                Location(
-                    originals[key],
-                    best.country,
-                    best.kind,
-                    best.lat,
-                    best.lon,
-                    best.population,
-                    best.alias,
-                )
-            )
+            best = _best(hits, weight, group=groups.of_country, context=given, anchor=anchor)
+            found.append(dataclasses.replace(best, name=originals[key]))
         else:
             missing.append(originals[key])
     return Geocoded(tuple(found), tuple(missing))

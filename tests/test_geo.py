@@ -14,6 +14,7 @@ from briefings.geo import (
     Theatres,
     assign_theatre,
     build_geo_entries,
+    distance_km,
     geo_index,
     geocode,
 )
@@ -32,6 +33,7 @@ def test_a_name_of_two_countries_goes_to_the_larger_place_of_that_very_name() ->
 
 
 def test_the_other_places_of_the_briefing_pick_the_country() -> None:
+    # Both are in the theatre of Yakutsk (Ukraine = UA + RU): the nearer one wins over the larger.
     geo = geocode(["Pokrovsk", "Yakutsk"])
     pokrovsk = geo.found[0]
     assert pokrovsk.country == "RU"
@@ -139,3 +141,16 @@ def test_theatre_of_each_real_article(shared_articles: Path, name: str) -> None:
         pytest.skip(f"real article absent: {path}")
     briefing = distill(read_article(path), DEFAULT_THEATRES)
     assert briefing.article.theatre == REAL_THEATRES[name]
+
+
+def test_a_war_across_a_border_is_one_context_for_same_named_places() -> None:
+    # Donetsk is a city of 900,000 in Ukraine and a town of 50,000 in Russia's Rostov region.
+    # Kursk, in Russia, is in the same theatre as both (DEFAULT_THEATRES: Ukraine = UA + RU), so
+    # it does not pull Donetsk to the smaller Russian town: the larger place wins.
+    geo = geocode(["Kursk", "Donetsk"])
+    assert [p.country for p in geo.found] == ["RU", "UA"]
+
+
+def test_distance_between_two_points_is_great_circle() -> None:
+    assert distance_km((50.45, 30.52), (49.84, 24.03)) == pytest.approx(467, abs=5)
+    assert distance_km((0.0, 179.5), (0.0, -179.5)) == pytest.approx(111, abs=1)
