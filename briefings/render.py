@@ -51,6 +51,7 @@ from briefings.render_views import (
 )
 from briefings.sanitize import clean, escape_markdown, safe_url
 from briefings.template_sandbox import ConfinedLoader, SandboxedTemplates, render_bounded
+from briefings.timeline import Timeline
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -81,6 +82,7 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "digest_changes.md.j2",
     "digest_section.md.j2",
     "digest_sources.md.j2",
+    "timeline.md.j2",
 )
 
 
@@ -509,6 +511,14 @@ class Renderer:
 
         messages = digest_messages(self, digest, now=now, sections=sections)
         return _at_most(messages, "a digest", [n for n in TEMPLATE_NAMES if "digest" in n])
+
+    def timeline_messages(
+        self, timeline: Timeline, *, now: datetime | None = None
+    ) -> list[Message]:
+        """A place's history (``briefings.timeline``): its entries oldest first, one per line."""
+        from briefings.render_timeline import TEMPLATE, timeline_messages
+
+        return _at_most(timeline_messages(self, timeline, now=now), "a timeline", [TEMPLATE])
 
     def _post_text_size(self, view: _View) -> int:
         """The characters of a post's text: its header and each section as its template says."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.commands.chart import CHART_FILENAME, forces_chart
-from bot.commands.digests import digest_reply
+from bot.commands.digests import digest_reply, source_of
 from bot.store.articles import NotFound, Store, StoredArticle, speakers_of
 from briefings import limits
 from briefings.errors import SitrepError
@@ -26,6 +26,7 @@ from briefings.messages import Attachment, Embed, EmbedField, Message
 from briefings.model import SECTIONS, Briefing
 from briefings.render import Renderer
 from briefings.sanitize import clean, escape_markdown, safe_url, strip_unsafe
+from briefings.timeline import Report, build_timeline, close_places, names_place, place_choices
 
 HELP_COLOR = 0x5865F2
 SOURCES_COLOR = 0x95A5A6
@@ -87,8 +88,13 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "frontline",
         "The frontline situation, optionally around one place",
-        "Advances, retreats and assaults, place by place; `place` keeps one place.",
-        (Option("place", "Only items naming this place", autocomplete=True), _ARTICLE),
+        "Advances, retreats and assaults, place by place; `place` gives that place's history "
+        "across every stored report (date, outlet, what changed), or with `article` keeps "
+        "that article's items about it.",
+        (
+            Option("place", "A place's history, or its items in one article", autocomplete=True),
+            _ARTICLE,
+        ),
     ),
     CommandSpec(
         "policy",
@@ -282,21 +288,46 @@ async def cmd_forces(store: Store, renderer: Renderer, inv: Invocation) -> list[
 
 
 async def cmd_frontline(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
-    stored, briefing = await _article(store, inv)
     place = inv.get("place")
+    if place is not None and inv.get("article") is None:
+        return await place_history(store, renderer, place, now=inv.now)
+    stored, briefing = await _article(store, inv)
     if place is not None:
-        wanted = place.casefold()
-        items = [
-            i
-            for i in briefing.frontline
-            if any(wanted in p.casefold() for p in i.places) or wanted in i.text.casefold()
-        ]
+        items = [i for i in briefing.frontline if names_place(i, place)]
         if not items:
             known = places_of(briefing)
             hint = f" Places: {clip(', '.join(known), 300)}." if known else ""
             raise CommandError(f"No frontline item names '{clip(place)}' in {_name(stored)}.{hint}")
         briefing = dataclasses.replace(briefing, frontline=tuple(items))
     return renderer.section_messages(briefing, "frontline", now=inv.now)
+
+
+async def place_history(
+    store: Store, renderer: Renderer, place: str, *, now: datetime | None = None
+) -> list[Message]:
+    """``/frontline place:X``: every stored report's frontline items naming X, oldest first."""
+    found = await store.with_frontline()
+    if not found and await store.count() == 0:
+        raise CommandError("No articles are loaded yet. Add some to the configuration.")
+    reports = [_report(stored, briefing) for stored, briefing in reversed(found)]
+    timeline = build_timeline(place, reports)
+    if not timeline.entries:
+        known = place_choices([b for _, b in found])
+        close = close_places(place, known)
+        hint = f" Close names: {clip(', '.join(close), 300)}." if close else ""
+        if not close and known:
+            hint = f" Places reported: {clip(', '.join(known[:10]), 300)}."
+        raise CommandError(f"No frontline item names '{clip(place)}' in any stored report.{hint}")
+    return renderer.timeline_messages(timeline, now=now)
+
+
+def _report(stored: StoredArticle, briefing: Briefing) -> Report:
+    """A stored article as a timeline reads it: credited as digests credit it, dated by its
+    publication, else by when it was stored."""
+    day = stored.published or stored.added_at.date()
+    return Report(
+        source_of(stored), briefing, day, published=stored.published is not None, ref=stored.key
+    )
 
 
 async def cmd_policy(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:

@@ -28,6 +28,7 @@ from bot.gateway.discord_io import DiscordSink, reply
 from bot.render_config import make_renderer
 from bot.store.articles import NotFound, Store, StoredArticle, load_configured, speakers_of
 from briefings.model import SECTIONS
+from briefings.timeline import place_choices
 
 log = logging.getLogger(__name__)
 
@@ -222,10 +223,15 @@ class SitrepBot(discord.AutoShardedClient):
     async def place_choices(
         self, current: str, article: str | None = None
     ) -> list[app_commands.Choice[str]]:
-        target = await self._chosen(article)
-        if target is None:
-            return []
-        places = places_of(await self.store.briefing(target.id), current)
+        if article is None or not article.strip():
+            # No article chosen: the places of every stored report, as the timeline reads them.
+            found = await self.store.with_frontline()
+            places = place_choices([briefing for _, briefing in found], current)
+        else:
+            target = await self._chosen(article)
+            if target is None:
+                return []
+            places = places_of(await self.store.briefing(target.id), current)
         return [app_commands.Choice(name=p[:100], value=p[:100]) for p in places[:25]]
 
 

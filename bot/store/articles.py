@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 metadata = MetaData()
 LATEST_TTL = 10.0
+# A place's history reads this many of the most recent articles with frontline items.
+FRONTLINE_SCAN = 200
 
 articles = Table(
     "articles",
@@ -489,6 +491,41 @@ class Store:
             self._cache.pop(next(iter(self._cache)))
         self._cache[article_id] = result
         return result
+
+    async def with_frontline(
+        self, limit: int = FRONTLINE_SCAN
+    ) -> list[tuple[StoredArticle, Briefing]]:
+        """The ``limit`` most recent articles whose briefing has frontline items, most recent
+        first, with their briefings (a place's history, the places autocomplete offers).
+        Briefings already read come from the cache; the others are read in one query."""
+        stmt = (
+            select(*_LISTED)
+            .join(briefings, briefings.c.article_id == articles.c.id)
+            .where(briefings.c.frontline_count > 0)
+            .order_by(*_RECENT)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            found = [_stored(row) for row in (await conn.execute(stmt)).all()]
+            missing = [a.id for a in found if a.id not in self._cache]
+            read: dict[int, Briefing] = {}
+            if missing:
+                rows = await conn.execute(
+                    select(briefings.c.article_id, briefings.c.data).where(
+                        briefings.c.article_id.in_(missing)
+                    )
+                )
+                read = {row.article_id: Briefing.from_json(row.data) for row in rows.all()}
+        for article_id, briefing in read.items():
+            if len(self._cache) > 256:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[article_id] = briefing
+        out = []
+        for a in found:
+            known = read.get(a.id) or self._cache.get(a.id)
+            if known is not None:
+                out.append((a, known))
+        return out
 
     async def archive(self) -> list[tuple[StoredArticle, Briefing, str]]:
         """Every stored article with its briefing and its text, most recent first (the web
