@@ -102,6 +102,8 @@ async def main() -> None:
                 latest = await bot.store.latest()
                 assert latest is not None
                 speakers = await bot.store.speakers() or ["nobody"]
+                briefing = await bot.store.briefing(latest.id)
+                places = [p for i in briefing.frontline for p in i.places] or ["nowhere"]
                 cases: list[tuple[str, str, dict[str, str], str | None]] = [
                     ("/briefing", "briefing", {}, None),
                     ("/briefing section:quotes", "briefing", {"section": "quotes"}, None),
@@ -111,12 +113,14 @@ async def main() -> None:
                     ("/forces", "forces", {}, None),
                     ("/forces article:<title>", "forces", {"article": "<title>"}, None),
                     ("/frontline", "frontline", {}, None),
+                    ("/frontline place:<place>", "frontline", {"place": places[0]}, None),
                     ("/policy", "policy", {}, None),
                     ("/sources", "sources", {}, None),
                     ("/help", "help", {}, None),
                     ("/briefing article:xyz (error)", "briefing", {"article": "xyz"}, None),
                     ("autocomplete article", "briefing", {"article": "Report 1"}, "article"),
                     ("autocomplete speaker", "quotes", {"speaker": ""}, "speaker"),
+                    ("autocomplete place", "frontline", {"place": ""}, "place"),
                 ]
                 all_first: list[float] = []
                 worst = ("", 0.0)
