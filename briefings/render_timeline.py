@@ -50,6 +50,8 @@ class TimelineView:
     entries: tuple[EntryView, ...]  # oldest first
     omitted: int  # older entries not shown
     reports: int  # reports naming the place
+    searched: int  # reports read
+    partial: bool  # only the most recent reports were searched
 
 
 def timeline_view(timeline: Timeline) -> TimelineView:
@@ -75,6 +77,8 @@ def timeline_view(timeline: Timeline) -> TimelineView:
         entries=tuple(entries),
         omitted=timeline.omitted,
         reports=timeline.reports,
+        searched=timeline.searched,
+        partial=timeline.partial,
     )
 
 
@@ -88,7 +92,10 @@ def timeline_messages(
     chunks = limits.split_to_fit(body.split("\n"), limits.EMBED_DESCRIPTION) or ["\u200b"]
     n_reports = f"{view.reports} report{'s' if view.reports != 1 else ''}"
     title = f"History of {escape_markdown(view.place)} ({n_reports}, oldest first)"
-    footer = f"{view.omitted} older not shown" if view.omitted else None
+    notes = [f"{view.omitted} older not shown"] if view.omitted else []
+    if view.partial:
+        notes.append(f"searched the {view.searched} most recent reports with frontline news")
+    footer = " · ".join(notes) or None
     when = datetime.fromtimestamp(now_ts, UTC) if now_ts is not None else None
     embeds = [
         Embed(

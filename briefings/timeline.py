@@ -56,6 +56,9 @@ class Timeline:
     entries: tuple[TimelineEntry, ...]  # oldest first: the ``limit`` most recent
     omitted: int  # older entries left out
     reports: int  # reports naming the place (all of them, shown or not)
+    searched: int = 0  # reports read (naming the place or not)
+    # Only the most recent reports were searched: older ones may name the place too.
+    partial: bool = False
 
 
 def names_place(item: FrontlineItem, place: str) -> bool:
@@ -111,10 +114,13 @@ def change_of(item: FrontlineItem) -> str:
     return _NO_EVENT
 
 
-def build_timeline(place: str, reports: Sequence[Report], *, limit: int = MAX_ENTRIES) -> Timeline:
+def build_timeline(
+    place: str, reports: Sequence[Report], *, limit: int = MAX_ENTRIES, partial: bool = False
+) -> Timeline:
     """The frontline items of ``reports`` naming ``place``, oldest first (by the report's day;
     reports of one day in the order given, an article's items in its reading order): the
-    ``limit`` most recent, with how many older ones are left out."""
+    ``limit`` most recent, with how many older ones are left out. ``partial``: ``reports`` are
+    only the most recent of the reports there are (the timeline says so)."""
     entries: list[TimelineEntry] = []
     naming = 0
     for report in sorted(reports, key=lambda r: r.day):  # stable: one day keeps the given order
@@ -138,12 +144,14 @@ def build_timeline(place: str, reports: Sequence[Report], *, limit: int = MAX_EN
         entries=tuple(shown),
         omitted=len(entries) - len(shown),
         reports=naming,
+        searched=len(reports),
+        partial=partial,
     )
 
 
 def _spelling(place: str, items: Sequence[FrontlineItem]) -> str:
     """How the reports spell ``place``: the most frequent of their place names equal to it in
-    any case, else the most frequent containing it, else ``place`` as asked."""
+    any case, else the one place name containing it, else ``place`` as asked."""
     wanted = place.strip().casefold()
     counts: dict[str, int] = {}
     for item in items:
@@ -152,8 +160,8 @@ def _spelling(place: str, items: Sequence[FrontlineItem]) -> str:
                 counts[p] = counts.get(p, 0) + 1
     exact = {p: n for p, n in counts.items() if p.casefold() == wanted}
     pool = exact or counts
-    if not pool:
-        return place.strip()
+    if not pool or (not exact and len({p.casefold() for p in counts}) > 1):
+        return place.strip()  # "an": Kamianka and Kupiansk, no one place to name
     return max(pool, key=lambda p: (pool[p], -len(p)))
 
 

@@ -195,6 +195,20 @@ async def test_the_most_recent_25_entries_and_a_count_of_the_others(
     assert payload["embeds"][-1]["footer"]["text"] == "6 older not shown"
 
 
+async def test_a_history_read_from_the_most_recent_reports_only_says_so(
+    server: FakeDiscord,
+    bot: SitrepBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.commands.pipeline.FRONTLINE_SCAN", 3)
+    reqs = await run(server, bot, "frontline", place="pryozerne")
+    (embed,) = callback(reqs).payload["embeds"]
+    # The three most recent: the harbor report, Kyiv Herald, Frontline Monitor; not the oldest.
+    assert embed["title"] == "History of Pryozerne (2 reports, oldest first)"
+    assert "Daily Wire Service" not in embed["description"]
+    assert embed["footer"]["text"] == "searched the 3 most recent reports with frontline news"
+
+
 REPORTS = {
     "one.txt": (
         "Herald of the Steppe",

@@ -226,3 +226,31 @@ def test_real_articles_give_a_sorted_history(shared_articles: Path) -> None:
     assert all(names_place(e.item, places[0]) for e in timeline.entries)
     for m in Renderer().timeline_messages(timeline):
         assert message_violations(m) == ()
+
+
+def test_a_query_naming_several_places_is_titled_as_asked() -> None:
+    reports = [
+        report(briefing(item("Kamianka was shelled", ("Kamianka",), "attacked")), date(2025, 2, 1)),
+        report(briefing(item("Kupiansk was shelled", ("Kupiansk",), "attacked")), date(2025, 2, 2)),
+    ]
+    timeline = build_timeline("an", reports)
+    assert timeline.place == "an" and len(timeline.entries) == 2
+    assert build_timeline("kamianka", reports).place == "Kamianka"
+    assert build_timeline("kamia", reports).place == "Kamianka"  # one place contains it
+
+
+def test_a_partial_search_says_how_many_reports_were_read() -> None:
+    reports = [
+        report(briefing(item("Kamianka was shelled", ("Kamianka",), "attacked")), date(2025, 2, d))
+        for d in range(1, 4)
+    ]
+    (message,) = Renderer().timeline_messages(build_timeline("Kamianka", reports, partial=True))
+    assert message.embeds[0].footer == "searched the 3 most recent reports with frontline news"
+    (message,) = Renderer().timeline_messages(
+        build_timeline("Kamianka", reports, limit=1, partial=True)
+    )
+    assert message.embeds[0].footer == (
+        "2 older not shown · searched the 3 most recent reports with frontline news"
+    )
+    (message,) = Renderer().timeline_messages(build_timeline("Kamianka", reports))
+    assert message.embeds[0].footer is None

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from bot.commands.chart import CHART_FILENAME, forces_chart
 from bot.commands.digests import digest_reply, source_of
-from bot.store.articles import NotFound, Store, StoredArticle, speakers_of
+from bot.store.articles import FRONTLINE_SCAN, NotFound, Store, StoredArticle, speakers_of
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.messages import Attachment, Embed, EmbedField, Message
@@ -306,11 +306,12 @@ async def place_history(
     store: Store, renderer: Renderer, place: str, *, now: datetime | None = None
 ) -> list[Message]:
     """``/frontline place:X``: every stored report's frontline items naming X, oldest first."""
-    found = await store.with_frontline()
+    found = await store.with_frontline(FRONTLINE_SCAN)
     if not found and await store.count() == 0:
         raise CommandError("No articles are loaded yet. Add some to the configuration.")
     reports = [_report(stored, briefing) for stored, briefing in reversed(found)]
-    timeline = build_timeline(place, reports)
+    # As many as were read: older reports may name the place too (the reply says so).
+    timeline = build_timeline(place, reports, partial=len(found) >= FRONTLINE_SCAN)
     if not timeline.entries:
         known = place_choices([b for _, b in found])
         close = close_places(place, known)
