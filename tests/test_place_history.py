@@ -16,6 +16,7 @@ from test_bot_commands import TOKEN, callback, check_limits, make_config, run
 from test_bot_commands import server as server
 
 from bot.gateway.client import SitrepBot
+from bot.store.articles import Store
 from briefings import build_article
 from briefings.model import ArticleMeta, Briefing, FrontlineEvent, FrontlineItem
 
@@ -207,6 +208,37 @@ async def test_a_history_read_from_the_most_recent_reports_only_says_so(
     assert embed["title"] == "History of Pryozerne (2 reports, oldest first)"
     assert "Daily Wire Service" not in embed["description"]
     assert embed["footer"]["text"] == "searched the 3 most recent reports with frontline news"
+
+
+async def test_the_store_reads_reports_with_frontline_news_most_recent_first(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    store = await Store.open(url)
+    try:
+        for n, day in enumerate((date(2025, 1, 3), date(2025, 1, 9), date(2025, 1, 5))):
+            a = build_article(f"Report {n} of our own.", title=f"Report {n}", published=day)
+            items = (FrontlineItem(f"Assault {n} on Zorya", ("Zorya",), (0,), event="attacked"),)
+            await store.add_article(a, Briefing(ArticleMeta.of(a), items))
+        quiet = build_article("Nothing at the front.", title="Quiet", published=date(2025, 2, 1))
+        await store.add_article(quiet, Briefing(ArticleMeta.of(quiet)))
+        first = await store.with_frontline()
+        assert [a.title for a, _ in first] == ["Report 1", "Report 2", "Report 0"]
+        assert [b.frontline[0].text for _, b in first] == [
+            "Assault 1 on Zorya",
+            "Assault 2 on Zorya",
+            "Assault 0 on Zorya",
+        ]
+        assert [a.title for a, _ in await store.with_frontline(2)] == ["Report 1", "Report 2"]
+    finally:
+        await store.close()
+    reopened = await Store.open(url)  # nothing cached: every briefing read from the database
+    try:
+        assert [(a.id, b) for a, b in await reopened.with_frontline()] == [
+            (a.id, b) for a, b in first
+        ]
+    finally:
+        await reopened.close()
 
 
 REPORTS = {

@@ -486,11 +486,13 @@ class Store:
             )
         if data is None:
             raise NotFound(f"No briefing for article #{article_id}.")
-        result = Briefing.from_json(data)
+        return self._remember(article_id, Briefing.from_json(data))
+
+    def _remember(self, article_id: int, briefing: Briefing) -> Briefing:
         if len(self._cache) > 256:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[article_id] = result
-        return result
+        self._cache[article_id] = briefing
+        return briefing
 
     async def with_frontline(
         self, limit: int = FRONTLINE_SCAN
@@ -507,25 +509,19 @@ class Store:
         )
         async with self.engine.connect() as conn:
             found = [_stored(row) for row in (await conn.execute(stmt)).all()]
-            missing = [a.id for a in found if a.id not in self._cache]
-            read: dict[int, Briefing] = {}
+            known = {a.id: self._cache[a.id] for a in found if a.id in self._cache}
+            missing = [a.id for a in found if a.id not in known]
             if missing:
                 rows = await conn.execute(
                     select(briefings.c.article_id, briefings.c.data).where(
                         briefings.c.article_id.in_(missing)
                     )
                 )
-                read = {row.article_id: Briefing.from_json(row.data) for row in rows.all()}
-        for article_id, briefing in read.items():
-            if len(self._cache) > 256:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[article_id] = briefing
-        out = []
-        for a in found:
-            known = read.get(a.id) or self._cache.get(a.id)
-            if known is not None:
-                out.append((a, known))
-        return out
+                for row in rows.all():
+                    known[row.article_id] = self._remember(
+                        row.article_id, Briefing.from_json(row.data)
+                    )
+        return [(a, known[a.id]) for a in found if a.id in known]
 
     async def archive(self) -> list[tuple[StoredArticle, Briefing, str]]:
         """Every stored article with its briefing and its text, most recent first (the web
