@@ -88,7 +88,14 @@ _CHANGES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
             "withdrawal",
             re.compile(r"\b(?:retreat\w*|withdr\w*|pull\w* (?:back|out)|f[ae]ll back|lost ground)"),
         ),
-        ("advance", re.compile(r"")),
+        (
+            "advance",
+            re.compile(
+                r"\b(?:advanc\w*|push\w*|gain\w*|break\w*|broke|offensive|surg\w*|clos\w* in|"
+                r"crossed|infiltrat\w*|incursion)"
+            ),
+        ),
+        ("movement", re.compile(r"")),
     ),
     "attacked": (
         ("strike", re.compile(r"\b(?:air ?strikes?|strikes?|struck|shell\w*|bombard\w*)")),
@@ -101,16 +108,36 @@ _CHANGES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     "scene": (("background", re.compile(r"")),),
 }
 _NO_EVENT = "reported"
+# A change tried, planned or feared rather than reported done: "trying to retake X", "could
+# fall", "failed to take": a hedge within a few words before the change's own word.
+_HEDGE = re.compile(
+    r"\b(?:try|tries|trying|tried|attempt\w*|bids?|plans?|planned|planning|aim\w*|hop\w*|"
+    r"seek\w*|sought|wants?|wanted|intend\w*|threat\w*|fail\w*|could|would|might|may|will|"
+    r"if|not|never)\W+(?:\w+\W+){0,3}$"
+)
+_HEDGED = {
+    "captured": "bid to capture",
+    "retaken": "bid to retake",
+    "encircled": "bid to encircle",
+    "advance": "bid to advance",
+}
 
 
 def change_of(item: FrontlineItem) -> str:
     """What ``item`` reports of the ground, as a reader says it: "captured", "retaken",
     "encircled", "control reported"; "advance", "withdrawal", "counterattack", "attack
-    repelled"; "attack", "strike"; "held", "fighting"; "background"; else "reported"."""
+    repelled", "movement"; "attack", "strike"; "held", "fighting"; "background"; else
+    "reported". A capture or an advance only tried or planned is a "bid to capture" (retake,
+    encircle, advance)."""
     low = item.text.lower()
     for words, pattern in _CHANGES.get(item.event, ()):
-        if pattern.search(low):
-            return words
+        found = pattern.search(low)
+        if found is None:
+            continue
+        tried = words in _HEDGED and found.end() > found.start()  # a word of its own, hedged
+        if tried and _HEDGE.search(low, max(0, found.start() - 60), found.start()):
+            return _HEDGED[words]
+        return words
     return _NO_EVENT
 
 
@@ -151,18 +178,17 @@ def build_timeline(
 
 def _spelling(place: str, items: Sequence[FrontlineItem]) -> str:
     """How the reports spell ``place``: the most frequent of their place names equal to it in
-    any case, else the one place name containing it, else ``place`` as asked."""
+    any case, else ``place`` as asked."""
     wanted = place.strip().casefold()
-    counts: dict[str, int] = {}
+    exact: dict[str, int] = {}
     for item in items:
         for p in item.places:
-            if wanted in p.casefold():
-                counts[p] = counts.get(p, 0) + 1
-    exact = {p: n for p, n in counts.items() if p.casefold() == wanted}
-    pool = exact or counts
-    if not pool or (not exact and len({p.casefold() for p in counts}) > 1):
-        return place.strip()  # "an": Kamianka and Kupiansk, no one place to name
-    return max(pool, key=lambda p: (pool[p], -len(p)))
+            if p.casefold() == wanted:
+                exact[p] = exact.get(p, 0) + 1
+    if not exact:
+        # "Kherson" matches "Kherson region" and the text of other items: no one place to name.
+        return place.strip()
+    return max(exact, key=lambda p: (exact[p], p))
 
 
 def place_choices(briefings: Sequence[Briefing], query: str = "") -> list[str]:
