@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from briefings.errors import ConfigError
+from briefings.geo import DEFAULT_THEATRES, Theatres, is_country_code
 from briefings.ingest import DEFAULT_MAX_BYTES
 from briefings.ingest.files import not_a_file
 from briefings.model import SECTIONS
@@ -277,6 +278,7 @@ class Config:
     sources: SourcesConfig = SourcesConfig()
     discord: DiscordConfig = DiscordConfig()
     webhook: WebhookConfig = WebhookConfig()
+    theatres: Theatres = DEFAULT_THEATRES
     extra: tuple[tuple[str, object], ...] = ()
 
     def table(self, name: str) -> object | None:
@@ -402,6 +404,56 @@ def parse_webhook(t: Table, env: Mapping[str, str]) -> WebhookConfig:
     return WebhookConfig(url=Secret(url) if url else None, username=username, avatar_url=avatar)
 
 
+MAX_THEATRE_NAME = 100  # a Discord choice's name and value are at most 100 characters
+
+
+def parse_theatres(t: Table) -> Theatres:
+    """``[theatres]``: ``Name = ["UA", "RU"]`` groups countries into one theatre.
+
+    The groups extend the defaults (``briefings.geo.DEFAULT_THEATRES``): a group of a default's
+    name replaces it, and a country a group lists leaves the default that had it
+    (``Russia = ["RU"]`` makes Russia a theatre of its own). ``defaults = false`` drops the
+    defaults altogether. Country codes are ISO 3166-1 alpha-2; a country in two groups is an
+    error.
+    """
+    keep_defaults = t.flag("defaults", True)
+    configured: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for name in [k for k in t.data if k != "defaults"]:
+        if not name.strip() or name != name.strip() or len(name) > MAX_THEATRE_NAME:
+            raise t.error(
+                name,
+                f"a theatre's name is 1 to {MAX_THEATRE_NAME} characters, without spaces around it",
+            )
+        codes = t.str_list(name)
+        if not codes:
+            raise t.error(name, 'must list at least one country code, for example ["UA"]')
+        upper: list[str] = []
+        for code in codes:
+            if not is_country_code(code.strip()):
+                raise t.error(
+                    name,
+                    f'{shown(code)} is not a country code (ISO 3166-1 alpha-2, such as "UA")',
+                )
+            c = code.strip().upper()
+            if c in owner and owner[c] != name:
+                raise t.error(name, f"{c} is already in the theatre {shown(owner[c])}")
+            owner[c] = name
+            if c not in upper:
+                upper.append(c)
+        configured[name] = tuple(upper)
+    groups: dict[str, tuple[str, ...]] = {}
+    if keep_defaults:
+        for name, default_codes in DEFAULT_THEATRES.groups:
+            if name in configured:
+                continue
+            rest = tuple(sorted(c for c in default_codes if c not in owner))
+            if rest:
+                groups[name] = rest
+    groups.update(configured)
+    return Theatres.of(groups)
+
+
 # Tables added by other parts of the bot: name -> parse(table reader or list of readers).
 TableParser = Callable[[Table], object]
 _EXTRA_TABLES: dict[str, tuple[TableParser, bool]] = {}
@@ -416,7 +468,7 @@ def register_table(name: str, parse: TableParser, *, array: bool = False) -> Non
     _EXTRA_TABLES[name] = (parse, array)
 
 
-_KNOWN = ("store", "render", "ingest", "articles", "sources", "discord", "webhook")
+_KNOWN = ("store", "render", "ingest", "articles", "sources", "discord", "webhook", "theatres")
 
 # Modules that register tables of their own (``register_table`` at import): imported before a
 # file is read, so that their tables are known whatever the caller imported first.
@@ -554,6 +606,10 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     discord = done(t, parse_discord(t, env))
     t = table("webhook")
     webhook = done(t, parse_webhook(t, env))
+    theatres = DEFAULT_THEATRES
+    if "theatres" in data:
+        t = table("theatres")
+        theatres = done(t, parse_theatres(t))
 
     raw_articles = data.get("articles", [])
     if not isinstance(raw_articles, list):
@@ -597,5 +653,6 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
         sources=sources,
         discord=discord,
         webhook=webhook,
+        theatres=theatres,
         extra=tuple(extra),
     )

@@ -153,7 +153,9 @@ async def rehearse(
     start = now or datetime.now(UTC)
     if until <= start:
         raise ConfigError(f"--until {until.isoformat()} is not after the start, {_when(start)}")
-    async with throwaway_copy(config.store.url, origin=config.path) as store:
+    async with throwaway_copy(
+        config.store.url, origin=config.path, theatres=config.theatres
+    ) as store:
         await load_configured(store, config)
         renderer = make_renderer(config)
         with tempfile.TemporaryDirectory(prefix="sitrep-dry-run-") as tmp:

@@ -82,7 +82,9 @@ async def dry_run_store(config: Config | None, *, now: datetime) -> AsyncIterato
     from bot.sources.catalog import sync_declared_sources
     from bot.sources.settings import declared_sources
 
-    async with throwaway_copy(config.store.url, origin=config.path) as store:
+    async with throwaway_copy(
+        config.store.url, origin=config.path, theatres=config.theatres
+    ) as store:
         await load_configured(store, config)
         await sync_declared(store.engine, declared_in(config), now=now)
         await sync_declared_sources(store.engine, declared_sources(config), now=now)
@@ -299,7 +301,7 @@ async def post_webhook_async(
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         raise ConfigError(f"--section {unknown[0]}: one of {', '.join(SECTIONS)}")
-    store = await Store.open(config.store.url, origin=config.path)
+    store = await Store.open(config.store.url, origin=config.path, theatres=config.theatres)
     try:
         await load_configured(store, config)
         try:

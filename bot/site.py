@@ -60,7 +60,7 @@ async def build_site_async(
     config: Config, outdir: Path, *, base_url: str | None = None, now: datetime | None = None
 ) -> int:
     """Load the configured articles, build the archive of the whole store into ``outdir``."""
-    store = await Store.open(config.store.url, origin=config.path)
+    store = await Store.open(config.store.url, origin=config.path, theatres=config.theatres)
     try:
         await load_configured(store, config)
         entries = await site_entries(store)

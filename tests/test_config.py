@@ -15,6 +15,7 @@ from bot.config import (
     register_table,
 )
 from briefings.errors import ConfigError
+from briefings.geo import DEFAULT_THEATRES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "sitrep.example.toml"
@@ -162,3 +163,66 @@ def test_default_config_without_a_file(tmp_path: Path) -> None:
     config = default_config({}, folder=tmp_path)
     assert config.path is None
     assert config.store.url.endswith("sitrep.db")
+
+
+# ---------------------------------------------------------------- [theatres]
+
+
+def test_theatres_extend_the_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[theatres]\nSudan = ["SD", "ss"]\n'), env={})
+    groups = dict(config.theatres.groups)
+    assert groups["Sudan"] == frozenset({"SD", "SS"})
+    assert groups["Ukraine"] == frozenset({"UA", "RU"})  # the defaults stay
+    assert config.theatres.of_country("SS") == "Sudan"
+
+
+def test_a_configured_country_leaves_its_default_theatre(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[theatres]\nRussia = ["RU"]\n'), env={})
+    assert config.theatres.of_country("RU") == "Russia"
+    assert config.theatres.of_country("UA") == "Ukraine"
+    replaced = load_config(write(tmp_path, '[theatres]\nUkraine = ["UA"]\n'), env={})
+    assert replaced.theatres.of_country("RU") == "Russia"
+
+
+def test_theatres_without_the_defaults(tmp_path: Path) -> None:
+    text = '[theatres]\ndefaults = false\nSahel = ["ML", "BF"]\n'
+    config = load_config(write(tmp_path, text), env={})
+    assert config.theatres.names() == ("Sahel",)
+    assert config.theatres.of_country("RU") == "Russia"
+
+
+def test_no_theatres_table_is_the_defaults(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, ""), env={}).theatres == DEFAULT_THEATRES
+    assert load_config(EXAMPLE, env={}).theatres == DEFAULT_THEATRES
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('Sudan = ["XX"]', "[theatres] Sudan: 'XX' is not a country code"),
+        ('Sudan = ["SDN"]', "[theatres] Sudan: 'SDN' is not a country code"),
+        ('Sudan = "SD"', "[theatres] Sudan: must be a list of strings"),
+        ("Sudan = []", "[theatres] Sudan: must list at least one country code"),
+        ("Sudan = [12]", "[theatres] Sudan: must be a list of non-empty strings"),
+        ('Sudan = ["SD"]\nNile = ["SD"]', "[theatres] Nile: SD is already in the theatre 'Sudan'"),
+        ('defaults = "no"', "[theatres] defaults: must be true or false"),
+        ("[theatres.Sudan]\ncodes = ['SD']", "[theatres] Sudan: must be a list of strings"),
+        (f'"{"x" * 101}" = ["SD"]', "a theatre's name is 1 to 100 characters"),
+    ],
+)
+def test_bad_theatres_are_named_with_the_file_and_key(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
+    body = text if text.startswith("[") else f"[theatres]\n{text}\n"
+    p = write(tmp_path, body)
+    with pytest.raises(ConfigError) as err:
+        load_config(p, env={})
+    message = str(err.value)
+    assert str(p.resolve()) in message
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_theatres_must_be_a_table(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[theatres\]: must be a table"):
+        load_config(write(tmp_path, 'theatres = ["UA"]\n'), env={})

@@ -134,7 +134,9 @@ class SitrepBot(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         if not self.serve:
             return
-        self._store = await Store.open(self.config.store.url, origin=self.config.path)
+        self._store = await Store.open(
+            self.config.store.url, origin=self.config.path, theatres=self.config.theatres
+        )
         await load_configured(self._store, self.config)
         hook = self.config.webhook
         if hook.url is not None:

@@ -46,6 +46,7 @@ from bot.config import SNOWFLAKE_LIMIT, Config
 from briefings import distill
 from briefings.article import OPENING_CHARS, Article, display_name
 from briefings.errors import ConfigError, InputError, SitrepError
+from briefings.geo import DEFAULT_THEATRES, Theatres, assign_theatre
 from briefings.ingest import read_article
 from briefings.model import SECTIONS, Briefing
 from briefings.sanitize import clean, clean_optional, escape_markdown, strip_unsafe
@@ -230,17 +231,27 @@ def tune_sqlite(engine: AsyncEngine) -> None:
 class Store:
     """Articles and briefings. Open with ``await Store.open(url)``; ``await close()`` at the end."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, theatres: Theatres = DEFAULT_THEATRES) -> None:
         self.engine = engine
+        # The configuration's ``[theatres]``: every briefing read or written gets its theatre
+        # from them (``in_theatres``), whichever groupings it was distilled with.
+        self.theatres = theatres
         self._cache: dict[int, Briefing] = {}
         self._latest: StoredArticle | None = None
         self._latest_at = float("-inf")  # monotonic time when _latest was read
 
     @classmethod
-    async def open(cls, url: str, *, echo: bool = False, origin: object = None) -> Store:
+    async def open(
+        cls,
+        url: str,
+        *,
+        echo: bool = False,
+        origin: object = None,
+        theatres: Theatres = DEFAULT_THEATRES,
+    ) -> Store:
         """Open (and create the tables of) the database at ``url``. A driver that is missing
         or a database that cannot be reached is a ``ConfigError`` naming ``origin`` (the
-        configuration file) and the key."""
+        configuration file) and the key. ``theatres`` are the configuration's groupings."""
         where = f"{origin}: " if origin else ""
         try:
             engine = create_async_engine(url, echo=echo)
@@ -257,12 +268,24 @@ class Store:
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(metadata.create_all)
+            for upgrade in _UPGRADES:
+                await upgrade(engine)
         except (OSError, SQLAlchemyError) as exc:
             await engine.dispose()
             raise ConfigError(
                 f"{where}[store] url: cannot open the database: {_reason(exc)}"
             ) from None
-        return cls(engine)
+        return cls(engine, theatres)
+
+    def in_theatres(self, briefing: Briefing) -> Briefing:
+        """``briefing`` with its theatre assigned by this store's groupings: a briefing stored
+        before ``[theatres]`` changed is in the theatre the configuration now says."""
+        theatre = assign_theatre(briefing, self.theatres)
+        if theatre == briefing.article.theatre:
+            return briefing
+        return dataclasses.replace(
+            briefing, article=dataclasses.replace(briefing.article, theatre=theatre)
+        )
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -294,7 +317,7 @@ class Store:
                 if link is not None:
                     await link(conn, found, False)
                 return False
-            briefing = briefing or distill(article)
+            briefing = self.in_theatres(briefing or distill(article, self.theatres))
             now = datetime.now(UTC)
             result = await conn.execute(
                 articles.insert().values(
@@ -489,6 +512,7 @@ class Store:
         return self._remember(article_id, Briefing.from_json(data))
 
     def _remember(self, article_id: int, briefing: Briefing) -> Briefing:
+        briefing = self.in_theatres(briefing)
         if len(self._cache) > 256:
             self._cache.pop(next(iter(self._cache)))
         self._cache[article_id] = briefing
@@ -533,7 +557,10 @@ class Store:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return [(_stored(row), Briefing.from_json(row.data), row.text or "") for row in rows]
+        return [
+            (_stored(row), self.in_theatres(Briefing.from_json(row.data)), row.text or "")
+            for row in rows
+        ]
 
     async def speakers(self, query: str = "", article: StoredArticle | None = None) -> list[str]:
         """Speakers quoted in an article's briefing (the latest by default), by how often quoted,
@@ -542,6 +569,17 @@ class Store:
         if target is None:
             return []
         return speakers_of(await self.briefing(target.id), query)
+
+
+Upgrade = Callable[[AsyncEngine], Awaitable[None]]
+# Schema changes ``create_all`` cannot make to a table an older sitrep created (a new column),
+# run by ``Store.open`` after it: the rooms that own tables register theirs (``bot.store``).
+_UPGRADES: list[Upgrade] = []
+
+
+def register_upgrade(upgrade: Upgrade) -> None:
+    if upgrade not in _UPGRADES:
+        _UPGRADES.append(upgrade)
 
 
 def speakers_of(briefing: Briefing, query: str = "") -> list[str]:

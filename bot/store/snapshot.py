@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store.articles import Store, _reason, metadata
 from briefings.errors import ConfigError
+from briefings.geo import DEFAULT_THEATRES, Theatres
 
 __all__ = ["copy_rows", "throwaway_copy"]
 
@@ -34,11 +35,15 @@ BATCH = 500  # rows inserted at a time
 
 
 @contextlib.asynccontextmanager
-async def throwaway_copy(url: str, *, origin: object = None) -> AsyncIterator[Store]:
+async def throwaway_copy(
+    url: str, *, origin: object = None, theatres: Theatres = DEFAULT_THEATRES
+) -> AsyncIterator[Store]:
     """A ``Store`` on a temporary SQLite file holding a copy of the store at ``url``; removed
     on leaving. A store that cannot be read is a ``ConfigError`` naming ``origin``."""
     with tempfile.TemporaryDirectory(prefix="sitrep-dry-run-") as tmp:
-        copy = await Store.open(f"sqlite+aiosqlite:///{Path(tmp) / 'dry-run.db'}")
+        copy = await Store.open(
+            f"sqlite+aiosqlite:///{Path(tmp) / 'dry-run.db'}", theatres=theatres
+        )
         try:
             await copy_rows(url, copy.engine, origin=origin)
             yield copy
