@@ -45,6 +45,8 @@ SCHEMA = "sitrep.digest/1"
 CORROBORATION_BONUS = 0.5
 # Force kinds compared for "what changed" ("other" figures are too loose to follow).
 TRACKED_KINDS = frozenset({"ratio", "troops", "casualties", "equipment", "territory", "rate"})
+# How the reports of no theatre (no located place, no country named) are grouped.
+NO_THEATRE = "Elsewhere"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,12 +196,50 @@ class Digest:
     changes: Changes = Changes()
     compared_with: int = 0  # how many earlier briefings "what changed" looked at
     omitted: int = 0  # older articles of the period left out (a digest keeps the most recent)
+    # The theatre of each source (``Briefing.article.theatre``), in the order of ``sources``;
+    # empty when unknown (a digest built by hand).
+    theatres: tuple[str | None, ...] = ()
 
     def section(self, name: str) -> tuple[DigestItem, ...]:
         if name not in SECTIONS:
             raise KeyError(name)
         items: tuple[DigestItem, ...] = getattr(self, name)
         return items
+
+    def theatre_of_source(self, index: int) -> str | None:
+        return self.theatres[index] if 0 <= index < len(self.theatres) else None
+
+    def theatre_of(self, item: DigestItem) -> str | None:
+        """The theatre of a merged item: that of most of its sources, the first among equals."""
+        votes: dict[str | None, int] = {}
+        for i in item.sources:
+            t = self.theatre_of_source(i)
+            votes[t] = votes.get(t, 0) + 1
+        if not votes:
+            return None
+        return max(votes, key=lambda t: votes[t])  # dicts keep order: the first wins a tie
+
+    def theatre_order(self) -> tuple[str | None, ...]:
+        """The theatres of the sources, most reported first (then in order of first report);
+        no theatre (``None``) last."""
+        counts: dict[str | None, int] = {}
+        for t in self.theatres:
+            counts[t] = counts.get(t, 0) + 1
+        first = {t: n for n, t in reversed(list(enumerate(self.theatres)))}
+        return tuple(sorted(counts, key=lambda t: (t is None, -counts[t], first[t])))
+
+    @property
+    def spans_theatres(self) -> bool:
+        """Whether the sources report on more than one theatre (the post then groups by it)."""
+        return len(set(self.theatres)) > 1
+
+    def by_theatre(self, name: str) -> tuple[tuple[str | None, tuple[DigestItem, ...]], ...]:
+        """Section ``name`` split by theatre (``theatre_order``), each part still ranked; empty
+        parts are left out."""
+        parts: dict[str | None, list[DigestItem]] = {t: [] for t in self.theatre_order()}
+        for item in self.section(name):
+            parts.setdefault(self.theatre_of(item), []).append(item)
+        return tuple((t, tuple(items)) for t, items in parts.items() if items)
 
     @property
     def is_empty(self) -> bool:
@@ -210,7 +250,10 @@ class Digest:
             "schema": SCHEMA,
             "now": self.now.isoformat(),
             "since": self.since.isoformat() if self.since else None,
-            "sources": [s.to_json() for s in self.sources],
+            "sources": [
+                {**s.to_json(), "theatre": self.theatre_of_source(n)}
+                for n, s in enumerate(self.sources)
+            ],
             "sections": {name: [i.to_json() for i in self.section(name)] for name in SECTIONS},
             "changes": self.changes.to_json(),
             "compared_with": self.compared_with,
@@ -701,4 +744,5 @@ def build_digest(
         changes=changes,
         compared_with=len(previous),
         omitted=max(0, omitted),
+        theatres=tuple(b.article.theatre for b in new),
     )

@@ -5,7 +5,9 @@ one Jinja environment, views whose strings are already ``clean`` and within budg
 packed into embeds at item boundaries, then messages packed to Discord's limits. A digest post
 is a header (content), a "What changed" embed, one embed per non-empty section with its items
 ranked most important first (each line naming its sources as links), and a "Sources" embed
-listing every article.
+listing every article. A digest whose articles report on more than one theatre groups its
+sections by theatre, most reported first: the header names the theatres and each section embed is
+headed by its theatre ("Ukraine · Frontline"); a digest of one theatre shows none of it.
 
 Templates (overridable like the others, see ``templates/README.md``): ``digest_header.md.j2``,
 ``digest_changes.md.j2``, ``digest_section.md.j2`` (one item per line), ``digest_sources.md.j2``.
@@ -19,7 +21,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from briefings import limits
-from briefings.digest import Changes, Digest, DigestItem, SourceRef
+from briefings.digest import NO_THEATRE, Changes, Digest, DigestItem, SourceRef
 from briefings.errors import ConfigError
 from briefings.messages import Embed, Message
 from briefings.model import SECTIONS
@@ -100,6 +102,12 @@ class DecisionView:
 
 
 @dataclass(frozen=True, slots=True)
+class TheatreView:
+    name: str
+    count: int  # articles of the digest reporting on it
+
+
+@dataclass(frozen=True, slots=True)
 class DigestView:
     count: int  # articles in the digest
     sources: tuple[SourceView, ...]
@@ -110,6 +118,8 @@ class DigestView:
     places: tuple[PlaceView, ...]
     decisions: tuple[DecisionView, ...]
     sections_shown: tuple[str, ...]
+    # The theatres the articles report on, most reported first: only when more than one.
+    theatres: tuple[TheatreView, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -209,6 +219,20 @@ def digest_view(
         places=places,
         decisions=decisions,
         sections_shown=tuple(sections),
+        theatres=_theatre_views(digest),
+    )
+
+
+def theatre_name(theatre: str | None) -> str:
+    return clip(theatre, NAME_BUDGET) or NO_THEATRE if theatre else NO_THEATRE
+
+
+def _theatre_views(digest: Digest) -> tuple[TheatreView, ...]:
+    if not digest.spans_theatres:
+        return ()
+    return tuple(
+        TheatreView(theatre_name(t), sum(1 for s in digest.theatres if s == t))
+        for t in digest.theatre_order()
     )
 
 
@@ -266,13 +290,24 @@ def digest_messages(
     if view.has_changes or view.compared_with:
         body = renderer.render_template("digest_changes.md.j2", context)
         add("What changed", CHANGES_COLOR, limits.split_to_fit(body.split("\n"), 4096))
-    for name in names:
-        items = digest.section(name)
-        if not items:
-            continue
+
+    def add_section(name: str, items: Sequence[DigestItem], title: str) -> None:
         section = _section_view(name, items, renderer.options.limit_for(name), view.sources)
         parts = renderer.section_parts(context, section, "digest_section.md.j2")
-        add(HEADINGS[name], COLORS[name], [chunk for chunk, _ in parts])
+        add(title, COLORS[name], [chunk for chunk, _ in parts])
+
+    if digest.spans_theatres:  # theatre by theatre, each with its sections
+        grouped = {name: dict(digest.by_theatre(name)) for name in names}
+        for theatre in digest.theatre_order():
+            for name in names:
+                items = grouped[name].get(theatre, ())
+                if items:
+                    add_section(name, items, f"{theatre_name(theatre)} · {HEADINGS[name]}")
+    else:
+        for name in names:
+            items = digest.section(name)
+            if items:
+                add_section(name, items, HEADINGS[name])
     if view.sources:
         listed = replace(view, sources=view.sources[:SOURCES_LISTED])
         body = renderer.render_template("digest_sources.md.j2", {**context, "digest": listed})

@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from briefings.digest import Digest, SourceRef, build_digest
+from briefings.digest import NO_THEATRE, Digest, SourceRef, build_digest
 from briefings.links import sentence_link
 from briefings.model import SECTIONS, Briefing, Item
 from briefings.render import readable_figure
@@ -33,7 +33,6 @@ from briefings.render_views import HEADINGS
 from briefings.sanitize import clean, safe_url
 
 TEMPLATES = Path(__file__).parent / "templates" / "site"
-NO_THEATRE = "Elsewhere"
 FEED_ENTRIES = 50
 
 

@@ -21,6 +21,7 @@ from briefings import distill
 from briefings.digest import Digest, SourceRef, build_digest, hands_changed
 from briefings.ingest import read_article
 from briefings.limits import message_violations
+from briefings.messages import Message
 from briefings.model import (
     ArticleMeta,
     Briefing,
@@ -375,3 +376,61 @@ def test_any_digest_fits_discord(
     for m in messages:
         assert message_violations(m) == (), m
         assert "@everyone" not in m.content
+
+
+# ---------------------------------------------------------------- theatres
+
+THEATRES = Path(__file__).resolve().parent / "fixtures" / "theatres"
+
+
+def two_theatres() -> list[tuple[SourceRef, Briefing]]:
+    """Reports of our own writing: Kupiansk (Ukraine), El Fasher (Sudan), Pokrovsk (Ukraine)."""
+    out = []
+    for path in sorted(THEATRES.glob("*.txt")):
+        article = dataclasses.replace(
+            read_article(str(path)), source=f"Outlet {path.stem[0]}", published=date(2026, 3, 1)
+        )
+        briefing = distill(article)
+        out.append((SourceRef.of(briefing.article), briefing))
+    return out
+
+
+def titles(messages: list[Message]) -> list[str]:
+    return [e.title or "" for m in messages for e in m.embeds]
+
+
+def test_a_digest_of_two_theatres_groups_its_sections_under_each() -> None:
+    reports = two_theatres()
+    assert [b.article.theatre for _, b in reports] == ["Ukraine", "Sudan", "Ukraine"]
+    digest = build_digest(reports, now=NOW, since=SINCE)
+    assert digest.spans_theatres
+    assert digest.theatre_order() == ("Ukraine", "Sudan")  # most reported first
+    assert digest.to_json()["sources"][1]["theatre"] == "Sudan"
+    messages = Renderer().digest_messages(digest, now=NOW)
+    assert all(message_violations(m) == () for m in messages)
+    shown = titles(messages)
+    sections = [t for t in shown if " · " in t]
+    assert sections and all(t.split(" · ")[0] in ("Ukraine", "Sudan") for t in sections)
+    # theatre by theatre: every Ukraine embed before the first Sudan one
+    kinds = [t.split(" · ")[0] for t in sections]
+    assert kinds == sorted(kinds, key=lambda k: k != "Ukraine") and "Sudan" in kinds
+    assert "Ukraine · Frontline situation" in shown and "Sudan · Frontline situation" in shown
+    text = format_for_console(messages)
+    assert "Ukraine: 2 reports · Sudan: 1 report" in messages[0].content
+    ukraine = text.index("Ukraine · Frontline situation")
+    sudan = text.index("Sudan · Frontline situation")
+    assert "El Fasher" in text[sudan:] and "El Fasher" not in text[ukraine:sudan]
+    assert "Pokrovsk" in text[ukraine:sudan]
+
+
+def test_a_digest_of_one_theatre_has_no_theatre_headings() -> None:
+    reports = [r for r in two_theatres() if r[1].article.theatre == "Ukraine"]
+    digest = build_digest(reports, now=NOW, since=SINCE)
+    assert not digest.spans_theatres
+    messages = Renderer().digest_messages(digest, now=NOW)
+    shown = titles(messages)
+    assert "Frontline situation" in shown and not any(" · " in t for t in shown)
+    assert "Ukraine" not in messages[0].content
+    # the same as a digest built without knowing the theatres at all
+    unknown = dataclasses.replace(digest, theatres=())
+    assert Renderer().digest_messages(unknown, now=NOW) == messages
