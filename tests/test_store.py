@@ -9,15 +9,35 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.ext.asyncio import create_async_engine
 from test_untrusted_text import FORBIDDEN, _any_text
 
 from bot.config import load_config
-from bot.store.articles import NotFound, Store, load_configured, metadata, speakers_of
+from bot.store.articles import (
+    NotFound,
+    Store,
+    briefings,
+    load_configured,
+    metadata,
+    speakers_of,
+)
 from briefings import build_article
 from briefings.model import ArticleMeta, Briefing, QuoteItem
 
@@ -255,3 +275,121 @@ async def test_any_text_from_outside_is_stored_and_read_back_clean(
         briefing = await store.briefing(stored.id)
         for text in (stored.title, stored.source, stored.label, briefing.article.title):
             assert not FORBIDDEN.search(text or ""), ascii(text)
+
+
+# ---------------------------------------------------------------- theatres
+
+
+THEATRES = Path(__file__).resolve().parent / "fixtures" / "theatres"
+
+
+async def test_the_store_assigns_theatres_by_its_groupings_when_read(tmp_path: Path) -> None:
+    """A briefing stored under the default groupings is read in those configured now."""
+    from briefings.geo import Theatres
+    from briefings.ingest import read_article
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    s = await Store.open(url)
+    try:
+        assert await s.add_article(read_article(str(THEATRES / "1_kupiansk.txt")))
+        (stored,) = await s.recent()
+        assert (await s.briefing(stored.id)).article.theatre == "Ukraine"
+    finally:
+        await s.close()
+    regrouped = Theatres.of({"Kharkiv front": ["UA"]})
+    s = await Store.open(url, theatres=regrouped)
+    try:
+        assert (await s.briefing(stored.id)).article.theatre == "Kharkiv front"
+        ((_, briefing, _),) = await s.archive()
+        assert briefing.article.theatre == "Kharkiv front"
+        # and written by them: the stored JSON of a new article carries the configured theatre
+        assert await s.add_article(read_article(str(THEATRES / "3_pokrovsk.txt")))
+        async with s.engine.connect() as conn:
+            data = [row.data for row in (await conn.execute(select(briefings.c.data))).all()]
+        assert [d["article"]["theatre"] for d in data] == ["Ukraine", "Kharkiv front"]
+    finally:
+        await s.close()
+
+
+def _old_subscriptions(old: MetaData) -> Table:
+    """The subscriptions table as sitrep made it before theatres."""
+    return Table(
+        "subscriptions",
+        old,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("guild_id", BigInteger, nullable=True),
+        Column("channel_id", BigInteger, nullable=False, index=True),
+        Column("sections", String(100), nullable=False),
+        Column("schedule", String(200), nullable=False),
+        Column("timezone", String(64), nullable=False),
+        Column("paused", Boolean, nullable=False, default=False),
+        Column("paused_reason", String(500), nullable=True),
+        Column("origin", String(16), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("last_posted_at", DateTime(timezone=True), nullable=True),
+        UniqueConstraint("channel_id", "schedule", "timezone", "sections", name="uq_subscription"),
+    )
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_subscriptions_table_from_before_theatres_is_upgraded(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from bot.scheduling.subscriptions import (
+        SubscriptionError,
+        create_subscription,
+        list_subscriptions,
+    )
+
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    now = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    old = MetaData()
+    table = _old_subscriptions(old)
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(old.create_all)
+        await conn.execute(
+            table.insert().values(
+                id=7,
+                channel_id=5,
+                sections="frontline",
+                schedule="daily 08:00",
+                timezone="UTC",
+                paused=False,
+                origin="command",
+                created_at=now,
+                last_posted_at=now,
+            )
+        )
+    await engine.dispose()
+    s = await Store.open(url)
+    try:
+        (kept,) = await list_subscriptions(s.engine)
+        assert (kept.id, kept.channel_id, kept.theatre, kept.last_posted_at) == (7, 5, None, now)
+        # the theatre is part of the key now: the same schedule for one theatre is another
+        sudan = await create_subscription(
+            s.engine,
+            channel_id=5,
+            schedule="daily 08:00",
+            sections="frontline",
+            theatre="Sudan",
+            now=now,
+        )
+        assert sudan.theatre == "Sudan" and sudan.id != 7
+        with pytest.raises(SubscriptionError, match="already has that subscription"):
+            await create_subscription(
+                s.engine, channel_id=5, schedule="daily 08:00", sections="frontline", now=now
+            )
+        await s.close()
+        s = await Store.open(url)  # a second open finds it upgraded and changes nothing
+        found = {x.id: x.theatre for x in await list_subscriptions(s.engine)}
+        assert found == {7: None, sudan.id: "Sudan"}
+    finally:
+        if backend == "postgresql":
+            async with s.engine.begin() as conn:
+                await conn.run_sync(metadata.drop_all)
+        await s.close()

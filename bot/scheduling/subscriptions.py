@@ -18,6 +18,11 @@ Configuration (registered with the config loader when this module is imported)::
     schedule = "daily 08:00"          # cron or plain words (bot.scheduling.schedule)
     timezone = "Europe/Kyiv"          # IANA name, default UTC
     sections = ["frontline", "quotes"]  # default: all four
+    theatre = "Sudan"                 # only that theatre's articles (default: every theatre)
+
+A subscription's ``theatre`` (stored as written; ``""`` in the table for every theatre) keeps
+its posts to the articles of that theatre (``bot.store.theatres``); it is part of what makes two
+subscriptions of a channel different, with the schedule, time zone and sections.
 """
 
 from __future__ import annotations
@@ -40,9 +45,10 @@ from bot.config import Table as ConfigTable
 from bot.config import register_table, shown
 from bot.scheduling.schedule import Schedule, ScheduleError, parse_schedule
 from bot.store.articles import db_time, metadata, utc
-from bot.store.subscriptions import subscriptions
+from bot.store.subscriptions import THEATRE_LENGTH, subscriptions
 from briefings.errors import SitrepError
 from briefings.model import SECTIONS
+from briefings.sanitize import escape_markdown
 
 __all__ = [
     "DeclaredSubscription",
@@ -84,6 +90,7 @@ class Subscription:
     origin: str
     created_at: datetime
     last_posted_at: datetime | None
+    theatre: str | None = None  # only this theatre's articles; None: every theatre
 
     @property
     def schedule(self) -> Schedule:
@@ -107,6 +114,8 @@ class Subscription:
             f"#{self.id} <#{self.channel_id}> · {self.schedule.describe()} · "
             f"{', '.join(self.sections)}"
         )
+        if self.theatre:
+            head += f" · {escape_markdown(self.theatre)} only"
         if self.paused:
             return f"{head} · paused: {self.paused_reason or 'by an admin'}"
         nxt = self.next_run(now)
@@ -125,6 +134,7 @@ class DeclaredSubscription:
     timezone: str = "UTC"
     sections: tuple[str, ...] = SECTIONS
     guild_id: int | None = None
+    theatre: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +161,19 @@ def normalize_sections(names: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(s for s in SECTIONS if s in wanted)
 
 
+def normalize_theatre(name: str | None) -> str | None:
+    """A theatre as stored: spaces tidied, ``None`` for none; ``SubscriptionError`` when too
+    long to be one."""
+    if name is None:
+        return None
+    tidy = " ".join(name.split())
+    if not tidy:
+        return None
+    if len(tidy) > THEATRE_LENGTH:
+        raise SubscriptionError(f"A theatre's name is at most {THEATRE_LENGTH} characters.")
+    return tidy
+
+
 def _row(row: Any) -> Subscription:
     created = db_time(row.created_at)
     assert created is not None
@@ -166,6 +189,7 @@ def _row(row: Any) -> Subscription:
         origin=row.origin,
         created_at=created,
         last_posted_at=db_time(row.last_posted_at),
+        theatre=row.theatre or None,
     )
 
 
@@ -185,10 +209,12 @@ async def create_subscription(
     guild_id: int | None = None,
     now: datetime,
     origin: str = ORIGIN_COMMAND,
+    theatre: str | None = None,
 ) -> Subscription:
     """Validate and store a subscription; ScheduleError/SubscriptionError with a clear message."""
     parsed = parse_schedule(schedule, timezone)
     chosen = normalize_sections(sections)
+    only = normalize_theatre(theatre)
     values = {
         "guild_id": guild_id,
         "channel_id": channel_id,
@@ -198,6 +224,7 @@ async def create_subscription(
         "paused": False,
         "origin": origin,
         "created_at": utc(now),
+        "theatre": only or "",
     }
     async with engine.begin() as conn:
         existing = await conn.scalar(
@@ -206,12 +233,14 @@ async def create_subscription(
                 subscriptions.c.schedule == parsed.spec,
                 subscriptions.c.timezone == parsed.timezone,
                 subscriptions.c.sections == values["sections"],
+                subscriptions.c.theatre == values["theatre"],
             )
         )
         if existing is not None:
+            of = f", {only} only" if only else ""
             raise SubscriptionError(
                 f"This channel already has that subscription (#{existing}): "
-                f"{parsed.describe()}, {', '.join(chosen)}."
+                f"{parsed.describe()}, {', '.join(chosen)}{of}."
             )
         result = await conn.execute(subscriptions.insert().values(**values))
         (new_id,) = result.inserted_primary_key or (None,)
@@ -228,11 +257,13 @@ async def subscribe_channels(
     sections: Iterable[str] | str | None = None,
     now: datetime,
     last_posted_at: datetime | None = None,
+    theatre: str | None = None,
 ) -> int:
     """One subscription per channel, validated once and written in one transaction (a fan-out
     to many channels); returns how many were written. No duplicate check: for new channels."""
     parsed = parse_schedule(schedule, timezone)
     chosen = ",".join(normalize_sections(sections))
+    only = normalize_theatre(theatre) or ""
     rows = [
         {
             "channel_id": channel,
@@ -243,6 +274,7 @@ async def subscribe_channels(
             "origin": ORIGIN_COMMAND,
             "created_at": utc(now),
             "last_posted_at": utc(last_posted_at) if last_posted_at else None,
+            "theatre": only,
         }
         for channel in channel_ids
     ]
@@ -325,22 +357,28 @@ async def mark_posted(engine: AsyncEngine, subscription_id: int, scheduled_for: 
     return bool(result.rowcount)
 
 
-def _declared_key(d: DeclaredSubscription) -> tuple[int, str, str, str]:
+_Key = tuple[int, str, str, str, str]
+
+
+def _declared_key(d: DeclaredSubscription) -> _Key:
     parsed = parse_schedule(d.schedule, d.timezone)
-    return (d.channel_id, parsed.spec, parsed.timezone, ",".join(normalize_sections(d.sections)))
+    sections = ",".join(normalize_sections(d.sections))
+    return (d.channel_id, parsed.spec, parsed.timezone, sections, d.theatre or "")
 
 
 async def sync_declared(
     engine: AsyncEngine, declared: Sequence[DeclaredSubscription], *, now: datetime
 ) -> SyncReport:
     """Make the configuration's subscriptions rows of the table (see the module docstring)."""
-    wanted: dict[tuple[int, str, str, str], DeclaredSubscription] = {}
+    wanted: dict[_Key, DeclaredSubscription] = {}
     for d in declared:
         wanted.setdefault(_declared_key(d), d)
     added = removed = kept = 0
     async with engine.begin() as conn:
         rows = (await conn.execute(select(subscriptions))).all()
-        existing = {(r.channel_id, r.schedule, r.timezone, r.sections): r for r in rows}
+        existing = {
+            (r.channel_id, r.schedule, r.timezone, r.sections, r.theatre or ""): r for r in rows
+        }
         for key, row in existing.items():
             if row.origin != ORIGIN_CONFIG:
                 continue
@@ -352,7 +390,7 @@ async def sync_declared(
         for key, d in wanted.items():
             if key in existing:
                 continue  # already there (from the config, or made by a command)
-            channel_id, spec, zone, sections = key
+            channel_id, spec, zone, sections, theatre = key
             await conn.execute(
                 subscriptions.insert().values(
                     guild_id=d.guild_id,
@@ -363,6 +401,7 @@ async def sync_declared(
                     paused=False,
                     origin=ORIGIN_CONFIG,
                     created_at=utc(now),
+                    theatre=theatre,
                 )
             )
             added += 1
@@ -398,12 +437,17 @@ def parse_declared(t: ConfigTable) -> DeclaredSubscription:
         sections = normalize_sections(names or None)
     except SubscriptionError as exc:
         raise t.error("sections", str(exc)) from None
+    try:
+        theatre = normalize_theatre(t.text("theatre"))
+    except SubscriptionError as exc:
+        raise t.error("theatre", str(exc)) from None
     return DeclaredSubscription(
         channel_id=channel,
         schedule=schedule.spec,
         timezone=schedule.timezone,
         sections=sections,
         guild_id=guild,
+        theatre=theatre,
     )
 
 
