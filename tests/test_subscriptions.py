@@ -186,6 +186,12 @@ def test_config_subscriptions_are_parsed_and_validated(tmp_path: Path) -> None:
         ('channel = 1\nschedule = "daily 08:00"\ntimezone = "Kyiv"', r"timezone: Unknown time"),
         ('channel = 1\nschedule = "daily 08:00"\nsections = ["x"]', r"sections: Unknown section"),
         ('channel = 1\nschedule = "daily 08:00"\ncolour = "red"', r"colour: unknown key"),
+        ('channel = 1\nschedule = "daily 08:00"\ntheatre = ""', r"theatre: must not be empty"),
+        ('channel = 1\nschedule = "daily 08:00"\ntheatre = 5', r"theatre: must be a string"),
+        (
+            f'channel = 1\nschedule = "daily 08:00"\ntheatre = "{"x" * 101}"',
+            r"theatre: A theatre's name is at most 100 characters",
+        ),
     ],
 )
 def test_bad_config_subscriptions_name_file_and_key(
@@ -230,3 +236,23 @@ async def test_subscribe_channels_writes_one_validated_row_per_channel(engine: A
     with pytest.raises(ScheduleError):
         await subscribe_channels(engine, [14], schedule="every 3s", now=NOW)
     assert len(await list_subscriptions(engine)) == 3  # nothing written for a bad schedule
+
+
+async def test_a_declared_theatre_is_its_own_subscription(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    cfg = tmp_path / "sitrep.toml"
+    entry = '[[subscriptions]]\nchannel = 42\nschedule = "daily 08:00"\n'
+    cfg.write_text(f'{entry}theatre = " Sudan "\n\n{entry}', encoding="utf-8")
+    declared = declared_in(load_config(cfg, env={}))
+    assert [d.theatre for d in declared] == ["Sudan", None]
+    report = await sync_declared(engine, declared, now=NOW)
+    assert report.added == 2
+    subs = await list_subscriptions(engine)
+    assert sorted((s.theatre or "") for s in subs) == ["", "Sudan"]
+    assert "· Sudan only" in next(s for s in subs if s.theatre).describe(NOW)
+    # synced again: both kept, none doubled; without the theatre entry it goes
+    assert (await sync_declared(engine, declared, now=NOW)).kept == 2
+    report = await sync_declared(engine, declared[1:], now=NOW)
+    assert (report.kept, report.removed) == (1, 1)
+    assert [s.theatre for s in await list_subscriptions(engine)] == [None]

@@ -9,7 +9,9 @@ channel saw before is what its last post could have covered: the articles stored
 Both the scheduled post (``render_latest``, the render step the scheduler is given) and
 ``/briefing since:24h`` call ``render_since``: with several new articles it gives the digest,
 with one that article's briefing, with none nothing (``None``), so the caller decides what an
-empty period means.
+empty period means. Given a ``theatre`` (a subscription's, ``/briefing theatre:``), only that
+theatre's articles count, new and seen before: the most recent ``SCAN`` of the period are looked
+at (``bot.store.theatres``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.store.articles import Store, StoredArticle
+from bot.store.theatres import SCAN, canonical, latest_of, of_theatre
 from briefings.digest import Digest, SourceRef, build_digest
 from briefings.errors import SitrepError
 from briefings.messages import Message
@@ -135,13 +138,27 @@ def source_of(stored: StoredArticle) -> SourceRef:
     )
 
 
-async def collect(store: Store, *, since: datetime, now: datetime) -> NewArticles:
-    found, total = await added_between(store, since, now, limit=MAX_ARTICLES)
-    new = tuple([(a, await store.briefing(a.id)) for a in found])
+async def collect(
+    store: Store, *, since: datetime, now: datetime, theatre: str | None = None
+) -> NewArticles:
+    theatre = canonical(store, theatre)
+    if theatre is None:
+        found, total = await added_between(store, since, now, limit=MAX_ARTICLES)
+        new = tuple([(a, await store.briefing(a.id)) for a in found])
+    else:  # the period's most recent SCAN articles, those of the theatre
+        found, _ = await added_between(store, since, now, limit=SCAN)
+        kept = of_theatre([(a, await store.briefing(a.id)) for a in found], theatre)
+        total = len(kept)
+        new = tuple(kept[-MAX_ARTICLES:])
     previous: tuple[Briefing, ...] = ()
     if new:
-        seen = await added_before(store, since)
-        previous = tuple([await store.briefing(a.id) for a in seen])
+        if theatre is None:
+            seen = await added_before(store, since)
+            previous = tuple([await store.briefing(a.id) for a in seen])
+        else:
+            seen = await added_before(store, since, limit=SCAN)
+            earlier = of_theatre([(a, await store.briefing(a.id)) for a in seen], theatre)
+            previous = tuple(b for _, b in earlier[-PREVIOUS_LIMIT:])
     return NewArticles(new=new, previous=previous, total=total)
 
 
@@ -164,17 +181,19 @@ async def render_since(
     sections: Sequence[str] = SECTIONS,
     minimum: int = 1,
     memo: dict[tuple[object, ...], list[Message] | None] | None = None,
+    theatre: str | None = None,
 ) -> list[Message] | None:
-    """The post covering the articles stored in ``(since, now]``: a digest when there are
-    several, the briefing when there is one, ``None`` when there are fewer than ``minimum``.
+    """The post covering the articles stored in ``(since, now]`` (of ``theatre`` only, when
+    given): a digest when there are several, the briefing when there is one, ``None`` when
+    there are fewer than ``minimum``.
 
     ``memo`` (kept by the caller) shares one result among the channels of one run: channels
     whose last post, sections and time are the same get the same post, computed once.
     """
-    key = (since, tuple(sections), now, minimum)
+    key = (since, tuple(sections), now, minimum, (theatre or "").casefold())
     if memo is not None and key in memo:
         return memo[key]
-    result = await _render_since(store, renderer, since, now, sections, minimum)
+    result = await _render_since(store, renderer, since, now, sections, minimum, theatre)
     if memo is not None:
         if len(memo) >= MEMO_SIZE:
             memo.pop(next(iter(memo)))
@@ -189,8 +208,9 @@ async def _render_since(
     now: datetime,
     sections: Sequence[str],
     minimum: int,
+    theatre: str | None = None,
 ) -> list[Message] | None:
-    found = await collect(store, since=since, now=now)
+    found = await collect(store, since=since, now=now, theatre=theatre)
     if len(found.new) < max(1, minimum):
         return None
     if len(found.new) == 1:
@@ -223,15 +243,20 @@ async def digest_reply(
     *,
     now: datetime,
     section: str | None = None,
+    theatre: str | None = None,
 ) -> list[Message]:
-    """``/briefing since:6h [section]``: what is new in the period, as a scheduled post gives it.
-    ``DurationError`` (the user's reply) for a bad period or a period with no new article."""
+    """``/briefing since:6h [section] [theatre]``: what is new in the period (of ``theatre``
+    only, when given), as a scheduled post gives it. ``DurationError`` (the user's reply) for a
+    bad period or a period with no new article."""
     period = parse_duration(since)
     sections = (section,) if section is not None else SECTIONS
-    messages = await render_since(store, renderer, since=now - period, now=now, sections=sections)
+    messages = await render_since(
+        store, renderer, since=now - period, now=now, sections=sections, theatre=theatre
+    )
     if messages is None:
+        on = f" on {theatre}" if theatre is not None else ""
         raise DurationError(
-            f"No new articles in the last {describe_period(period)}. "
+            f"No new articles{on} in the last {describe_period(period)}. "
             "/sources lists every article; /briefing shows the latest."
         )
     return messages
@@ -239,7 +264,8 @@ async def digest_reply(
 
 def render_latest(store: Any, renderer: Any) -> RenderPost:
     """The production render step: the latest stored briefing, the subscription's sections;
-    when several articles were stored since the subscription's last post, their digest.
+    when several articles were stored since the subscription's last post, their digest; of the
+    subscription's theatre only, when it has one.
     The scheduler is given it (``BriefingScheduler(..., render)``); it never imports commands.
 
     ``store`` is a ``bot.store.articles.Store``, ``renderer`` a ``briefings.render.Renderer``.
@@ -247,6 +273,17 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
 
     digests: dict[Any, Any] = {}  # shared by the channels of a run (see render_since)
     posts: dict[tuple[int, tuple[str, ...], datetime], list[Message]] = {}
+    latest_in: dict[tuple[str, datetime], Any] = {}  # a theatre's latest, once per run
+
+    async def latest(theatre: str | None, now: datetime) -> Any:
+        if theatre is None:
+            return await latest_of(store, None)
+        key = (theatre.casefold(), now)
+        if key not in latest_in:
+            latest_in[key] = await latest_of(store, theatre)
+            while len(latest_in) > 32:
+                latest_in.pop(next(iter(latest_in)))
+        return latest_in[key]
 
     async def render(sub: Subscription, now: datetime) -> Sequence[Message]:
         if sub.last_posted_at is not None:  # several articles new since: their digest
@@ -258,22 +295,23 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
                 sections=sub.sections,
                 minimum=2,
                 memo=digests,
+                theatre=sub.theatre,
             )
             if digest:
                 return digest
-        latest = await store.latest()
-        if latest is None:
+        found = await latest(sub.theatre, now)
+        if found is None:
             return []
-        if sub.last_posted_at is not None and latest.added_at <= sub.last_posted_at:
+        newest, briefing = found
+        if sub.last_posted_at is not None and newest.added_at <= sub.last_posted_at:
             # Nothing new since this channel's last post: a repeat would be noise, not news.
             log.info("subscription %s: nothing new since %s, no post", sub.id, sub.last_posted_at)
             return []
         # one run fans out to many channels with the same post: rendered once for them all
-        key = (latest.id, tuple(sub.sections), now)
+        key = (newest.id, tuple(sub.sections), now)
         if key in posts:
             return list(posts[key])
-        briefing = await store.briefing(latest.id)
-        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections, ref=latest.key))
+        out = list(renderer.post_messages(briefing, now=now, sections=sub.sections, ref=newest.key))
         posts[key] = out
         while len(posts) > 32:
             posts.pop(next(iter(posts)))

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from bot.commands.chart import CHART_FILENAME, forces_chart
 from bot.commands.digests import digest_reply, source_of
 from bot.store.articles import FRONTLINE_SCAN, NotFound, Store, StoredArticle, speakers_of
+from bot.store.theatres import latest_of, resolve_theatre
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.messages import Attachment, Embed, EmbedField, Message
@@ -64,12 +65,13 @@ SPECS: tuple[CommandSpec, ...] = (
         "The latest briefing, or one section of it",
         "The briefing of the latest article (its strongest lines; `full` shows every item), "
         "or one `section` in full; `article` picks another; `since` (90m, 6h, 2d) gives a "
-        "digest of every article new in that period.",
+        "digest of every article new in that period; `theatre` keeps one theatre's articles.",
         (
             Option("section", "Only this section, every item of it", choices=SECTIONS),
             _ARTICLE,
             Option("since", "A digest of everything new in this period: 90m, 6h, 2d"),
             Option("full", "Every item of every section, not only the strongest"),
+            Option("theatre", "Only articles of this theatre, e.g. Ukraine", autocomplete=True),
         ),
     ),
     CommandSpec(
@@ -221,14 +223,28 @@ async def cmd_briefing(store: Store, renderer: Renderer, inv: Invocation) -> lis
             raise CommandError(
                 f"Unknown section '{clip(section)}'. Choose one of: {', '.join(SECTIONS)}."
             )
+    theatre = inv.get("theatre")
+    if theatre is not None:
+        if inv.get("article") is not None:
+            raise CommandError("Give either theatre or article, not both.")
+        try:  # one clear reply for a theatre no stored article reports on
+            theatre = await resolve_theatre(store, theatre)
+        except NotFound as exc:
+            raise CommandError(str(exc)) from None
     since = inv.get("since")
     if since is not None:
         if inv.get("article") is not None:
             raise CommandError("Give either since or article, not both.")
         now = inv.now or datetime.now(UTC)
-        return await digest_reply(store, renderer, since, now=now, section=section)
+        return await digest_reply(store, renderer, since, now=now, section=section, theatre=theatre)
     full = _yes_no(inv.get("full"), "full")
-    stored, briefing = await _article(store, inv)
+    if theatre is not None:  # the latest article of the theatre
+        found = await latest_of(store, theatre)
+        if found is None:
+            raise CommandError(f"No article reports on {clip(theatre)}.")
+        stored, briefing = found
+    else:
+        stored, briefing = await _article(store, inv)
     if section is None:
         return renderer.post_messages(briefing, now=inv.now, ranked=not full, ref=stored.key)
     return renderer.section_messages(briefing, section, now=inv.now)

@@ -43,6 +43,8 @@ from bot.scheduling.subscriptions import (
     delete_subscription,
     list_subscriptions,
 )
+from bot.store.articles import NotFound, Store
+from bot.store.theatres import resolve_theatre
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.messages import Embed, Message
@@ -80,12 +82,14 @@ SUBSCRIPTION_SPECS: tuple[CommandSpec, ...] = (
         "subscribe",
         "Post briefings to a channel on a schedule (Manage Server)",
         "Posts the latest briefing to `channel` on a `schedule` ('daily 08:00', 'weekdays "
-        "07:30', 'every 6h' or cron '0 8 * * *') in a `timezone`; `sections` picks sections.",
+        "07:30', 'every 6h' or cron '0 8 * * *') in a `timezone`; `sections` picks sections; "
+        "`theatre` keeps one theatre's articles.",
         (
             _CHANNEL,
             Option("sections", "Sections, e.g. 'frontline, quotes' (default: all)", True),
             Option("schedule", "'daily 08:00', 'every 6h', cron '0 8 * * *'…", True),
             Option("timezone", "IANA time zone, e.g. Europe/Kyiv (default: UTC)", True),
+            Option("theatre", "Only articles of this theatre, e.g. Ukraine (default: all)", True),
         ),
     ),
     CommandSpec(
@@ -128,6 +132,8 @@ class Where:
     in_guild: Callable[[int], bool] | None = None
     # Called after a subscription is added or removed (the scheduler's sync_jobs).
     on_change: Callable[[], Awaitable[object]] | None = None
+    # The articles' store: what a theatre argument is checked against (unchecked without it).
+    store: Store | None = None
 
 
 def is_subscription_command(name: str) -> bool:
@@ -205,6 +211,12 @@ async def cmd_subscribe(where: Where, inv: Invocation) -> list[Message]:
     spec = inv.get("schedule") or DEFAULT_SCHEDULE
     zone = inv.get("timezone") or "UTC"
     parse_schedule(spec, zone)  # a ScheduleError names what is wrong before anything is written
+    theatre = inv.get("theatre")
+    if theatre is not None and where.store is not None:
+        try:  # a theatre of stored articles, a configured group or a country
+            theatre = await resolve_theatre(where.store, theatre, reported_only=False)
+        except NotFound as exc:
+            raise CommandError(str(exc)) from None
     sub = await create_subscription(
         where.engine,
         channel_id=channel,
@@ -213,15 +225,17 @@ async def cmd_subscribe(where: Where, inv: Invocation) -> list[Message]:
         sections=inv.get("sections"),
         guild_id=where.guild_id,
         now=where.now,
+        theatre=theatre,
     )
     await _changed(where)
     log.info("subscription %s added: channel %s, %s", sub.id, channel, sub.schedule.describe())
     nxt = sub.next_run(where.now)
     tail = f" Next post {_when(nxt)}." if nxt is not None else ""
+    only = f", {clip(sub.theatre, 100)} only" if sub.theatre else ""
     return [
         Message(
             content=f"Subscribed <#{channel}> (#{sub.id}): {sub.schedule.describe()}, "
-            f"{', '.join(sub.sections)}.{tail}"
+            f"{', '.join(sub.sections)}{only}.{tail}"
         )
     ]
 
@@ -322,7 +336,9 @@ def dry_run_where(store: Any, renderer: Any, inv: Invocation) -> Where:
     """``sitrep dry-run --command``: the configured database, no guild or current channel (so
     ``channel:`` is needed), and the right to manage (the console's user runs the bot)."""
     assert inv.now is not None
-    return Where(engine=store.engine, render=render_latest(store, renderer), now=inv.now)
+    return Where(
+        engine=store.engine, render=render_latest(store, renderer), now=inv.now, store=store
+    )
 
 
 # ---------------------------------------------------------------- autocomplete values

@@ -27,6 +27,7 @@ from bot.delivery.sinks import WebhookSink
 from bot.gateway.discord_io import DiscordSink, reply
 from bot.render_config import make_renderer
 from bot.store.articles import NotFound, Store, StoredArticle, load_configured, speakers_of
+from bot.store.theatres import theatre_choices
 from briefings.model import SECTIONS
 from briefings.timeline import place_choices
 
@@ -261,6 +262,13 @@ async def _places(
     return await _bot(interaction).place_choices(current, _article_option(interaction))
 
 
+async def _theatres(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    names = await theatre_choices(_bot(interaction).store, current)
+    return [app_commands.Choice(name=t, value=t) for t in names]
+
+
 def _article_option(interaction: discord.Interaction[Any]) -> str | None:
     value = getattr(interaction.namespace, "article", None)
     return value if isinstance(value, str) else None
@@ -283,17 +291,19 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
         article=_desc("briefing", "article"),
         since=_desc("briefing", "since"),
         full=_desc("briefing", "full"),
+        theatre=_desc("briefing", "theatre"),
     )
     @app_commands.choices(section=[app_commands.Choice(name=s, value=s) for s in SECTIONS])
-    @app_commands.autocomplete(article=_articles)
+    @app_commands.autocomplete(article=_articles, theatre=_theatres)
     async def briefing(
         interaction: discord.Interaction[Any],
         section: str | None = None,
         article: str | None = None,
         since: str | None = None,
         full: bool | None = None,
+        theatre: str | None = None,
     ) -> None:
-        options = {"section": section, "article": article, "since": since}
+        options = {"section": section, "article": article, "since": since, "theatre": theatre}
         await _bot(interaction).respond(
             interaction, "briefing", {**options, "full": None if full is None else str(full)}
         )

@@ -35,6 +35,7 @@ from bot.delivery.senders import DiscordSender
 from bot.gateway.discord_io import reply
 from bot.scheduling.schedule import matching_timezones
 from bot.scheduling.scheduler import BriefingScheduler, scheduler_config_of, sync_and_start
+from bot.store.theatres import theatre_choices
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def where_of(interaction: discord.Interaction[Any], now: datetime) -> Where:
         can_manage=bool(perms.manage_guild or perms.administrator),
         in_guild=in_guild,
         on_change=scheduler.sync_jobs if scheduler is not None else None,
+        store=bot.store,
     )
 
 
@@ -113,6 +115,13 @@ async def _schedules(
     return [app_commands.Choice(name=s[:100], value=s[:100]) for s in schedule_choices(current)]
 
 
+async def _theatres(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    bot: Any = interaction.client
+    return [app_commands.Choice(name=t, value=t) for t in await theatre_choices(bot.store, current)]
+
+
 async def _subscriptions(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
@@ -133,19 +142,23 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(**_describe("subscribe"))
-    @app_commands.autocomplete(timezone=_timezones, sections=_sections, schedule=_schedules)
+    @app_commands.autocomplete(
+        timezone=_timezones, sections=_sections, schedule=_schedules, theatre=_theatres
+    )
     async def subscribe(
         interaction: discord.Interaction[Any],
         channel: app_commands.AppCommandChannel | None = None,
         sections: str | None = None,
         schedule: str | None = None,
         timezone: str | None = None,
+        theatre: str | None = None,
     ) -> None:
         options = {
             "channel": _channel_option(channel),
             "sections": sections,
             "schedule": schedule,
             "timezone": timezone,
+            "theatre": theatre,
         }
         await respond(interaction, "subscribe", options)
 
