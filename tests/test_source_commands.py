@@ -428,3 +428,39 @@ async def test_a_read_stall_is_reported_with_the_read_timeout(
         assert f"The first poll failed: <{url}>: the server sent nothing for 1 s (stalled).\n" in (
             said
         )
+
+
+async def test_source_list_names_the_theatres_of_each_sources_latest_articles(
+    tmp_path: Path,
+) -> None:
+    theatres = Path(__file__).resolve().parent / "fixtures" / "theatres"
+    reports = {}
+    for path in sorted(theatres.glob("*.txt")):
+        title, *paragraphs = [p for p in path.read_text("utf-8").split("\n\n") if p.strip()]
+        reports[path.stem] = (title.strip(), paragraphs)
+    async with serve(Site()) as s:
+        for key, (title, paragraphs) in reports.items():
+            s.put(f"/news/{key}", page(title, paragraphs))
+        links = [
+            {"title": t, "link": s.url(f"/news/{k}"), "guid": k} for k, (t, _) in reports.items()
+        ]
+        s.put("/war.xml", rss("War Wire", links[:2]))  # Kupiansk, El Fasher
+        s.put("/ukraine.xml", rss("Donbas Post", links[2:]))  # Pokrovsk
+        cfg = config(tmp_path)
+        store = await Store.open(cfg.store.url)
+        try:
+            for feed in ("/war.xml", "/ukraine.xml"):
+                inv = parse_source_command(f"/source add url:{s.url(feed)}")
+                assert (
+                    await dry_run_source_command(cfg, store, inv, out=io.StringIO(), now=NOW) == 0
+                )
+            out = io.StringIO()
+            inv = parse_source_command("/source list")
+            assert await dry_run_source_command(cfg, store, inv, out=out, now=NOW) == 0
+            listed = out.getvalue()
+        finally:
+            await store.close()
+    war, post = listed.split("#2 ", 1)
+    (seen,) = re.findall(r"reporting on ([^·\n]+)", war)
+    assert sorted(seen.strip().split(", ")) == ["Sudan", "Ukraine"]
+    assert "reporting on Ukraine ·" in post and "Sudan" not in post

@@ -107,7 +107,7 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "sources",
         "The articles sitrep knows",
-        "Every article known, with its source, date and how many items each section has.",
+        "Every article known, with its source, date, theatre and how many items each section has.",
     ),
     CommandSpec("help", "What each command does", "This help."),
 )
@@ -362,9 +362,11 @@ async def cmd_sources(store: Store, renderer: Renderer, inv: Invocation) -> list
         title = escape_markdown(limits.truncate(clean(a.name), 200))
         url = safe_url(a.url)
         head = f"[{title}]({url})" if url else f"**{title}**"
+        theatre = (await store.briefing(a.id)).article.theatre  # cached: 25 at most
         facts = [
             escape_markdown(limits.truncate(clean(a.source), 80)) if a.source else None,
             a.when,
+            escape_markdown(limits.truncate(clean(theatre), 80)) if theatre else None,
         ]
         counts = " · ".join(f"{name} {n}" for name, n in a.counts)
         lines.append(f"{head}\n{' · '.join(f for f in facts if f)} · {counts}")

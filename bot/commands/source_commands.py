@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -27,11 +28,12 @@ from bot.sources.polling import (
     SourcePoller,
     add_source,
     get_source,
+    latest_articles_of_sources,
     list_sources,
     parse_interval,
     remove_source,
 )
-from bot.store.articles import Store
+from bot.store.articles import NotFound, Store
 from briefings import limits
 from briefings.errors import SitrepError
 from briefings.ingest.feeds import FeedError, parse_feed
@@ -238,12 +240,15 @@ def _ts(moment: datetime) -> str:
     return f"<t:{int(moment.timestamp())}:R>"
 
 
-def describe_source(src: Source) -> str:
-    """Two lines for ``/source list``: what it is, then how it is doing."""
+def describe_source(src: Source, theatres: Sequence[str] = ()) -> str:
+    """Two lines for ``/source list``: what it is, then how it is doing (and the theatres its
+    latest articles report on, most of them first)."""
     where = clip(src.location, 120)
     head = f"**#{src.id} {clip(src.label, 80)}** · {src.kind} · every {_every(src)}"
     head += _filters(src) + f"\n{where}"
     facts = [f"{src.articles_found} article(s) found"]
+    if theatres:
+        facts.append("reporting on " + clip(", ".join(theatres), 200))
     if src.last_success_at is not None:
         facts.append(f"last success {_ts(src.last_success_at)}")
     elif src.last_polled_at is None:
@@ -265,7 +270,8 @@ async def cmd_list(where: SourceWhere, inv: Invocation) -> list[Message]:
                 ephemeral=True,
             )
         ]
-    lines = [describe_source(s) for s in found]
+    latest = await latest_articles_of_sources(where.store.engine, [s.id for s in found])
+    lines = [describe_source(s, await _theatres(where.store, latest[s.id])) for s in found]
     chunks = limits.split_to_fit(lines, limits.EMBED_DESCRIPTION, sep="\n\n")
     failing = sum(1 for s in found if s.failing)
     title = f"Sources ({len(found)} polled" + (f", {failing} failing)" if failing else ")")
@@ -279,6 +285,19 @@ async def cmd_list(where: SourceWhere, inv: Invocation) -> list[Message]:
         for n, chunk in enumerate(chunks, 1)
     ]
     return [Message(embeds=group) for group in limits.pack_embeds(embeds)]
+
+
+async def _theatres(store: Store, article_ids: Sequence[int]) -> list[str]:
+    """The theatres of these articles, the most reported first (the store caches briefings)."""
+    counts: Counter[str] = Counter()
+    for article_id in article_ids:
+        try:
+            theatre = (await store.briefing(article_id)).article.theatre
+        except NotFound:
+            continue
+        if theatre:
+            counts[theatre] += 1
+    return [t for t, _ in counts.most_common()]
 
 
 def _source_id(text: str | None) -> int:

@@ -292,6 +292,39 @@ async def sources_of_articles(
     return out
 
 
+async def latest_articles_of_sources(
+    engine: AsyncEngine, source_ids: Iterable[int], *, per_source: int = 5
+) -> dict[int, list[int]]:
+    """The ids of the ``per_source`` articles each source found last, most recent first."""
+    ids = sorted(set(source_ids))
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=article_sources.c.source_id,
+            order_by=(article_sources.c.found_at.desc(), article_sources.c.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(article_sources.c.source_id, article_sources.c.article_id, rank)
+        .where(article_sources.c.source_id.in_(ids))
+        .subquery()
+    )
+    stmt = (
+        select(ranked.c.source_id, ranked.c.article_id)
+        .where(ranked.c.rank <= per_source)
+        .order_by(ranked.c.source_id, ranked.c.rank)
+    )
+    async with engine.connect() as conn:
+        for r in (await conn.execute(stmt)).all():
+            if r.article_id not in out[r.source_id]:
+                out[r.source_id].append(r.article_id)
+    return out
+
+
 # ---------------------------------------------------------------- filters and keys
 
 _WORD = re.compile(r"\w+")
