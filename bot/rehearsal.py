@@ -23,7 +23,7 @@ import contextlib
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +41,7 @@ from bot.scheduling.subscriptions import create_tables, declared_in, subscriptio
 from bot.store.articles import load_configured
 from bot.store.snapshot import throwaway_copy
 from briefings.errors import ConfigError
+from briefings.messages import Attachment
 from briefings.render import readable
 
 __all__ = ["ConsoleClockSender", "format_payload", "parse_time", "rehearse", "run_dry_schedule"]
@@ -104,14 +105,17 @@ class ConsoleClockSender:
         self.posts = 0
         self._sent: dict[tuple[int, str], int] = {}
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+    async def send(
+        self, channel_id: int, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> int:
         key = (channel_id, str(payload.get("nonce")))
         if key in self._sent:
             return self._sent[key]
         self.posts += 1
         self._sent[key] = self.posts
         head = f"===== {_when(self.clock())} · channel {channel_id} · post {self.posts} ====="
-        print(f"{head}\n{format_payload(payload)}\n", file=self.out, flush=True)
+        attached = "".join(f"\n(attached: {f.filename}, {len(f.data):,} bytes)" for f in files)
+        print(f"{head}\n{format_payload(payload)}{attached}\n", file=self.out, flush=True)
         return self.posts
 
     async def find(

@@ -14,15 +14,18 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands.front_map import front_map_png
 from bot.config import Config, default_config, find_config
 from bot.store.articles import Store, load_configured
 from briefings.article import build_article
 from briefings.errors import SitrepError
+from briefings.frontmap import front_map
+from briefings.model import FrontlineItem
 from briefings.site import SiteEntry, build_site
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,11 @@ def write_files(files: Mapping[str, bytes], outdir: Path) -> int:
     return len(files)
 
 
+def site_map(items: Sequence[FrontlineItem]) -> bytes | None:
+    """The map of a page of the archive: the same drawing as a post's."""
+    return front_map_png(front_map(items))
+
+
 async def build_site_async(
     config: Config, outdir: Path, *, base_url: str | None = None, now: datetime | None = None
 ) -> int:
@@ -70,6 +78,7 @@ async def build_site_async(
         entries,
         now=now or datetime.now(UTC),
         base_url=base_url,
+        make_map=site_map,
     )
     return write_files(files, outdir)
 

@@ -27,7 +27,7 @@ import jinja2.sandbox
 
 from briefings.digest import NO_THEATRE, Digest, SourceRef, build_digest
 from briefings.links import sentence_link
-from briefings.model import SECTIONS, Briefing, Item
+from briefings.model import SECTIONS, Briefing, FrontlineItem, Item
 from briefings.render import readable_figure
 from briefings.render_views import HEADINGS
 from briefings.sanitize import clean, safe_url
@@ -63,8 +63,13 @@ class SiteEntry:
         return clean(self.briefing.article.source or "") or "an unnamed outlet"
 
 
-#: A map maker: the PNG of a set of place names (with context countries), or None for no map.
-MapMaker = Callable[[Sequence[str], Sequence[str]], bytes | None]
+#: A map maker: the PNG of the places of frontline items, or None when it draws no map.
+MapMaker = Callable[[Sequence[FrontlineItem]], bytes | None]
+
+#: Maps are drawn for the newest briefings and days only (a map costs about 0.15 s to draw;
+#: an archive of a thousand reports would take minutes): older pages have none.
+MAPPED_BRIEFINGS = 40
+MAPPED_DAYS = 14
 
 
 def slug(text: str) -> str:
@@ -212,24 +217,28 @@ def build_site(
         )
         files[path] = html.encode("utf-8")
 
-    def map_of(path: str, briefings: Sequence[Briefing], prefix: str) -> str | None:
-        if make_map is None:
-            return None
-        names = list(dict.fromkeys(p for b in briefings for f in b.frontline for p in f.places))
-        if not names:
-            return None
-        png = make_map(names, [])
-        if png is None:
-            return None
-        files[path] = png
-        return prefix + path
+    drawn: dict[tuple[object, ...], str | None] = {}  # the same places and events: one file
 
-    for e in ordered:
+    def map_of(name: str, briefings: Sequence[Briefing], prefix: str) -> str | None:
+        items = [f for b in briefings for f in b.frontline if f.places]
+        if make_map is None or not items:
+            return None
+        key = tuple((f.places, f.event) for f in items)
+        if key not in drawn:
+            png = make_map(items)
+            drawn[key] = None if png is None else f"maps/{name}.png"
+            if png is not None:
+                files[f"maps/{name}.png"] = png
+        found = drawn[key]
+        return prefix + found if found is not None else None
+
+    for n, e in enumerate(ordered):
         view = _briefing_view(e, "../")
-        view["map"] = map_of(f"maps/briefing-{e.id}.png", [e.briefing], "../")
+        mapped = n < MAPPED_BRIEFINGS
+        view["map"] = map_of(f"briefing-{e.id}", [e.briefing], "../") if mapped else None
         page(f"briefings/{e.id}.html", "briefing.html.j2", "../", briefing=view)
 
-    for day, day_entries in sorted(days.items(), reverse=True):
+    for n, (day, day_entries) in enumerate(sorted(days.items(), reverse=True)):
         oldest_first = list(reversed(day_entries))
         groups = []
         for theatre, group in _by_theatre(oldest_first).items():
@@ -237,10 +246,18 @@ def build_site(
                 [(SourceRef.of(e.briefing.article), e.briefing) for e in group],
                 now=datetime.combine(day, time.max, tzinfo=UTC),
             )
-            groups.append(_digest_view(digest, group, "../", theatre))
+            view = _digest_view(digest, group, "../", theatre)
+            # One map a theatre: a front in Sudan and one in Ukraine are not one picture.
+            view["map"] = (
+                map_of(
+                    f"digest-{day.isoformat()}-{slug(theatre)}", [e.briefing for e in group], "../"
+                )
+                if n < MAPPED_DAYS
+                else None
+            )
+            groups.append(view)
         d = day.isoformat()
-        daymap = map_of(f"maps/digest-{d}.png", [e.briefing for e in oldest_first], "../")
-        page(f"digests/{d}.html", "digest.html.j2", "../", day=d, groups=groups, map=daymap)
+        page(f"digests/{d}.html", "digest.html.j2", "../", day=d, groups=groups)
 
     def listing(items: Sequence[SiteEntry], prefix: str) -> list[dict[str, Any]]:
         return [

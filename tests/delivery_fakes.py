@@ -31,7 +31,7 @@ class FakeSender:
     def restart(self) -> None:
         self.dead = self.crash_after_send = self.crash_before_send = False
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+    async def send(self, channel_id: int, payload: dict[str, Any], files: Any = ()) -> int:
         self.calls += 1
         if self.dead or self.crash_before_send:
             self.dead = True

@@ -48,8 +48,8 @@ class CountingSender(DiscordSender):
 
     sent = 0
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
-        message_id = await super().send(channel_id, payload)
+    async def send(self, channel_id: int, payload: dict[str, Any], files: Any = ()) -> int:
+        message_id = await super().send(channel_id, payload, files)
         self.sent += 1
         return message_id
 

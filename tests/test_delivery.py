@@ -12,12 +12,14 @@ import discord
 import pytest
 from delivery_fakes import SimulatedCrash
 from discord_server import FakeDiscord
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.delivery.outbox import Outbox, PermanentError, Post, TransientError
+from bot.delivery.posts import FILES_KEY, outbox_files
 from bot.delivery.senders import ConsoleSender, DiscordSender
 from bot.scheduling.subscriptions import create_tables
-from briefings.messages import Embed, Message
+from briefings.messages import Attachment, Embed, Message
 
 T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
 CHANNEL = 4242
@@ -152,8 +154,8 @@ class CrashingSender(DiscordSender):
 
     crash = True
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
-        mid = await super().send(channel_id, payload)
+    async def send(self, channel_id: int, payload: dict[str, Any], files: Any = ()) -> int:
+        mid = await super().send(channel_id, payload, files)
         if self.crash:
             raise SimulatedCrash
         return mid
@@ -192,3 +194,45 @@ async def test_console_sender_prints_once_per_nonce() -> None:
     assert await sender.find(7, {"nonce": "n2"}, after=None, known=frozenset()) is None
     assert len(out) == 1 and "channel 7" in out[0] and '"content": "hi"' in out[0]
     assert "nonce" not in out[0]
+
+
+async def test_a_post_with_a_picture_reaches_every_channel_and_is_stored_once(
+    server: FakeDiscord, client: discord.Client, tmp_path: Path
+) -> None:
+    """A scheduled post's map goes through the outbox: kept once by its hash however many
+    channels post it, sent as multipart with the payload naming it, after a restart too."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    engine = create_async_engine(url)
+    await create_tables(engine)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    picture = Attachment("front.png", png, "image/png")
+    message = Message(embeds=(Embed(title="Frontline"),), attachments=(picture,))
+    box = Outbox(engine, DiscordSender(client), rng=random.Random(3))
+    for channel in (CHANNEL, CHANNEL + 1, CHANNEL + 2):
+        await box.enqueue(Post.parts(channel, channel, T0, [message]), now=T0)
+    async with engine.connect() as conn:
+        stored = (await conn.execute(select(outbox_files.c.sha256))).scalars().all()
+    assert len(stored) == 1
+    await engine.dispose()
+
+    engine = create_async_engine(url)  # a restart between the enqueue and the send
+    box = Outbox(engine, DiscordSender(client), rng=random.Random(3))
+    assert (await box.deliver_due(now=T0)).sent == 3
+    calls = server.calls("POST", r"/channels/\d+/messages")
+    assert len(calls) == 3
+    for call in calls:
+        assert call.files == [("files[0]", "front.png", len(png))]
+        assert call.file_data["front.png"] == png
+        assert call.json is not None
+        assert call.json["attachments"] == [{"id": 0, "filename": "front.png"}]
+        assert FILES_KEY not in call.json  # the outbox's own key never reaches Discord
+        assert call.json["embeds"][0]["title"] == "Frontline"
+    await engine.dispose()
+
+
+async def test_console_sender_names_the_attached_files() -> None:
+    out: list[str] = []
+    sender = ConsoleSender(out.append)
+    picture = Attachment("front.png", b"\x89PNG" + b"x" * 2000, "image/png")
+    await sender.send(7, {"content": "map", "nonce": "n1"}, [picture])
+    assert "(attached: front.png, 2,004 bytes)" in out[0]

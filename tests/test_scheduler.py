@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import re
@@ -256,8 +257,8 @@ async def test_apscheduler_fires_the_job_and_the_outbox_delivers(engine: AsyncEn
     arrived = asyncio.Event()
 
     class Signalling(FakeSender):
-        async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
-            mid = await super().send(channel_id, payload)
+        async def send(self, channel_id: int, payload: dict[str, Any], files: Any = ()) -> int:
+            mid = await super().send(channel_id, payload, files)
             if len(self.texts(channel_id)) == 2:
                 arrived.set()
             return mid
@@ -297,7 +298,7 @@ class _OneArticleStore:
         self.demo = _demo_briefing()
 
     async def latest(self) -> Any:
-        return type("A", (), {"id": 7, "key": "#7", "added_at": self.added_at})()
+        return type("A", (), {"id": 7, "key": "#7", "name": "Demo", "added_at": self.added_at})()
 
     async def briefing(self, article_id: int) -> Any:
         assert article_id == 7
@@ -309,14 +310,36 @@ async def test_render_latest_picks_sections() -> None:
 
     render = render_latest(_OneArticleStore(DAY1 - timedelta(hours=1)), Renderer())
     everything = await daily_sub(("frontline", "forces", "policy", "quotes"))
-    titles = [e.title for m in await render(everything, DAY1) for e in m.embeds]
+    full = await render(everything, DAY1)
+    titles = [e.title for m in full for e in m.embeds]
     assert titles == ["Frontline situation", "Forces and numbers", "Policy context", "Key quotes"]
+    # The demo's places are fictional: the gazetteer locates none, and no map is drawn.
+    assert not [a for m in full for a in m.attachments]
     # Chosen sections are one post (header and their embeds, in the subscription's order),
     # not one message per section.
     some = await daily_sub(("quotes", "forces"))
     post = await render(some, DAY1)
     assert len(post) == 1 and post[0].content
     assert [e.title for e in post[0].embeds] == ["Key quotes", "Forces and numbers"]
+    assert not post[0].attachments  # no frontline section, no map
+
+
+async def test_a_post_with_the_frontline_carries_the_map_of_its_places() -> None:
+    from briefings.render import Renderer
+
+    store = _OneArticleStore(DAY1 - timedelta(hours=1))
+    real = ("Kramatorsk", "Sloviansk", "Siversk")
+    store.demo = dataclasses.replace(
+        store.demo,
+        frontline=tuple(
+            dataclasses.replace(item, places=(real[i % 3],))
+            for i, item in enumerate(store.demo.frontline)
+        ),
+    )
+    render = render_latest(store, Renderer())
+    post = await render(await daily_sub(("frontline", "quotes")), DAY1)
+    assert [a.filename for m in post for a in m.attachments] == ["front.png"]
+    assert post[0].attachments[0].data.startswith(b"\x89PNG")
 
 
 async def daily_sub(sections: tuple[str, ...]) -> Subscription:
@@ -354,10 +377,10 @@ class DyingSender(DiscordSender):
         self.left = n
         self.dead = False
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+    async def send(self, channel_id: int, payload: dict[str, Any], files: Any = ()) -> int:
         if self.dead:
             raise SimulatedCrash
-        mid = await super().send(channel_id, payload)
+        mid = await super().send(channel_id, payload, files)
         self.left -= 1
         if self.left <= 0:
             self.dead = True

@@ -117,6 +117,23 @@ def test_every_link_resolves_and_no_page_needs_javascript(built: Path) -> None:
                 assert parts.fragment in pages[target].ids, (path, link)
 
 
+def test_pages_of_located_places_show_their_map(built: Path) -> None:
+    maps = sorted((built / "maps").glob("*.png"))
+    assert maps and all(m.read_bytes().startswith(b"\x89PNG") for m in maps)
+    # Each map is shown by a page (links resolve: the test above), and a briefing whose places
+    # the gazetteer knows has one; the bundled fixtures' fictional places have none.
+    shown = {
+        link.rsplit("/", 1)[-1]
+        for p in built.rglob("*.html")
+        for link in parse(p).links
+        if "/maps/" in link
+    }
+    assert shown == {m.name for m in maps}
+    assert any(name.startswith("digest-") for name in shown)
+    if ARTICLES.is_dir():
+        assert any(name.startswith("briefing-") for name in shown)
+
+
 def test_every_briefing_line_links_to_a_source_sentence(built: Path) -> None:
     total = 0
     for path in (built / "briefings").glob("*.html"):

@@ -247,7 +247,7 @@ async def test_a_failing_source_is_reported_once_through_the_outbox(tmp_path: Pa
     from bot.store.articles import Store
 
     class NoSender:
-        async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+        async def send(self, channel_id: int, payload: dict[str, Any], files: Any = ()) -> int:
             raise AssertionError("nothing is sent in this test")
 
         async def find(self, channel_id: int, nonce: str, *, after: Any = None) -> int | None:

@@ -116,6 +116,10 @@ def text_of(recorded: list[Recorded]) -> str:
     return json.dumps([r.payload for r in recorded], ensure_ascii=False)
 
 
+def maps_posted(server: FakeDiscord, channel: int) -> list[str]:
+    return [f[1] for r in server.calls("POST", rf"/channels/{channel}/messages$") for f in r.files]
+
+
 def posted_to(server: FakeDiscord, channel: int) -> str:
     return json.dumps(server.messages.get(f"channel:{channel}", []), ensure_ascii=False)
 
@@ -161,6 +165,14 @@ async def test_subscribe_to_a_theatre_posts_only_its_articles_and_survives_a_res
         first = posted_to(server, 4242)
         assert "El Fasher" in first
         assert "Kupiansk" not in first and "Pokrovsk" not in first
+        # The post carries the map of its places, sent with it through the outbox.
+        assert maps_posted(server, 4242) == ["front.png"]
+
+        # /frontline answers with the map of the latest report (Pokrovsk, Myrnohrad) in its embed
+        (frontline,) = await ask(server, bot, interaction_payload("frontline", {}))
+        assert [f[1] for f in frontline.files] == ["front.png"]
+        assert frontline.file_data["front.png"].startswith(b"\x89PNG")
+        assert "attachment://front.png" in text_of([frontline])
 
         # more news after that post: two reports from Sudan and one from Ukraine
         for n, name in enumerate(("kassala", "kramatorsk", "nyala")):
@@ -187,6 +199,7 @@ async def test_subscribe_to_a_theatre_posts_only_its_articles_and_survives_a_res
         assert "Kassala" in second and "Nyala" in second
         assert "Kramatorsk" not in second
         assert "Ukraine" not in second  # one theatre: no theatre headings
+        assert maps_posted(server, 4242) == ["front.png"]  # the digest's map, once
     finally:
         await bot.close()
 

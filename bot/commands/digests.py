@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.commands.front_map import front_map_attachment, with_attachment
 from bot.store.articles import Store, StoredArticle
 from bot.store.theatres import SCAN, canonical, latest_of, of_theatre
 from briefings.digest import Digest, SourceRef, build_digest
 from briefings.errors import SitrepError
 from briefings.messages import Message
-from briefings.model import SECTIONS, Briefing
+from briefings.model import SECTIONS, Briefing, FrontlineItem
 from briefings.render import Renderer
 
 if TYPE_CHECKING:
@@ -216,14 +217,28 @@ async def _render_since(
     if len(found.new) == 1:
         stored, briefing = found.new[0]
         if tuple(sections) == SECTIONS:
-            return renderer.post_messages(briefing, now=now, ref=stored.key)
-        out: list[Message] = []
-        for name in sections:
-            out.extend(renderer.section_messages(briefing, name, now=now))
-        return out
-    return renderer.digest_messages(
-        digest_of(found, since=since, now=now), now=now, sections=sections
-    )
+            out = renderer.post_messages(briefing, now=now, ref=stored.key)
+        else:
+            out = []
+            for name in sections:
+                out.extend(renderer.section_messages(briefing, name, now=now))
+        return await with_front_map(out, briefing.frontline, sections, stored.name)
+    digest = digest_of(found, since=since, now=now)
+    out = renderer.digest_messages(digest, now=now, sections=sections)
+    items = [d.item for d in digest.frontline if isinstance(d.item, FrontlineItem)]
+    return await with_front_map(out, items, sections, f"{len(digest.sources)} reports")
+
+
+async def with_front_map(
+    messages: Sequence[Message],
+    items: Sequence[FrontlineItem],
+    sections: Sequence[str],
+    title: str | None,
+) -> list[Message]:
+    """A post with the frontline section carries the map of its places (none located: none)."""
+    if "frontline" not in sections:
+        return list(messages)
+    return with_attachment(messages, await front_map_attachment(items, title))
 
 
 def describe_period(period: timedelta) -> str:
@@ -312,6 +327,7 @@ def render_latest(store: Any, renderer: Any) -> RenderPost:
         if key in posts:
             return list(posts[key])
         out = list(renderer.post_messages(briefing, now=now, sections=sub.sections, ref=newest.key))
+        out = await with_front_map(out, briefing.frontline, sub.sections, newest.name)
         posts[key] = out
         while len(posts) > 32:
             posts.pop(next(iter(posts)))

@@ -12,22 +12,31 @@ is left off the picture and listed under it, as are the places the gazetteer cou
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import functools
 import importlib.util
 import io
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefings.frontmap import EVENT_LABELS, EVENTS, FrontMap
+from briefings.frontmap import EVENT_LABELS, EVENTS, FrontMap, front_map
+from briefings.messages import Attachment, Message
+from briefings.model import FrontlineItem
 from briefings.render_views import clip
 
 if TYPE_CHECKING:
     import numpy as np
 
+log = logging.getLogger(__name__)
+
 MAP_FILENAME = "front.png"
+#: How long a slash command's reply waits for its map before it goes without.
+REPLY_MAP_SECONDS = 1.5
 _LOCK = threading.Lock()  # one drawing at a time: matplotlib's font cache is shared
 _WATER, _LAND, _BORDER, _RIVER = "#d6e6f2", "#f4f1e8", "#8a8174", "#9cc3e0"
 _STYLE = {  # marker, colour and size by event
@@ -37,7 +46,7 @@ _STYLE = {  # marker, colour and size by event
     "held": ("s", "#27ae60", 50),
     "scene": ("o", "#555555", 40),
 }
-_WIDTH_IN, _HEIGHT_IN, _DPI = 8.0, 6.0, 100
+_WIDTH_IN, _HEIGHT_IN, _DPI = 8.0, 6.6, 100  # a 7.7 x 5.8 in frame, a title and notes
 _MAX_LABEL = 32
 
 
@@ -62,11 +71,20 @@ class DrawnMap:
 
 @dataclass(frozen=True, slots=True)
 class _Shapes:
-    """One layer of one resolution: every shape's points and its bounding box."""
+    """One layer of one resolution: every shape's points (views of one array) and its bounding
+    box."""
 
-    arrays: tuple[np.ndarray, ...]
-    boxes: np.ndarray  # (n, 4): west, east, south, north
-    kinds: tuple[int, ...]  # GSHHS level: 1 land, 2 lake, 3 island in a lake, 4 pond in it
+    points: np.ndarray  # (n, 2): longitude, latitude
+    starts: np.ndarray  # where each shape's points begin
+    counts: np.ndarray  # how many points it has
+    boxes: np.ndarray  # (shapes, 4): west, east, south, north
+    kinds: np.ndarray  # GSHHS level: 1 land, 2 lake, 3 island in a lake, 4 pond in it
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def shape(self, i: int) -> np.ndarray:
+        return self.points[self.starts[i] : self.starts[i] + self.counts[i]]
 
     def within(self, west: float, east: float, south: float, north: float) -> list[int]:
         import numpy as np
@@ -89,27 +107,45 @@ def _data_dir() -> Path:
 
 @functools.cache
 def _shapes(layer: str, resolution: str) -> _Shapes:
+    """Read one layer: the metadata rows give each shape's level, point count and byte offset
+    into the data file, whose shapes lie one after the other."""
     import numpy as np
 
     folder = _data_dir()
     raw = (folder / f"{layer}_{resolution}.dat").read_bytes()
-    arrays: list[np.ndarray] = []
-    boxes: list[tuple[float, float, float, float]] = []
-    kinds: list[int] = []
-    for line in (folder / f"{layer}meta_{resolution}.dat").read_text().splitlines():
-        fields = line.split()
-        if len(fields) < 7:
-            continue
-        offset, count = int(fields[5]), int(fields[6])
-        points = np.frombuffer(raw, dtype="<f4", count=count // 4, offset=offset)
-        points = points.reshape(-1, 2).astype("f8")
-        if len(points) < 2:
-            continue
-        arrays.append(points)
+    points = np.frombuffer(raw, dtype="<f4").astype("f8").reshape(-1, 2)
+    meta = (folder / f"{layer}meta_{resolution}.dat").read_text(encoding="ascii")
+    rows = [line.split() for line in meta.splitlines()]
+    rows = [r for r in rows if len(r) >= 7]
+    kinds = np.array([int(r[0]) for r in rows], dtype="i4")
+    starts = np.array([int(r[5]) // 8 for r in rows], dtype="i8")
+    counts = np.array([int(r[6]) // 8 for r in rows], dtype="i8")
+    keep = (counts >= 2) & (starts + counts <= len(points))
+    kinds, starts, counts = kinds[keep], starts[keep], counts[keep]
+    order = np.argsort(starts, kind="stable")
+    kinds, starts, counts = kinds[order], starts[order], counts[order]
+    if len(starts) and np.array_equal(starts[1:], starts[:-1] + counts[:-1]):
+        # Back to back, as the files are: one pass over all points gives every box.
         lon, lat = points[:, 0], points[:, 1]
-        boxes.append((float(lon.min()), float(lon.max()), float(lat.min()), float(lat.max())))
-        kinds.append(int(fields[0]))
-    return _Shapes(tuple(arrays), np.array(boxes, dtype="f8").reshape(-1, 4), tuple(kinds))
+        boxes = np.column_stack(
+            [
+                np.minimum.reduceat(lon, starts),
+                np.maximum.reduceat(lon, starts),
+                np.minimum.reduceat(lat, starts),
+                np.maximum.reduceat(lat, starts),
+            ]
+        )
+        end = starts[-1] + counts[-1]
+        if end < len(points):  # reduceat runs the last shape to the array's end
+            tail = points[starts[-1] : end]
+            boxes[-1] = (tail[:, 0].min(), tail[:, 0].max(), tail[:, 1].min(), tail[:, 1].max())
+    else:
+        shapes = [points[a : a + n] for a, n in zip(starts, counts, strict=True)]
+        boxes = np.array(
+            [(p[:, 0].min(), p[:, 0].max(), p[:, 1].min(), p[:, 1].max()) for p in shapes],
+            dtype="f8",
+        ).reshape(-1, 4)
+    return _Shapes(points, starts, counts, boxes, kinds)
 
 
 def _resolution(front: FrontMap) -> str:
@@ -150,16 +186,16 @@ def draw_front_map(front: FrontMap, title: str | None = None) -> DrawnMap:
     west, east, south, north = front.west, front.east, front.south, front.north
     fig = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI)
     FigureCanvasAgg(fig)  # the canvas whose renderer measures the names
-    ax = fig.add_axes((0.02, 0.1, 0.96, 0.8))
+    ax = fig.add_axes((0.02, 0.085, 0.96, 0.87))
     ax.set_facecolor(_WATER)
     coast = _shapes("gshhs", res)
     chosen = coast.within(west, east, south, north)
     # Larger shapes first: a lake (level 2) is painted over its land, an island over its lake.
-    chosen.sort(key=lambda i: coast.kinds[i])
+    chosen.sort(key=lambda i: int(coast.kinds[i]))
     colours = [_LAND if coast.kinds[i] % 2 else _WATER for i in chosen]
     ax.add_collection(
         PolyCollection(
-            [coast.arrays[i] for i in chosen],
+            [coast.shape(i) for i in chosen],
             facecolors=colours,
             edgecolors="#7a9bb5",
             linewidths=0.4,
@@ -168,7 +204,7 @@ def draw_front_map(front: FrontMap, title: str | None = None) -> DrawnMap:
     )
     for layer, colour, width in (("rivers", _RIVER, 0.6), ("countries", _BORDER, 1.0)):
         shapes = _shapes(layer, res)
-        segments = [shapes.arrays[i] for i in shapes.within(west, east, south, north)]
+        segments = [shapes.shape(i) for i in shapes.within(west, east, south, north)]
         ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, zorder=2))
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
@@ -208,7 +244,7 @@ def draw_front_map(front: FrontMap, title: str | None = None) -> DrawnMap:
         legend.set_zorder(6)
     if title:
         fig.suptitle(_title(title), fontsize=11)
-    fig.canvas.draw()  # the renderer measures text from here on
+    ax.apply_aspect()  # the axes' final place on the picture: names are measured against it
     labels, unlabelled, markers = _place_labels(fig, ax, front)
     notes = []
     if unlabelled:
@@ -304,3 +340,66 @@ def front_map_png(front: FrontMap | None, title: str | None = None) -> bytes | N
         return draw_front_map(front, title).png
     except MapDataMissing:
         return None
+
+
+# --- attaching it to posts and replies ------------------------------------------------------------
+
+_drawn: dict[tuple[object, ...], bytes | None] = {}
+_drawing: dict[tuple[object, ...], asyncio.Task[None]] = {}
+_DRAWN_KEPT = 32
+
+
+async def front_map_attachment(
+    items: Sequence[FrontlineItem], title: str | None = None, *, timeout: float | None = None
+) -> Attachment | None:
+    """The map of ``items``' places as a file to send, or ``None`` when none can be located.
+
+    Drawn off the event loop (about 0.15 s; the first map of a process also reads the map data,
+    about half a second more), once per set of places and events: a post fanned out to many
+    channels, or asked for again, reuses it. With ``timeout``, a map not ready by then is
+    ``None`` for this caller and still finished and kept for the next (a slash command must be
+    answered within three seconds; its text does not wait for the picture)."""
+    key = (title, tuple((i.places, i.event) for i in items))
+    if key not in _drawn:
+        task = _drawing.get(key)
+        if task is None:
+
+            def draw() -> bytes | None:
+                return front_map_png(front_map(items), title)
+
+            async def draw_and_keep() -> None:
+                try:
+                    _drawn[key] = await asyncio.to_thread(draw)
+                    while len(_drawn) > _DRAWN_KEPT:
+                        _drawn.pop(next(iter(_drawn)))
+                finally:
+                    _drawing.pop(key, None)
+
+            task = _drawing[key] = asyncio.create_task(draw_and_keep())
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except TimeoutError:
+            log.info("map of %r not ready in %.1f s: sent without it", title, timeout)
+            return None
+    png = _drawn.get(key)
+    return Attachment(MAP_FILENAME, png, "image/png") if png is not None else None
+
+
+def with_attachment(
+    messages: Sequence[Message], attachment: Attachment | None, *, in_embed: bool = False
+) -> list[Message]:
+    """``messages`` with ``attachment`` on the first; ``in_embed`` shows it as the image of that
+    message's last embed (a reply to one section), else below the message (a post)."""
+    out = list(messages)
+    if attachment is None or not out:
+        return out
+    first = out[0]
+    embeds = list(first.embeds)
+    if in_embed and embeds:
+        embeds[-1] = dataclasses.replace(
+            embeds[-1], image_url=f"attachment://{attachment.filename}"
+        )
+    out[0] = dataclasses.replace(
+        first, embeds=tuple(embeds), attachments=(*first.attachments, attachment)
+    )
+    return out

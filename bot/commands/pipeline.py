@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from bot.commands.chart import CHART_FILENAME, forces_chart
 from bot.commands.digests import digest_reply, source_of
+from bot.commands.front_map import front_map_attachment, with_attachment
 from bot.store.articles import FRONTLINE_SCAN, NotFound, Store, StoredArticle, speakers_of
 from bot.store.theatres import latest_of, resolve_theatre
 from briefings import limits
@@ -89,10 +90,10 @@ SPECS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "frontline",
-        "The frontline situation, optionally around one place",
-        "Advances, retreats and assaults, place by place; `place` gives that place's history "
-        "across every stored report (date, outlet, what changed), or with `article` keeps "
-        "that article's items about it.",
+        "The frontline situation with a map, optionally around one place",
+        "Advances, retreats and assaults, place by place, with a map of where they are; "
+        "`place` gives that place's history across every stored report (date, outlet, what "
+        "changed), or with `article` keeps that article's items about it.",
         (
             Option("place", "A place's history, or its items in one article", autocomplete=True),
             _ARTICLE,
@@ -121,6 +122,9 @@ class Invocation:
     name: str
     options: tuple[tuple[str, str], ...] = ()
     now: datetime | None = None
+    # How long a picture (the map) may hold the reply up; None: as long as it takes. Discord
+    # wants an answer within three seconds, a dry-run waits.
+    picture_within: float | None = None
 
     def __post_init__(self) -> None:
         # Arguments are text from outside: cleaned once here, where every command reads them
@@ -292,15 +296,9 @@ async def cmd_forces(store: Store, renderer: Renderer, inv: Invocation) -> list[
         if len(_charts) > 64:
             _charts.pop(next(iter(_charts)))
     png = _charts[key]
-    if png is None or not messages:
+    if png is None:
         return messages
-    first = messages[0]
-    embeds = list(first.embeds)
-    if embeds:
-        embeds[-1] = dataclasses.replace(embeds[-1], image_url=f"attachment://{CHART_FILENAME}")
-    chart = Attachment(CHART_FILENAME, png, "image/png")
-    messages[0] = dataclasses.replace(first, embeds=tuple(embeds), attachments=(chart,))
-    return messages
+    return with_attachment(messages, Attachment(CHART_FILENAME, png, "image/png"), in_embed=True)
 
 
 async def cmd_frontline(store: Store, renderer: Renderer, inv: Invocation) -> list[Message]:
@@ -315,7 +313,11 @@ async def cmd_frontline(store: Store, renderer: Renderer, inv: Invocation) -> li
             hint = f" Places: {clip(', '.join(known), 300)}." if known else ""
             raise CommandError(f"No frontline item names '{clip(place)}' in {_name(stored)}.{hint}")
         briefing = dataclasses.replace(briefing, frontline=tuple(items))
-    return renderer.section_messages(briefing, "frontline", now=inv.now)
+    messages = renderer.section_messages(briefing, "frontline", now=inv.now)
+    picture = await front_map_attachment(
+        briefing.frontline, stored.name, timeout=inv.picture_within
+    )
+    return with_attachment(messages, picture, in_embed=True)
 
 
 async def place_history(

@@ -53,6 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery.posts import (
     FAILED,
+    FILES_KEY,
     PAUSING_STATUSES,
     PENDING,
     SENDING,
@@ -68,9 +69,11 @@ from bot.delivery.posts import (
     Tally,
     TransientError,
     clip_text,
+    file_ref,
     lower_bound,
     nonce_for,
     outbox,
+    outbox_files,
     outbox_row,
     post_key,
     post_of,
@@ -78,7 +81,7 @@ from bot.delivery.posts import (
 )
 from bot.store.articles import utc
 from bot.store.subscriptions import subscriptions
-from briefings.messages import Message
+from briefings.messages import Attachment, Message
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +276,7 @@ class Outbox:
         owned: dict[int, set[int]] = {}  # channel -> message ids rows own (found ones added)
         for row in stuck:
             payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
+            payload.pop(FILES_KEY, None)
             after = lower_bound(row.claimed_after)
             if row.channel_id not in owned:
                 owned[row.channel_id] = await self._owned(row.channel_id, after)
@@ -353,8 +357,9 @@ class Outbox:
         if not await self._claim(row.id, at):
             return False  # someone else has it
         payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
+        files = await self._files(payload.pop(FILES_KEY, None) or [])
         try:
-            message_id = await self.sender.send(row.channel_id, payload)
+            message_id = await self.sender.send(row.channel_id, payload, files)
         except RateLimited as exc:
             delay = timedelta(seconds=exc.retry_after) + self.policy.rate_limit_margin
             await self._retry_later(row, at + delay, str(exc), count=False)
@@ -382,6 +387,31 @@ class Outbox:
         tally.sent += 1
         log.info("posted %s to channel %s (message %s)", row.key, row.channel_id, message_id)
         return True
+
+    async def _files(self, refs: list[dict[str, str]]) -> list[Attachment]:
+        """The files a part names, in order; one gone from the table is left out (the post
+        goes without its picture rather than not at all)."""
+        if not refs:
+            return []
+        wanted = [r["sha256"] for r in refs]
+        async with self.engine.connect() as conn:
+            found = dict(
+                (
+                    await conn.execute(
+                        select(outbox_files.c.sha256, outbox_files.c.data).where(
+                            outbox_files.c.sha256.in_(wanted)
+                        )
+                    )
+                ).all()
+            )
+        out = []
+        for ref in refs:
+            data = found.get(ref["sha256"])
+            if data is None:
+                log.warning("outbox: file %s of a post is gone; sent without it", ref["filename"])
+                continue
+            out.append(Attachment(ref["filename"], bytes(data), ref["content_type"]))
+        return out
 
     async def _retry_later(
         self,
@@ -569,7 +599,41 @@ async def _insert_new(conn: AsyncConnection, posts: Sequence[Post], at: datetime
         return 0
     # Keys written meanwhile by another process are skipped by the database itself.
     await conn.execute(_insert_ignoring_known_keys(conn.dialect.name), list(unique.values()))
+    await _insert_files(conn, [f for p in posts if p.key in unique for f in p.files], at)
     return len(unique)
+
+
+async def _insert_files(conn: AsyncConnection, files: Sequence[Attachment], at: datetime) -> None:
+    """Store each file once by its hash (a map posted to a thousand channels is one row)."""
+    by_hash = {file_ref(f)["sha256"]: f.data for f in files}
+    if not by_hash:
+        return
+    known = set(
+        (
+            await conn.execute(
+                select(outbox_files.c.sha256).where(outbox_files.c.sha256.in_(list(by_hash)))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    rows = [
+        {"sha256": h, "data": d, "created_at": at} for h, d in by_hash.items() if h not in known
+    ]
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        stmt: Any = sqlite_insert(outbox_files).on_conflict_do_nothing(
+            index_elements=[outbox_files.c.sha256]
+        )
+    elif dialect == "postgresql":
+        stmt = postgresql_insert(outbox_files).on_conflict_do_nothing(
+            index_elements=[outbox_files.c.sha256]
+        )
+    else:
+        stmt = outbox_files.insert()
+    await conn.execute(stmt, rows)
 
 
 def _insert_ignoring_known_keys(dialect: str) -> Any:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 
 from bot.store.articles import db_time, metadata
 from briefings.errors import SitrepError
-from briefings.messages import Message
+from briefings.messages import Attachment, Message
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,39 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
 )
 
+# The files of the parts (a map of the front), stored once by content however many channels
+# post them; a part's payload names its files under FILES_KEY, which is the outbox's own and
+# removed before the payload is sent.
+outbox_files = Table(
+    "outbox_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+FILES_KEY = "sitrep_files"
+
+
+def file_ref(attachment: Attachment) -> dict[str, str]:
+    return {
+        "sha256": hashlib.sha256(attachment.data).hexdigest(),
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+    }
+
+
+def part_payload(message: Message) -> dict[str, Any]:
+    """The JSON of ``message`` as the outbox keeps it: Discord's payload, its attachments listed
+    by index (``attachment://NAME`` in an embed refers to them) and named by hash under
+    ``FILES_KEY``."""
+    payload = message.to_payload()
+    if message.attachments:
+        payload["attachments"] = [
+            {"id": i, "filename": a.filename} for i, a in enumerate(message.attachments)
+        ]
+        payload[FILES_KEY] = [file_ref(a) for a in message.attachments]
+    return payload
+
 
 # ---------------------------------------------------------------- the sender seam
 
@@ -101,8 +135,11 @@ class Sender(Protocol):
     """Where posts go. Raises the ``DeliveryError`` subclasses above; anything else is treated
     as transient and logged."""
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
-        """Post ``payload`` (which carries ``nonce`` and ``enforce_nonce``); the message id."""
+    async def send(
+        self, channel_id: int, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> int:
+        """Post ``payload`` (which carries ``nonce`` and ``enforce_nonce``) with ``files`` (the
+        ``attachments`` the payload lists, in order); the message id."""
         ...
 
     async def find(
@@ -128,6 +165,7 @@ class Post:
     subscription_id: int | None = None
     scheduled_for: datetime | None = None
     part: int = 0
+    files: tuple[Attachment, ...] = ()  # the files the payload names under FILES_KEY
 
     @classmethod
     def parts(
@@ -142,10 +180,11 @@ class Post:
             cls(
                 key=post_key(subscription_id, scheduled_for, i),
                 channel_id=channel_id,
-                payload=message.to_payload(),
+                payload=part_payload(message),
                 subscription_id=subscription_id,
                 scheduled_for=scheduled_for,
                 part=i,
+                files=message.attachments,
             )
             for i, message in enumerate(messages)
         )

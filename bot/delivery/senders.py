@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -22,6 +22,7 @@ import discord
 from discord.http import Route
 
 from bot.delivery.outbox import PermanentError, RateLimited, TransientError
+from briefings.messages import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,27 @@ class DiscordSender:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+    async def send(
+        self, channel_id: int, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> int:
         await self._pace()
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
-        data = await self._call(route, json=payload)
+        if not files:
+            data = await self._call(route, json=payload)
+        else:  # multipart: the JSON as payload_json, each file as files[i]
+            form: list[dict[str, Any]] = [
+                {"name": "payload_json", "value": json.dumps(payload, ensure_ascii=False)}
+            ]
+            form += [
+                {
+                    "name": f"files[{i}]",
+                    "value": f.data,
+                    "filename": f.filename,
+                    "content_type": f.content_type,
+                }
+                for i, f in enumerate(files)
+            ]
+            data = await self._call(route, form=form)
         return int(data["id"])
 
     async def find(
@@ -134,12 +152,16 @@ class ConsoleSender:
         self._next = 1
         self._sent: dict[tuple[int, str], int] = {}
 
-    async def send(self, channel_id: int, payload: dict[str, Any]) -> int:
+    async def send(
+        self, channel_id: int, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> int:
         key = (channel_id, str(payload.get("nonce")))
         if key in self._sent:
             return self._sent[key]
         shown = {k: v for k, v in payload.items() if k not in {"nonce", "enforce_nonce"}}
-        self.write(f"--- channel {channel_id}\n{json.dumps(shown, ensure_ascii=False, indent=2)}")
+        text = json.dumps(shown, ensure_ascii=False, indent=2)
+        attached = "".join(f"\n(attached: {f.filename}, {len(f.data):,} bytes)" for f in files)
+        self.write(f"--- channel {channel_id}\n{text}{attached}")
         self._next += 1
         self._sent[key] = self._next
         return self._next

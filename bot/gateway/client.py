@@ -11,6 +11,7 @@ synced only by ``sitrep sync-commands``, never on start.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import logging
 import time
@@ -21,6 +22,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from bot.commands.front_map import REPLY_MAP_SECONDS
 from bot.commands.pipeline import SPEC_BY_NAME, Invocation, answer, error_message, places_of
 from bot.config import Config
 from bot.delivery.sinks import WebhookSink
@@ -187,6 +189,8 @@ class SitrepBot(discord.AutoShardedClient):
         """Answer one slash command through the shared pipeline; one log line per command."""
         started = time.perf_counter()
         inv = Invocation.of(name, options, now=datetime.now(UTC))
+        if not SPEC_BY_NAME[name].slow:  # answered at once: a map late by then is left off
+            inv = dataclasses.replace(inv, picture_within=REPLY_MAP_SECONDS)
         deferred = False
         if SPEC_BY_NAME[name].slow:
             await interaction.response.defer(thinking=True)
