@@ -21,6 +21,7 @@ Pure and deterministic: same input, same digest. The JSON form is ``Digest.to_js
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
@@ -88,12 +89,17 @@ class DigestItem:
     sources: tuple[int, ...]
     score: float
     mentions: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    # Forces: the other values other sources give for the same figure, each with its sources
+    # ("45,000" here, "60,000" per two others): shown side by side, never averaged.
+    differs: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = self.item.to_json()
         data["score"] = round(self.score, 3)
         data["sources"] = list(self.sources)
         data["mentions"] = [{"source": s, "sentences": list(n)} for s, n in self.mentions]
+        if self.differs:
+            data["differs"] = [{"value": v, "sources": list(s)} for v, s in self.differs]
         return data
 
 
@@ -443,7 +449,9 @@ def _same(section: str, a: _Entry, b: _Entry) -> bool:
         assert isinstance(a.item, ForceItem) and isinstance(b.item, ForceItem)
         if a.item.value == b.item.value and _same_subject(a.item, b.item):
             return not (a.places and b.places) or bool(a.places & b.places)
-        return sim >= 0.8
+        # Another value is another report, however alike the words ("some 45,000 troops",
+        # "about 60,000 troops"): the same figure given differently is shown side by side.
+        return a.item.value == b.item.value and sim >= 0.8
     if section == "quotes":
         assert isinstance(a.item, QuoteItem) and isinstance(b.item, QuoteItem)
         if not _same_speaker(a.item.speaker, b.item.speaker):
@@ -545,7 +553,7 @@ def _merge(section: str, entries: Sequence[_Entry]) -> tuple[DigestItem, ...]:
                 break
         else:
             clusters.append([entry])
-    ranked: list[tuple[float, int, DigestItem]] = []
+    ranked: list[tuple[float, int, DigestItem, frozenset[str]]] = []
     for cluster in clusters:
         best = max(cluster, key=lambda e: (e.item.score, -e.order))
         sources = tuple(sorted({e.source for e in cluster}))
@@ -553,9 +561,48 @@ def _merge(section: str, entries: Sequence[_Entry]) -> tuple[DigestItem, ...]:
         mentions = tuple(
             (e.source, tuple(e.item.sentences)) for e in sorted(cluster, key=lambda e: e.source)
         )
-        ranked.append((score, cluster[0].order, DigestItem(best.item, sources, score, mentions)))
+        area = frozenset().union(*(e.places for e in cluster))
+        item = DigestItem(best.item, sources, score, mentions)
+        ranked.append((score, cluster[0].order, item, area))
     ranked.sort(key=lambda r: (-r[0], r[1]))
-    return tuple(r[2] for r in ranked)
+    items = [(r[2], r[3]) for r in ranked]
+    if section == "forces":
+        items = _side_by_side(items)
+    return tuple(item for item, _ in items)
+
+
+def _side_by_side(
+    items: list[tuple[DigestItem, frozenset[str]]],
+) -> list[tuple[DigestItem, frozenset[str]]]:
+    """One line for a figure that sources give differently: the best-ranked value, and the
+    others with their sources (``DigestItem.differs``). The same kind and subject, about the
+    same area (ratios: a named one), from different sources."""
+    out: list[tuple[DigestItem, frozenset[str]]] = []
+    for item, area in items:
+        assert isinstance(item.item, ForceItem)
+        for k, (first, first_area) in enumerate(out):
+            assert isinstance(first.item, ForceItem)
+            if (
+                item.item.value != first.item.value
+                and not set(item.sources) & set(first.sources)
+                and not any(set(item.sources) & set(s) for _, s in first.differs)
+                and _same_subject(first.item, item.item)
+                and _same_figure_area(first.item.kind, first_area, area)
+            ):
+                merged = dataclasses.replace(
+                    first, differs=(*first.differs, (item.item.value, item.sources))
+                )
+                out[k] = (merged, first_area)
+                break
+        else:
+            out.append((item, area))
+    return out
+
+
+def _same_figure_area(kind: str, a: frozenset[str], b: frozenset[str]) -> bool:
+    if a and b:
+        return bool(a & b)
+    return kind != "ratio" and not a and not b  # a ratio is always of somewhere
 
 
 # ---------------------------------------------------------------- what changed

@@ -71,6 +71,19 @@ class SourceView:
     published: date | None
     published_ts: int | None
 
+    @property
+    def who(self) -> str:
+        """The outlet (two reports of one outlet are one outlet), else how it is cited."""
+        return (self.outlet or self.name).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class DifferView:
+    """Another value of a digest's figure, as other sources give it."""
+
+    value: str
+    sources: tuple[SourceView, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class FigureView:
@@ -244,7 +257,11 @@ def _section_view(
     for merged in shown:
         cited = _cited(merged.sources, sources)
         base = item_view(name, merged.item, ())
-        views.append(replace(base, paragraphs=(), sentences=(), sources=cited))
+        differs = tuple(
+            DifferView(clip(value, VALUE_BUDGET), _cited(indexes, sources))
+            for value, indexes in merged.differs
+        )
+        views.append(replace(base, paragraphs=(), sentences=(), sources=cited, differs=differs))
     return SectionView(
         name=name,
         heading=HEADINGS[name],

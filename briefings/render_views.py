@@ -61,6 +61,8 @@ class ItemView:
     sentences: tuple[int, ...] = ()  # 1-based
     sources: tuple[Any, ...] = ()  # digests only: who reports it (briefings.render_digest)
     attribution: str | None = None  # forces: whose figure it is ("Ukrainian officials")
+    # digests, forces: other values other sources give for this figure (``DifferView``)
+    differs: tuple[Any, ...] = ()
 
     @property
     def lead(self) -> str:

@@ -162,7 +162,22 @@ def _digest_view(
                 refs.append(
                     {"name": entry.outlet, "href": f"{prefix}briefings/{entry.id}.html{anchor}"}
                 )
-            items.append({**_item_fields(name, merged.item), "refs": refs})
+            differs = [
+                {
+                    "value": value,
+                    "refs": [
+                        {
+                            "name": entries[i].outlet,
+                            "href": f"{prefix}briefings/{entries[i].id}.html",
+                        }
+                        for i in indexes
+                    ],
+                }
+                for value, indexes in merged.differs
+            ]
+            outlets = len({r["name"] for r in refs})
+            fields = _item_fields(name, merged.item)
+            items.append({**fields, "refs": refs, "outlets": outlets, "differs": differs})
         if items:
             sections.append({"name": name, "heading": HEADINGS.get(name, name), "lines": items})
     return {

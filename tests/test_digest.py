@@ -247,6 +247,33 @@ def test_same_figure_in_another_area_is_another_item() -> None:
     assert [f.sources for f in digest.forces] == [(0, 1)]
 
 
+def test_a_figure_sources_give_differently_is_one_line_with_each_value_and_its_sources() -> None:
+    def report(title: str, text: str, value: str, place: str) -> tuple[SourceRef, Briefing]:
+        return briefing(
+            title,
+            frontline=(FrontlineItem(f"Shelling near {place}", (place,), (0,), 1.0),),
+            forces=(ForceItem(text, "troops", value, (0,), 0.8),),
+        )
+
+    a = report("A", "some 45,000 troops", "45000", "Ravnopil")
+    b = report("B", "about 60,000 troops", "60000", "Ravnopil")
+    c = report("C", "some 60,000 troops", "60000", "Ravnopil")
+    far = report("D", "about 9,000 troops", "9000", "Kostrove")
+    digest = build_digest([a, b, c, far], now=NOW)
+    # The most reported value leads; the other is beside it with its source, never averaged.
+    first, other = digest.forces
+    assert (first.item.value, first.sources) == ("60000", (1, 2))
+    assert first.differs == (("45000", (0,)),)
+    assert first.to_json()["differs"] == [{"value": "45000", "sources": [0]}]
+    assert (other.item.value, other.differs) == ("9000", ())  # another area: another figure
+    text = "\n".join(
+        m.content + "".join((e.description or "") for e in m.embeds)
+        for m in Renderer().digest_messages(digest, now=NOW)
+    )
+    line = next(x for x in text.splitlines() if "60,000" in x)
+    assert "**2 outlets**" in line and "**45,000** per" in line and "reports differ" in line
+
+
 def test_corroboration_outranks_a_slightly_higher_single_score() -> None:
     lone = PolicyItem("Parliament banned grain exports to the north", ("Ida Vale",), (0,), 1.0)
     shared = PolicyItem("The cabinet signed the water accord with Tarsk", ("Ola Berg",), (1,), 0.8)
