@@ -45,6 +45,7 @@ def hostile_briefing(title: str, published: date, n: int = 1) -> tuple[Any, Brie
     ]
     f = [
         ForceItem("outnumbered 4 to 1", "ratio", "4:1", (4,)),
+        ForceItem("2 to 1 upriver", "ratio", "2:1", (4,)),
         ForceItem("some 8,000 troops", "troops", "8000", (5,)),
         ForceItem("300 killed and wounded a day", "casualties", "300/day", (6,)),
     ]
@@ -216,7 +217,7 @@ async def test_sources_lists_articles_most_recent_first(
     check_limits(payload)
     description = payload["embeds"][0]["description"]
     assert description.index("Bridgehead") < description.index("Older report")
-    assert "2024-11-20" in description and "quotes 3" in description and "forces 3" in description
+    assert "2024-11-20" in description and "quotes 3" in description and "forces 4" in description
 
 
 async def test_help_is_one_ephemeral_embed_naming_every_command(

@@ -34,7 +34,10 @@ MANAGE_GUILD = 1 << 5
 
 
 def write_config(folder: Path, extra: str = "") -> Path:
-    files = json.dumps([str(FIXTURES / name) for name in ARTICLES])
+    # First, so that the latest article stays the bot fixtures' own: a report whose figures can
+    # be compared (two ratios, two troop counts), which /forces charts.
+    paths = [FIXTURES.parent / "forces" / "two_sectors.txt", *(FIXTURES / n for n in ARTICLES)]
+    files = json.dumps([str(p) for p in paths])
     cfg = folder / "sitrep.toml"
     cfg.write_text(
         f"[store]\nurl = 'sqlite:///sitrep.db'\n\n[sources]\nfiles = {files}\n{extra}",
@@ -195,7 +198,11 @@ async def test_run_answers_every_command_over_the_gateway(
     quotes = await sitrep.ask("briefing", {"section": "quotes"})
     assert len(quotes.payload["embeds"]) == 1 and "Key quotes" in embeds_text(quotes)
 
-    forces = await sitrep.ask("forces")
+    lone = await sitrep.ask("forces")  # the latest: one figure of each kind, nothing to compare
+    assert lone.json["type"] == 5  # deferred all the same: whether to draw is known later
+    (text_only,) = await server.wait_for(lambda: server.followups(lone.interaction), 20)
+    assert not text_only.files and "Forces and numbers" in embeds_text(text_only)
+    forces = await sitrep.ask("forces", {"article": "Lowland"})
     assert forces.json["type"] == 5  # drawing the chart takes real work: deferred first
     (chart,) = await server.wait_for(lambda: server.followups(forces.interaction), 20)
     assert [f[1] for f in chart.files] == ["forces.png"]
@@ -271,7 +278,7 @@ async def test_run_keeps_answering_through_drops_reconnects_and_invalid_sessions
     assert (await sitrep.ask("briefing")).json["type"] == 4
 
     # SIGTERM while a reply is being drawn: the reply still reaches Discord, then a clean exit.
-    forces = _payload("forces", None)
+    forces = _payload("forces", {"article": "Lowland"})
     await server.send_event("INTERACTION_CREATE", forces)
     await server.callback(forces, 20)  # deferred; the chart is being drawn
     assert await sitrep.stop() == 0

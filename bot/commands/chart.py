@@ -1,4 +1,6 @@
-"""The /forces chart: ratios and figures of a briefing as a PNG, drawn with matplotlib's Agg.
+"""The /forces chart: the figures of a briefing that can be compared, as a PNG drawn with
+matplotlib's Agg: ratios with ratios, troops with troops, losses a day with losses a day, each
+kind on its own linear scale; no chart where no kind has two figures (one bar says nothing).
 
 matplotlib is imported on first use only, so that commands which draw nothing stay fast.
 """
@@ -41,63 +43,73 @@ def _label(item: ForceItem, width: int = 38) -> str:
 
 
 def chartable(items: tuple[ForceItem, ...]) -> bool:
-    return any(_points(items))
+    return bool(_panels(items))
 
 
-def _points(
-    items: tuple[ForceItem, ...],
-) -> tuple[list[tuple[str, float]], list[tuple[str, float, str]]]:
-    ratios: list[tuple[str, float]] = []
-    figures: list[tuple[str, float, str]] = []
+# One panel a kind of figure, in this order: only like is compared with like.
+_PANEL_TITLES = {
+    ("ratio", ""): "Force ratios (x to 1)",
+    ("troops", ""): "Troops",
+    ("casualties", ""): "Losses",
+    ("casualties", "/day"): "Losses a day",
+    ("equipment", ""): "Equipment",
+}
+_SUFFIX = re.compile(r"^-?\d+(?:\.\d+)?(.*)$")
+_MAX_BARS = 8
+
+
+def _panels(items: tuple[ForceItem, ...]) -> list[tuple[str, list[tuple[str, float]]]]:
+    """The panels worth drawing: one a kind of figure (a ratio with ratios, troops with troops,
+    losses a day with losses a day), each of two values or more; a lone figure of its kind is
+    clearer as the line it is, so it is not drawn."""
+    groups: dict[tuple[str, str], list[tuple[str, float]]] = {}
     for item in items:
         if item.kind == "ratio":
-            r = ratio_value(item.value)
-            if r is not None:
-                ratios.append((_label(item), r))
-        elif item.kind in ("troops", "casualties", "equipment", "rate"):
-            f = figure_value(item.value)
-            if f is not None and f > 0:
-                figures.append((_label(item), f, item.kind))
-    return ratios[:10], figures[:12]
+            value = ratio_value(item.value)
+            key = ("ratio", "")
+        else:
+            m = _SUFFIX.match(item.value.replace(",", ""))
+            value = figure_value(item.value)
+            key = (item.kind, m.group(1) if m else "")
+        if value is None or value <= 0 or key not in _PANEL_TITLES:
+            continue
+        group = groups.setdefault(key, [])
+        label = _label(item)
+        if all(label != known for known, _ in group) and len(group) < _MAX_BARS:
+            group.append((label, value))
+    return [
+        (title, groups[key])
+        for key, title in _PANEL_TITLES.items()
+        if len(groups.get(key, [])) >= 2
+    ]
 
 
 def forces_chart(items: tuple[ForceItem, ...], title: str | None = None) -> bytes | None:
-    """A PNG of the ratios (x to 1) and the figures (log scale); None when nothing to draw."""
-    ratios, figures = _points(items)
-    if not ratios and not figures:
+    """A PNG of the figures that can be compared, a panel per kind on its own linear scale;
+    None when no kind has two figures to compare."""
+    panels = _panels(items)
+    if not panels:
         return None
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    panels = [p for p in (ratios, figures) if p]
-    height = 1.2 + 0.38 * max(len(p) for p in panels)
-    fig = Figure(figsize=(9, height), dpi=100, layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
-    k = 0
-    if ratios:
-        ax = axes[k]
-        k += 1
-        labels = [label for label, _ in ratios][::-1]
-        values = [v for _, v in ratios][::-1]
-        ax.barh(labels, values, height=0.5, color="#c0392b")
-        ax.set_title("Force ratios (x to 1)", fontsize=10)
+    rows = [0.6 + 0.42 * len(bars) for _, bars in panels]
+    fig = Figure(figsize=(9, 0.7 + sum(rows)), dpi=100, layout="constrained")
+    axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=rows)[:, 0]
+    for ax, (heading, bars) in zip(axes, panels, strict=True):
+        labels = [label for label, _ in bars][::-1]
+        values = [v for _, v in bars][::-1]
+        is_ratio = heading.startswith("Force ratios")
+        ax.barh(labels, values, height=0.55, color="#c0392b" if is_ratio else "#2c3e50")
+        ax.set_title(heading, fontsize=10, loc="left")
         for y, v in enumerate(values):
-            ax.text(v, y, f" {v:g}:1", va="center", fontsize=8)
+            shown = f" {v:g}:1" if is_ratio else f" {v:,.0f}"
+            ax.text(v, y, shown, va="center", fontsize=8)
+        ax.set_xlim(0, max(values) * 1.18)
         ax.tick_params(labelsize=8)
-    if figures:
-        ax = axes[k]
-        colors = {"troops": "#2c3e50", "casualties": "#8e44ad", "equipment": "#16a085"}
-        labels = [label for label, _, _ in figures][::-1]
-        values = [v for _, v, _ in figures][::-1]
-        kinds = [kind for _, _, kind in figures][::-1]
-        ax.barh(labels, values, color=[colors.get(kind, "#7f8c8d") for kind in kinds])
-        ax.set_xscale("log")
-        ax.set_title("Figures (log scale)", fontsize=10)
-        for y, v in enumerate(values):
-            ax.text(v, y, f" {v:,.0f}", va="center", fontsize=8)
-        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
     if title:
         fig.suptitle(title[:90].replace("$", r"\$"), fontsize=11)
     buf = io.BytesIO()
