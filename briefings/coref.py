@@ -152,6 +152,9 @@ HEAD_FAMILIES: tuple[HeadFamily, ...] = (
             ),
             DescriptionExample("the agency's head", "director of the refugee agency", True),
             DescriptionExample("the UN rights chief", "UN envoy for the region", False),
+            # a body named by its initials: "UN" is "United Nations"
+            DescriptionExample("the UN rights chief", "United Nations human rights chief", True),
+            DescriptionExample("the ICRC head", "head of the Red Crescent", False),
         ),
     ),
     HeadFamily(
@@ -209,6 +212,22 @@ def role_words(role: str) -> set[str]:
     return out
 
 
+_NAME_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+(?:the\s+)?|for\s+)?[A-Z][a-z]+)+")
+_MINOR = frozenset("of the for".split())
+
+
+def acronyms(text: str) -> dict[str, frozenset[str]]:
+    """The initials of each run of capitalised words in ``text`` ("United Nations" -> "un",
+    "International Committee of the Red Cross" -> "icrc"), lower-cased, each with the stems of
+    its words: a description may name the body by them ("the UN rights chief")."""
+    out: dict[str, frozenset[str]] = {}
+    for m in _NAME_RUN.finditer(text):
+        words = [w for w in m.group(0).split() if w.lower() not in _MINOR]
+        if len(words) >= 2:
+            out["".join(w[0] for w in words).lower()] = frozenset(_stem(w.lower()) for w in words)
+    return out
+
+
 def description_fit(description: str, person: Person) -> int:
     """How well a definite description ("the UN rights chief") fits ``person``'s role and
     title: 0 when its head noun is neither a word of the role nor of the same family, or when
@@ -229,11 +248,16 @@ def description_fit(description: str, person: Person) -> int:
     else:
         return 0
     stems = {_stem(w) for w in have}
+    initials = acronyms(role)
     used: set[str] = set()
     proper_missed = False
     for w in words[1:-1]:
         low = w.lower()
         if low in _EMPTY_MODIFIERS:
+            continue
+        if w.isupper() and low in initials:  # "UN" for "United Nations"
+            fit += 1
+            used |= initials[low]
             continue
         if _stem(low) in stems:
             fit += 1

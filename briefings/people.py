@@ -985,7 +985,11 @@ def _last_noun_phrase(seg: str) -> str:
                 break
             i -= 1
             continue
-        if low in _FUNCTION_WORDS or low in ATTRIBUTION_VERBS or _FINITE.fullmatch(low):
+        # A capitalised word before another is a name's ("the United Nations chief"), not a verb.
+        in_name = words[i - 1][:1].isupper() and i < len(words) and words[i][:1].isupper()
+        if low in _FUNCTION_WORDS or low in ATTRIBUTION_VERBS:
+            break
+        if _FINITE.fullmatch(low) and not in_name:
             break
         i -= 1
     return " ".join(words[i:]).strip()

@@ -65,3 +65,23 @@ def test_the_description_goes_to_the_role_it_fits_best() -> None:
     )
     (quote,) = extract_quotes(build_article(text))
     assert quote.speaker == "Piotr Lenk"
+
+
+def test_initials_name_the_body_of_a_role() -> None:
+    from briefings.coref import acronyms
+
+    assert set(acronyms("United Nations human rights chief")) == {"un"}
+    assert set(acronyms("president of the International Committee of the Red Cross")) == {"icrc"}
+    assert acronyms("the rights chief") == {}
+
+
+def test_a_quote_by_the_bodys_initials_goes_to_the_person_named_with_its_full_name() -> None:
+    text = (
+        "The United Nations human rights chief, Miriam Okafor, visited the camp near the border "
+        "on Monday. Aid convoys had not reached the camp for three weeks, officials said.\n"
+        "“The situation here is intolerable and it is getting worse,” the UN rights chief told "
+        "reporters."
+    )
+    (quote,) = extract_quotes(build_article(text))
+    assert quote.speaker == "Miriam Okafor"
+    assert quote.speaker_role == "United Nations human rights chief"

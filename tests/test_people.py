@@ -370,3 +370,12 @@ def test_the_government_of_a_person_makes_a_leader_but_not_of_a_place() -> None:
     assert person(text, "Ivo al-Darran").kind == "leader"
     people = find_people(build_article("The administration of Abu Dhabi said the port was shut."))
     assert not people.people
+
+
+def test_a_capitalised_ed_word_inside_a_name_is_no_verb() -> None:
+    from briefings.people import _last_noun_phrase
+
+    assert _last_noun_phrase("The United Nations human rights chief") == (
+        "The United Nations human rights chief"
+    )
+    assert _last_noun_phrase("Aid had reached the camp chief") == "the camp chief"
