@@ -270,6 +270,7 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
             continue
         sp.previous = last_spoken
         _attribute(article, people, sp, before, lo, after)
+        _prefer_introduced(article, people, sp, after)
         if sp.speaker is None and kept and kept[-1].speaker and kept[-1].own:
             other = kept[-1]
             if other.sentences[-1] == sp.sentences[0] and (
@@ -681,6 +682,30 @@ _BODY_OF_GROUP = lazy_pattern(
     r"(?P<body>[A-Z][\w’'.-]*(?:\s+(?:of|for|and|on|the|[A-Z][\w’'.-]*|\([A-Z][A-Za-z]{1,9}\)))*)"
 )
 _TRAILING_LINKS = re.compile(r"(?:\s+(?:of|for|and|on|the))+$")
+
+
+def _prefer_introduced(article: Article, people: PeopleIndex, sp: _Span, after: str) -> None:
+    """ "“...,” she said. Ilse Brandt, a nurse at ..., stayed": a paragraph that opens with a
+    quotation said by "he" or "she" and goes on to introduce someone is that person's, not the
+    unnamed speaker's of an earlier paragraph ("a woman said") the pronoun would go back to."""
+    if sp.speaker is None or sp.partial or not sp.closed or not sp.sentences:
+        return
+    if sp.person is not None and sp.person.named:
+        return
+    first = sp.sentences[0]
+    s = article.sentences[first]
+    if first and article.sentences[first - 1].paragraph == s.paragraph:
+        return  # not the paragraph's first sentence
+    if article.text[s.start : sp.open].strip():
+        return  # the quotation does not open it
+    pronoun = _TRAIL_PRONOUN().match(after)
+    said = pronoun.group("np").lower() if pronoun else ""
+    if said not in ("he", "she"):
+        return
+    guess = (sp.speaker, sp.role, sp.person, sp.description)
+    sp.speaker, sp.role, sp.person, sp.description = None, None, None, ""
+    if not _speaker_after(article, people, sp, {"he": "m", "she": "f"}[said]):
+        sp.speaker, sp.role, sp.person, sp.description = guess
 
 
 def _speaker_after(article: Article, people: PeopleIndex, sp: _Span, gender: str) -> bool:

@@ -669,3 +669,27 @@ def test_a_quote_naming_a_place_of_the_fighting_ranks_higher() -> None:
 
     assert naming_places(b.quotes, ["Kram"]) == b.quotes
     assert naming_places(b.quotes, []) == b.quotes
+
+
+def test_a_pronoun_quote_opening_a_paragraph_that_introduces_someone_is_theirs() -> None:
+    """ "“...,” she said. Ilse Brandt, a nurse ..." after an unnamed speaker ("a woman said")
+    in the paragraph before: the person the paragraph introduces said it, not the woman."""
+    first = "“We ran out of water on the third day,” a woman said as she queued for bread.\n"
+    introduced = first + (
+        "“Nobody came for us,” she said. Ilse Brandt, a nurse at the district hospital, had "
+        "stayed behind with her patients."
+    )
+    quotes = extract_quotes(build_article(introduced))
+    assert [(q.speaker, q.speaker_role) for q in quotes] == [
+        ("a woman", None),
+        ("Ilse Brandt", "nurse at the district hospital"),
+    ]
+    # Nobody introduced after it: "she" is still the woman.
+    alone = first + "“Nobody came for us,” she said. The queue stretched for a block."
+    assert [q.speaker for q in extract_quotes(build_article(alone))] == ["a woman", "a woman"]
+    # A named speaker before is whom "she" means: a newcomer named next is not taken for her.
+    named = (
+        "“We ran out of water on the third day,” said Marta Kovac, a teacher.\n"
+        "“Nobody came for us,” she said. Ilse Brandt, a nurse, had stayed behind."
+    )
+    assert [q.speaker for q in extract_quotes(build_article(named))] == ["Marta Kovac"] * 2
