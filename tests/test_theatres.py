@@ -19,6 +19,8 @@ import discord
 import pytest
 from discord_server import FakeDiscord, Recorded, dispatch, interaction_payload
 from sqlalchemy import update
+from test_subscription_commands import command as managed
+from test_subscription_commands import replies
 
 from bot.config import Config, load_config
 from bot.gateway.client import SitrepBot
@@ -31,7 +33,6 @@ from briefings.ingest import read_article
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "theatres"
 EPHEMERAL = 64
-MANAGE_GUILD = 1 << 5
 TOKEN = "t"
 
 # Reports that arrive after the first scheduled post: two from Sudan, one from Ukraine.
@@ -90,20 +91,8 @@ def configured(tmp_path: Path) -> Config:
 
 
 def command(name: str, options: dict[str, str], *, channel: int | None = None) -> dict[str, Any]:
-    payload = interaction_payload(name, options)
-    payload["member"]["permissions"] = str(MANAGE_GUILD)
-    if channel is not None:
-        payload["data"]["options"].append({"name": "channel", "type": 7, "value": str(channel)})
-        payload["data"]["resolved"] = {
-            "channels": {
-                str(channel): {"id": str(channel), "type": 0, "name": "news", "permissions": "0"}
-            }
-        }
-    return payload
-
-
-def replies(server: FakeDiscord) -> list[Recorded]:
-    return [r for r in server.requests if r.path.endswith("/callback") or "/webhooks/" in r.path]
+    """A command from someone with Manage Server."""
+    return managed(name, options, manage=True, channel=channel)
 
 
 async def ask(server: FakeDiscord, bot: SitrepBot, payload: dict[str, Any]) -> list[Recorded]:

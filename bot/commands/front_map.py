@@ -155,9 +155,18 @@ def _resolution(front: FrontMap) -> str:
 
 
 def warm_up(resolution: str = "i") -> None:
-    """Read the layers of ``resolution`` now (about a second for "i") rather than at first use."""
-    for layer in ("gshhs", "countries", "rivers"):
-        _shapes(layer, resolution)
+    """Import matplotlib and read the layers of ``resolution`` now (about 1.5 s in all), so that
+    the first map a process draws is ready within a reply's time."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure  # noqa: F401  (the import is the work)
+
+        for layer in ("gshhs", "countries", "rivers"):
+            _shapes(layer, resolution)
+    except (MapDataMissing, OSError, ValueError):
+        log.warning("map data could not be read: maps will be left off", exc_info=True)
 
 
 # --- drawing -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.commands.front_map import REPLY_MAP_SECONDS
+from bot.commands.front_map import REPLY_MAP_SECONDS, warm_up
 from bot.commands.pipeline import SPEC_BY_NAME, Invocation, answer, error_message, places_of
 from bot.config import Config
 from bot.delivery.sinks import WebhookSink
@@ -110,6 +110,7 @@ class SitrepBot(discord.AutoShardedClient):
         self.renderer = make_renderer(config)
         self.tree = SitrepTree(self)
         self._store: Store | None = None
+        self._warming: asyncio.Task[None] | None = None
         self.session: aiohttp.ClientSession | None = None
         self.webhook: WebhookSink | None = None
         self.sink = DiscordSink(self)
@@ -141,6 +142,8 @@ class SitrepBot(discord.AutoShardedClient):
             self.config.store.url, origin=self.config.path, theatres=self.config.theatres
         )
         await load_configured(self._store, self.config)
+        # The map data, read now in the background: the first /frontline has its map in time.
+        self._warming = asyncio.create_task(asyncio.to_thread(warm_up))
         hook = self.config.webhook
         if hook.url is not None:
             self.session = aiohttp.ClientSession()
