@@ -236,3 +236,20 @@ async def test_console_sender_names_the_attached_files() -> None:
     picture = Attachment("front.png", b"\x89PNG" + b"x" * 2000, "image/png")
     await sender.send(7, {"content": "map", "nonce": "n1"}, [picture])
     assert "(attached: front.png, 2,004 bytes)" in out[0]
+
+
+async def test_a_post_whose_file_is_gone_goes_without_it_and_lists_none(
+    server: FakeDiscord, client: discord.Client, tmp_path: Path
+) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    await create_tables(engine)
+    picture = Attachment("front.png", b"\x89PNG" + b"x" * 100, "image/png")
+    box = Outbox(engine, DiscordSender(client), rng=random.Random(3))
+    await box.enqueue(Post.parts(1, CHANNEL, T0, [Message("map", attachments=(picture,))]), now=T0)
+    async with engine.begin() as conn:
+        await conn.execute(outbox_files.delete())
+    assert (await box.deliver_due(now=T0)).sent == 1
+    (call,) = server.calls("POST", rf"/channels/{CHANNEL}/messages$")
+    assert call.files == [] and call.json is not None
+    assert call.json["content"] == "map" and call.json["attachments"] == []
+    await engine.dispose()

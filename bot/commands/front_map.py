@@ -172,9 +172,11 @@ def warm_up(resolution: str = "i") -> None:
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def _text(value: str) -> str:
-    # A dollar sign would start matplotlib's math mode; article text is never markup.
-    return clip(" ".join(value.split()), _MAX_LABEL).replace("$", r"\$")
+def _text(value: str, limit: int = _MAX_LABEL) -> str:
+    """Article text as matplotlib draws it: each line's spaces collapsed, within ``limit``, a
+    dollar sign escaped (it would start math mode: article text is never markup)."""
+    lines = (" ".join(line.split()) for line in value.splitlines())
+    return clip("\n".join(lines), limit).replace("$", r"\$")
 
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -252,7 +254,7 @@ def draw_front_map(front: FrontMap, title: str | None = None) -> DrawnMap:
         legend = ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
         legend.set_zorder(6)
     if title:
-        fig.suptitle(_title(title), fontsize=11)
+        fig.suptitle(_text(title, 90), fontsize=11)
     ax.apply_aspect()  # the axes' final place on the picture: names are measured against it
     labels, unlabelled, markers = _place_labels(fig, ax, front)
     notes = []
@@ -262,19 +264,11 @@ def draw_front_map(front: FrontMap, title: str | None = None) -> DrawnMap:
     if not_drawn:
         notes.append("Not on the map: " + ", ".join(not_drawn))
     if notes:
-        fig.text(0.02, 0.02, _notes("\n".join(notes)), fontsize=8, va="bottom", wrap=True)
+        fig.text(0.02, 0.02, _text("\n".join(notes), 400), fontsize=8, va="bottom", wrap=True)
     buf = io.BytesIO()
     with _LOCK:
         fig.savefig(buf, format="png")
     return DrawnMap(buf.getvalue(), tuple(labels), tuple(unlabelled), tuple(markers))
-
-
-def _title(value: str) -> str:
-    return clip(" ".join(value.split()), 90).replace("$", r"\$")
-
-
-def _notes(value: str) -> str:
-    return clip(value, 400).replace("$", r"\$")
 
 
 def _place_labels(

@@ -357,8 +357,13 @@ class Outbox:
         if not await self._claim(row.id, at):
             return False  # someone else has it
         payload = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
-        files = await self._files(payload.pop(FILES_KEY, None) or [])
+        refs = payload.pop(FILES_KEY, None) or []
         try:
+            files = await self._files(refs)
+            if len(files) != len(refs):  # the payload lists only the files that are sent
+                payload["attachments"] = [
+                    {"id": i, "filename": f.filename} for i, f in enumerate(files)
+                ]
             message_id = await self.sender.send(row.channel_id, payload, files)
         except RateLimited as exc:
             delay = timedelta(seconds=exc.retry_after) + self.policy.rate_limit_margin
