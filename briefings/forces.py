@@ -362,6 +362,18 @@ _OF_DET = re.compile(
 )
 _TIMES_AS = re.compile(r"[ ]+(?:as[ ]+(?:many|much)|more)\b", re.IGNORECASE)
 
+# A phrase that may follow a verb's object and close it: "wounded 30 near the bridge".
+_ADJUNCT = re.compile(
+    r"[ ]+(?:in|near|on|at|during|since|across|along|around|outside|inside|overnight|when|"
+    r"after|before|while|as)\b",
+    re.IGNORECASE,
+)
+# "Brigade losses reached 300 men": a toll's verb makes the counted people a loss.
+_TOLL_VERB_BEFORE = re.compile(
+    r"\b(?:death\s+toll|toll|casualties|losses)\s+(?:has\s+|have\s+|had\s+)?(?:reached|"
+    r"rose\s+to|climbed\s+to|passed|surpassed|exceeded|topped|hit|stood\s+at|stands?\s+at)\s+$",
+    re.IGNORECASE,
+)
 _CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|and\b|—|–)", re.IGNORECASE)
 _STRONG_AFTER = re.compile(r"[ -]strong\b", re.IGNORECASE)
 _MOVE_VERB = re.compile(r"advanc|push|mov|retreat|withdr|penetrat|gain|progress", re.IGNORECASE)
@@ -685,8 +697,10 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
             ):
                 end = nxt[0][2]
                 word = nxt[0][0].lower()
-            elif killing and _CLAUSE_END.match(text, p.end, hi):
-                pass  # "killed 12 and wounded 30"
+            elif killing and (
+                _CLAUSE_END.match(text, p.end, hi) or _ADJUNCT.match(text, p.end, hi)
+            ):
+                pass  # "killed 12 and wounded 30", "wounded 30 near the bridge"
             elif not cas_of:
                 return None
         if kind not in ("equipment", "territory"):
@@ -708,7 +722,9 @@ def _classify(text: str, lo: int, hi: int, p: NumberPhrase) -> _Found | None:
     ):
         kind = "other"
     if kind in ("troops", "other") and (
-        _LOSS_LIST_BEFORE.search(before) or _CASUALTY_LIST_BEFORE.search(before)
+        _LOSS_LIST_BEFORE.search(before)
+        or _CASUALTY_LIST_BEFORE.search(before)
+        or _TOLL_VERB_BEFORE.search(before)
     ):
         kind = "casualties"
         loss = loss or (end, False, False)

@@ -540,6 +540,23 @@ def test_a_list_after_troops_keeps_their_kind() -> None:
     assert ("troops", "300", "300 special forces") in found
 
 
+def test_a_loss_verb_without_a_noun_counts_up_to_an_adjunct() -> None:
+    """The object of "wounded" may be a bare number closed by a phrase of place or time."""
+    found = _forces("Drones killed 14 soldiers and wounded 30 near Velyka on Sunday.")
+    assert ("casualties", "30", "wounded 30") in found
+    assert ("casualties", "9", "killed 9") in _forces("The raid killed 9 in the market.")
+
+
+def test_people_counted_by_a_toll_verb_are_a_loss() -> None:
+    assert _forces("Brigade losses reached 300 men in a week, a commander said.") == [
+        ("casualties", "300", "300 men")
+    ]
+    # a force that merely has casualties is still a force
+    assert _forces("Casualties were light in a force of 3,000 troops.") == [
+        ("troops", "3000", "3,000 troops")
+    ]
+
+
 def test_an_active_killer_is_not_a_loss() -> None:
     found = _forces("Five gunmen killed three guards at the gate.")
     assert ("troops", "5", "Five gunmen") in found
