@@ -13,6 +13,10 @@ villages"). A rate ("a day", "a month") is carried into the value. Quantities th
 count nothing a briefing needs (durations, money, bare numbers) are left out; people, strikes,
 buildings and percentages that are not about forces are kept with kind "other" and ranked last.
 
+The rules are listed, each with example sentences that are its tests, in ``briefings.force_rules``;
+the cues that say what a count with no noun of its own is ("the death toll has passed 3,500",
+"a force of 4,000") are rows of that table this module reads as data.
+
 The word lists below are general vocabulary of war reporting, not names from any one article.
 """
 
@@ -24,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article
+from briefings.force_rules import DISPLACED_AFTER, FORCE_RULES
 from briefings.lines import attribution
 from briefings.model import ForceItem, ForceKind
 from briefings.numbers import (
@@ -251,12 +256,6 @@ _PARTITIVE = re.compile(
     r"[ ]+(?:out[ ]+)?of(?:[ ]+(?:the|its|their|his|her|our|these|those|all))?(?=[ ])",
     re.IGNORECASE,
 )
-_TOLL_BEFORE = re.compile(
-    r"\b(?:death\s+toll|toll|casualties|losses|dead)\b[^.;:]{0,40}?\b(?:to|at|reached|reach|"
-    r"surpassed|surpass|exceeded|exceed|passed|pass|topped|top|hit|of|is|was|stands\s+at)\s+"
-    + r"$",
-    re.IGNORECASE,
-)
 _CAPTURE_BEFORE = re.compile(
     r"\b(?:seiz\w*|captur\w*|took|take|takes|taken|taking|retook|retak\w*|recaptur\w*|"
     r"liberat\w*|overr[au]n\w*|occup\w*|controls?|controlled|controlling|holds?|held|holding|"
@@ -287,14 +286,6 @@ _MORE_AFTER = re.compile(r"[ ]+more\b", re.IGNORECASE)
 _GROUP_NOUNS = frozenset(
     "column convoy force unit battalion contingent detachment team group company patrol".split()
 )
-_DISPLACED_AFTER = re.compile(
-    r"[ ]+(?:(?:have|had|were|are|has|was)\s+(?:been\s+)?)?(?:fled|displaced|evacuated|"
-    r"uprooted|forced\s+from)\b",
-    re.IGNORECASE,
-)
-_DISPLACE_VERB_BEFORE = re.compile(
-    r"\b(?:displaced|displacing|uprooted|uprooting|evacuated)\s+$", re.IGNORECASE
-)
 _DISPLACED = re.compile(
     r"\b(?:fled|flee|fleeing|displaced|refugees|evacuated|evacuees|sheltering|homeless)\b",
     re.IGNORECASE,
@@ -307,16 +298,6 @@ _RATE = re.compile(
     r"(?![ ]+(?:after|before|earlier|later|ago|or)\b)"
     r"|(?P<adv>daily|weekly|monthly|annually)\b"
     r"|(?:in|over)[ ]+(?:the[ ]+)?(?:past|previous|last)[ ]+(?P<h24>24[ ]+hours|day)\b)",
-    re.IGNORECASE,
-)
-_POPULATION_BEFORE = re.compile(
-    r"\b(?:population|city|town|port|village|settlement|community|home)\s*(?::|of)\s+" + r"$",
-    re.IGNORECASE,
-)
-_FORCE_OF_BEFORE = re.compile(
-    r"(?:\b(?:an?|the|its|their|his|her|our)\s+)?(?:[a-z-]+\s+)?"
-    r"\b(?:reserves?|force|army|contingent|grouping|garrison|corps|deployment|strength|"
-    r"presence|troops|personnel)\s+(?:of|numbering|totall?ing)\s+" + r"$",
     re.IGNORECASE,
 )
 _RATIO_CUE_BEFORE = re.compile(
@@ -335,9 +316,11 @@ _RATIO_CUE = re.compile(
 )
 _DIRECTION = (
     r"(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:[\s-]?(?:east|west))?(?:ward)?\s+of|"
-    r"from|away\s+from|behind|beyond|inside|into|deep\s+into|short\s+of|off|outside|"
+    r"from|away(?:\s+from)?|behind|beyond|inside|into|deep\s+into|short\s+of|off|outside|"
     r"towards?|across|past)"
 )
+#: A distance told with a bare "away" is the reach of fire after these ("from 20km away").
+_BARE_AWAY_AFTER = frozenset({"from", "within"})
 _DISTANCE_AFTER = re.compile(
     r"(?:\s*\([^()]{1,30}\))?\s+" + _DIRECTION + r"\b",
     re.IGNORECASE,
@@ -387,6 +370,9 @@ _PAST_VERBS = frozenset(
 _DISTANCE_UNITS = frozenset({"km", "mi", "m", "ft", "yd"})
 _AREA_UNITS = frozenset({"km2", "mi2", "ha"})
 _WEIGHT_UNITS = frozenset({"kg", "t", "lb"})
+
+#: The rows of ``FORCE_RULES`` this module reads as data, in their order (``_headless``).
+_CUE_RULES = tuple(rule for rule in FORCE_RULES if rule.cue is not None)
 
 _SCORES: dict[str, float] = {
     "ratio": 1.0,
@@ -803,21 +789,19 @@ def _headless(
             if after and after.group("gone") is None:
                 return _Found(start, b, "casualties", value, word.lower())
             break
-    toll = _TOLL_BEFORE.search(before)
-    if toll:
-        return _Found(origin - len(before) + toll.start(), p.end, "casualties", value, "")
-    after = _DISPLACED_AFTER.match(text, p.end, hi)
-    if after:
-        return _Found(start, after.end(), "other", value)
-    displaced = _DISPLACE_VERB_BEFORE.search(before)
-    if displaced:  # "the fighting has uprooted nearly 2 million"
-        return _Found(origin - len(before) + displaced.start(), p.end, "other", value)
-    force = _FORCE_OF_BEFORE.search(before)
-    if force:
-        return _Found(origin - len(before) + force.start(), p.end, "troops", value)
-    pop = _POPULATION_BEFORE.search(before)
-    if pop:
-        return _Found(origin - len(before) + pop.start(), p.end, "other", value)
+    # The cue rows of ``FORCE_RULES``, in table order: "the death toll has passed 3,500".
+    for rule in _CUE_RULES:
+        cue = rule.cue
+        assert cue is not None and rule.yields is not None
+        if cue.where == "before":
+            m = cue.pattern.search(before)
+            if m:
+                # the figure names nothing it counts: it is a bare one, listed once
+                return _Found(origin - len(before) + m.start(), p.end, rule.yields, value, "")
+        else:
+            m = cue.pattern.match(text, p.end, hi)
+            if m:
+                return _Found(start, m.end(), rule.yields, value)
     return None
 
 
@@ -885,6 +869,14 @@ def _classify_measure(
         if adv and _MOVE_VERB.match(adv.group(0)):
             start = origin - len(before) + adv.start()
         m = _DISTANCE_AFTER.match(text, p.end, hi)
+        if (
+            m
+            and m.group(0).rstrip().lower().endswith("away")
+            and previous_word(text, lo, origin)[1].lower() not in _BARE_AWAY_AFTER
+        ):
+            # "strike from 5 to 15 kilometres away" tells the reach of the fighting; "a
+            # shelter 100ft away" only says where a thing stands
+            m = None
         if m:
             return _Found(start, _tail(text, m.end(), hi, 3), "territory", value)
         m = _FRONT_AFTER.match(text, p.end, hi)
@@ -965,7 +957,7 @@ def extract_forces(article: Article) -> tuple[ForceItem, ...]:
                 # "150,000 people have fled": the war's toll on civilians, ranked as a loss is,
                 # and told with its verb
                 score = round(0.6 + 0.05 * min(5.0, math.log10(phrase.value)), 3)
-                fled = _DISPLACED_AFTER.match(text, found.end, sentence.end)
+                fled = DISPLACED_AFTER.match(text, found.end, sentence.end)
                 if fled:
                     end = taken_until = fled.end()
             if sentence.index not in whose:
