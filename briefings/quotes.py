@@ -47,6 +47,7 @@ from briefings.people import (
 from briefings.roles import COMMAND_KINDS, Person, is_title_or_role, role_kind
 from briefings.sentences import TITLE_ABBREVIATIONS
 from briefings.speech import in_headline, substance
+from briefings.transcript import Turn, transcript_turns
 
 _MARK = re.compile(r"[“”„«»\"]")
 _OPEN_GLYPHS = "“„«"
@@ -145,14 +146,26 @@ class _Span:
     sentences: list[int] = field(default_factory=list)
     previous: _Span | None = None  # the last quotation before this one that has a speaker
     description: str = ""  # the full phrase that describes an unnamed speaker
+    turn: Turn | None = None  # an answer of an interview transcript: speech with no marks
 
 
 def _spans(article: Article) -> list[_Span]:
     """Quoted spans, paragraph by paragraph. Double marks are the quotation marks where a
-    paragraph has any; otherwise single marks are (the British style: ‘...,’ he said)."""
+    paragraph has any; otherwise single marks are (the British style: ‘...,’ he said). The
+    answers of an interview transcript (``briefings.transcript``) are spans with no marks."""
     text = article.text
     out: list[_Span] = []
+    turns = {t.para: t for t in transcript_turns(article)}
     for p in article.paragraphs:
+        turn = turns.get(p.index)
+        if turn is not None:
+            # A transcript's turn is speech as a whole, marks inside it included; a question
+            # is the interviewer's, no quote of the report.
+            if not turn.question:
+                out.append(
+                    _Span(p.index, turn.start, turn.end, turn.start, turn.end, True, turn=turn)
+                )
+            continue
         if _MARK.search(text, p.start, p.end):
             _paragraph_spans(text, p.index, p.start, p.end, False, out)
         elif "‘" in text[p.start : p.end] or " '" in text[p.start : p.end]:
@@ -240,6 +253,11 @@ def extract_quotes(article: Article, people: PeopleIndex | None = None) -> tuple
         if s0 is None or s1 is None:
             continue
         sp.sentences = list(range(s0.index, s1.index + 1))
+        if sp.turn is not None:
+            _turn_speaker(article, people, sp, sp.turn)
+            kept.append(sp)
+            last_spoken = sp if sp.speaker else last_spoken
+            continue
         lo = max(s0.start, sp.open - _WINDOW)  # bounded: a huge sentence stays linear
         if kept and kept[-1].close > lo and kept[-1].para == sp.para:
             lo = kept[-1].close
@@ -794,6 +812,33 @@ def _name_slot(lead: str) -> bool:
     )
 
 
+#: Titles a transcript's label may carry before the name: "Col. Vashko:", "Dr Marsh:".
+_LABEL_TITLE = re.compile(r"^(?:[A-Z][a-z]{0,4}\.?\s+)+(?=[A-Z])")
+
+
+def _turn_speaker(article: Article, people: PeopleIndex, sp: _Span, turn: Turn) -> None:
+    """The speaker of a transcript's answer: the person its label names, or for "A:" the
+    person the introduction (the paragraphs before the first turn) presents first."""
+    sp.own = True
+    if turn.answer_label:
+        named = [p for p in people.people_in(0, turn.intro_end) if p.named and p.kind != "group"]
+        chosen = next((p for p in named if p.role), named[0] if named else None)
+        if chosen is not None:
+            _use_person(sp, chosen)
+        return
+    label = turn.label.strip()
+    name = _LABEL_TITLE.sub("", label.title() if label.isupper() else label)
+    person = people.lookup(name)
+    if person is not None and person.named:
+        _use_person(sp, person)
+        return
+    # The introduction names in full whom the label names by surname ("Lena Marsh ... MARSH:").
+    full = re.compile(r"\b(?:[A-Z][\w’'-]+\s){1,2}" + re.escape(name) + r"\b").search(
+        article.text, 0, turn.intro_end
+    )
+    sp.speaker = full.group() if full and " " not in name else name
+
+
 def _use_person(sp: _Span, person: Person) -> bool:
     sp.person = person
     sp.speaker = person.name
@@ -913,6 +958,14 @@ def _cataphora(people: PeopleIndex, groups: list[list[_Span]]) -> None:
 
 def _continues(article: Article, prev: _Span, sp: _Span) -> bool:
     """True when ``sp`` goes on with the speech of ``prev`` with no narration between."""
+    if sp.turn is not None or prev.turn is not None:
+        # A transcript's turn is one speech, over its paragraphs; it joins nothing else.
+        return (
+            sp.turn is not None
+            and sp.turn.continues
+            and prev.turn is not None
+            and sp.para == prev.para + 1
+        )
     text = article.text
     if not prev.closed and sp.para == prev.para + 1:
         para = article.paragraphs[sp.para]

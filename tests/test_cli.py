@@ -19,7 +19,13 @@ from briefings.ingest import read_article
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
-FIXTURE_NAMES = ["wire_dateline.txt", "press_release.md", "liveblog.html", "oped.txt"]
+FIXTURE_NAMES = [
+    "wire_dateline.txt",
+    "press_release.md",
+    "liveblog.html",
+    "oped.txt",
+    "interview_transcript.txt",
+]
 KINDS = {"ratio", "troops", "casualties", "equipment", "territory", "rate", "other"}
 
 NO_QUOTES_NO_NUMBERS = (

@@ -91,7 +91,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_archive_has_an_index_a_page_per_briefing_digest_and_theatre(built: Path) -> None:
     assert (built / "index.html").is_file()
     briefings = sorted((built / "briefings").glob("*.html"))
-    expected = 7 + (5 if ARTICLES.is_dir() else 0)
+    # one page per article given: the bundled fixtures, and the real ones when present
+    own = [*(FIXTURES / "bot").glob("*.txt"), *(FIXTURES / "articles").glob("*")]
+    expected = len(own) + (len(list(ARTICLES.glob("*.txt"))) if ARTICLES.is_dir() else 0)
     assert len(briefings) == expected
     assert list((built / "digests").glob("*.html"))
     theatres = {p.stem for p in (built / "theatres").glob("*.html")}
