@@ -855,6 +855,186 @@ _LIST_ENDS = frozenset({",", ".", ";", "and", "or", "—", "–", "(", "!", "?"}
 _LIST_SEPARATORS = ([","], ["and"], ["or"], [",", "and"], [",", "or"])
 
 
+ContextYield = Literal["organisation", "venue", "strong", "medium", "settlement", "region"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """One row of the cues read before a name: a preposition and the word before it.
+
+    ``prev`` holds the preposition right before the name (skippable words such as "the" or
+    "besieged" may stand between) and ``prev2`` the word right before that preposition: "the
+    village of X", "the ministry in X". ``yields`` is what the mention becomes:
+    ``organisation`` (it names a desk or an office, not ground), ``venue`` (where talks are
+    held), ``strong`` or ``medium`` evidence of a place, or ``settlement`` / ``region`` (strong
+    evidence, of that kind, heading a list when the noun is plural: "the villages of A, B and
+    C"). A row may ask for more: ``not_skipped`` (no word between the preposition and the
+    name), ``not_possessive`` (not "X's") and ``followed_by`` (the word right after the name is
+    one of these, or the sentence ends there). Of the ``first_only`` rows only the first that
+    matches counts, in table order, and only when none matches are a bare spatial preposition
+    or a capture verb read ("positions near X" is strong, not the medium of a bare "near X");
+    the other rows all count. ``examples`` are sentences of our own writing with the places a
+    briefing keeps in them, read with a gazetteer that knows Dolyna as a city, Velyka as a town
+    and Kessa as a capital but neither Marivka nor Ostrivka: the rule's tests.
+    """
+
+    name: str
+    prev: frozenset[str]
+    prev2: frozenset[str]
+    yields: ContextYield
+    examples: tuple[tuple[str, tuple[str, ...]], ...]
+    not_skipped: bool = False
+    not_possessive: bool = False
+    followed_by: frozenset[str] | None = None
+    first_only: bool = False
+
+
+CONTEXT_RULES: tuple[ContextRule, ...] = (
+    ContextRule(
+        "a portfolio",
+        _words("for"),
+        ROLE_NOUNS,
+        "organisation",
+        (
+            (
+                "The envoy for Dolyna warned that troops were massing near the village of Marivka.",
+                ("Marivka",),
+            ),
+        ),
+        not_skipped=True,
+    ),
+    ContextRule(
+        "the seat of a desk",
+        _words("in"),
+        _SEAT_NOUNS,
+        "organisation",
+        (
+            (
+                "The defence ministry in Kessa said troops held the village of Marivka.",
+                ("Marivka",),
+            ),
+        ),
+        not_skipped=True,
+    ),
+    ContextRule(
+        "an office over a place",
+        _words("of"),
+        _OFFICES_OF,
+        "organisation",
+        (("The governor of Dolyna said shelling hit the village of Marivka.", ("Marivka",)),),
+    ),
+    ContextRule(
+        "where people died",
+        _words("at in near"),
+        _CASUALTY_WORDS,
+        "strong",
+        (("Nine guards died at Ostrivka, the army said.", ("Ostrivka",)),),
+        not_possessive=True,
+        followed_by=_AFTER_CASUALTY_PLACE,
+    ),
+    ContextRule(
+        "where talks are held",
+        _words("in at"),
+        VENUE_NOUNS,
+        "venue",
+        (
+            (
+                "Talks in Dolyna ended without a deal as troops stormed the village of Marivka.",
+                ("Marivka",),
+            ),
+        ),
+    ),
+    ContextRule(
+        "a region of its kind",
+        _words("of"),
+        REGION_NOUNS,
+        "region",
+        (("Shelling hit the province of Ostrivka overnight.", ("Ostrivka",)),),
+        first_only=True,
+    ),
+    ContextRule(
+        "a settlement of its kind",
+        _words("of"),
+        SETTLEMENT_NOUNS,
+        "settlement",
+        (
+            ("Troops dug in near the small village of Ostrivka.", ("Ostrivka",)),
+            (
+                "Troops pushed into the villages of Marivka, Ostrivka and Zelena.",
+                ("Marivka", "Ostrivka", "Zelena"),
+            ),
+        ),
+        first_only=True,
+    ),
+    ContextRule(
+        "a fixture of fighting",
+        _FIXTURE_PREPOSITIONS - _words("in for"),
+        FIXTURE_NOUNS,
+        "strong",
+        (("Troops held positions near Ostrivka for a week.", ("Ostrivka",)),),
+        not_skipped=True,
+        first_only=True,
+    ),
+    ContextRule(
+        # "fighting in Hnatiuk's name": after "in" and "for" a possessive is no place
+        "a fixture of fighting fought in or for",
+        _FIXTURE_PREPOSITIONS & _words("in for"),
+        FIXTURE_NOUNS,
+        "strong",
+        (("The battle for Ostrivka went on for a week.", ("Ostrivka",)),),
+        not_skipped=True,
+        not_possessive=True,
+        first_only=True,
+    ),
+    ContextRule(
+        "a bearing",
+        _words("of"),
+        _BEARINGS,
+        "strong",
+        (("Shelling hit a farm northwest of Ostrivka.", ("Ostrivka",)),),
+        not_possessive=True,
+        first_only=True,
+    ),
+    ContextRule(
+        "a part or an edge of a place",
+        _words("of"),
+        COMPASS | _EDGES,
+        "medium",
+        (("Shelling hit the outskirts of Velyka overnight.", ("Velyka",)),),
+        first_only=True,
+    ),
+)
+_CONTEXT_EVERY = tuple(r for r in CONTEXT_RULES if not r.first_only)
+_CONTEXT_FIRST = tuple(r for r in CONTEXT_RULES if r.first_only)
+
+
+def _context_rule_holds(
+    rule: ContextRule, c: _Candidate, prev: str, prev2: str, skipped: list[str], nxt: str
+) -> bool:
+    """True when ``rule`` reads the left context of ``c``; ``nxt`` is the word after it."""
+    return (
+        prev in rule.prev
+        and prev2 in rule.prev2
+        and not (rule.not_skipped and skipped)
+        and not (rule.not_possessive and c.possessive)
+        and (rule.followed_by is None or not nxt or nxt in rule.followed_by)
+    )
+
+
+def _apply_context_rule(rule: ContextRule, c: _Candidate, prev2: str) -> None:
+    if rule.yields == "organisation":
+        c.organisation = True
+    elif rule.yields == "venue":
+        c.venue = True
+    elif rule.yields == "medium":
+        c.medium = True
+    else:
+        c.strong = True
+        if rule.yields != "strong":
+            c.kind = c.kind or rule.yields
+            c.heads_list = prev2.endswith("s")  # "the villages of A, B and C"
+
+
 def _strip_possessive(text: str) -> tuple[str, bool]:
     if text.endswith(("'s", "’s")):
         return text[:-2], True
@@ -1242,44 +1422,29 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.person = True  # "said Hnatiuk, a ...", not "said Kyiv would respond"
     if i > 1 and tokens[i - 1].text == "," and tokens[i - 2].low in ROLE_NOUNS:
         c.person = True  # "one resident, Karim Abu Salem"
-    if prev == "for" and prev2 in ROLE_NOUNS and not skipped:
-        c.organisation = True  # "the director for Ostland": a portfolio, not a place
+    nxt = tokens[j + 1].low if j + 1 < len(tokens) else ""
+    for rule in _CONTEXT_EVERY:  # "the director for Ostland", "the governor of Dolyna region"
+        if _context_rule_holds(rule, c, prev, prev2, skipped, nxt):
+            _apply_context_rule(rule, c, prev2)
     if prev == "of" and prev2 in COMPASS and _after_a_place(tokens, k - 2):
         c.reference = True  # "Ostrivka, 10km north of Velyka"
-    think_tank = prev2 in {"tank", "tanks"} and prev3 == "think"
-    if prev == "in" and (prev2 in _SEAT_NOUNS or think_tank) and not skipped:
-        c.organisation = True  # "the Defence Ministry in Kessa": a seat, not a scene
-    if prev == "of" and prev2 in _OFFICES_OF:
-        c.organisation = True  # "the governor of Dolyna region": a jurisdiction
+    if prev == "in" and prev2 in {"tank", "tanks"} and prev3 == "think" and not skipped:
+        c.organisation = True  # "a think tank in Kessa": a seat, like "the ministry in Kessa"
     # "a raid on an army depot near Velyka": the depot was hit, Velyka only locates it
     located = prev in {"near", "outside"} and prev2 in _LOCATED_SITES and _indefinite(tokens, k - 1)
-    if (
-        prev in {"at", "in", "near"}
-        and prev2 in _CASUALTY_WORDS
-        and not c.possessive
-        and (j + 1 >= len(tokens) or tokens[j + 1].low in _AFTER_CASUALTY_PLACE)
-    ):
-        c.strong = True  # "nine guards died at Ostrivka, ...", not "killed in X attacks"
     such = _such_as(tokens, i)
     if such is not None and not gaz.flags(c.base):
         # "outlying hamlets such as A and B" says what A is, not what happened there: it
         # only helps a village too small for the gazetteer.
         c.strong = c.heads_list = True
         c.kind = c.kind or such
-    if prev == "of" and prev2 in SETTLEMENT_NOUNS | REGION_NOUNS:
-        c.strong = True
-        c.kind = c.kind or ("region" if prev2 in REGION_NOUNS else "settlement")
-        c.heads_list = prev2.endswith("s")  # "the villages of A, B and C"
-    elif (
-        prev in _FIXTURE_PREPOSITIONS
-        and prev2 in FIXTURE_NOUNS
-        and not skipped
-        and not (c.possessive and prev in {"in", "for"})  # "fighting in Hnatiuk's name"
-    ):
-        c.strong = True  # "the crossing at X", "the battle for X", "positions near X"
-    elif prev == "of" and prev2 in _BEARINGS and not c.possessive:
-        c.strong = True  # "northwest of X": only a place has a bearing
-    elif (prev == "of" and prev2 in COMPASS | _EDGES) or prev in MEDIUM_PREPOSITIONS:
+    # "the village of X", "positions near X", "northwest of X", "the outskirts of X"
+    first = next(
+        (r for r in _CONTEXT_FIRST if _context_rule_holds(r, c, prev, prev2, skipped, nxt)), None
+    )
+    if first is not None:
+        _apply_context_rule(first, c, prev2)
+    elif prev in MEDIUM_PREPOSITIONS:  # a bare "near X": after every first-only row
         c.medium = True
     elif prev in CAPTURE_VERBS:
         c.medium = c.capture = True
@@ -1309,8 +1474,6 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         c.unit = True  # "the commander of X": a unit's call name, or a jurisdiction
     if prev in {"by", "and"} and not skipped:
         c.weak = False
-    if prev in {"in", "at"} and prev2 in VENUE_NOUNS:
-        c.venue = True
     # Right context.
     n = len(tokens)
     r = j + 1

@@ -11,7 +11,9 @@ import pytest
 
 from briefings.article import build_article
 from briefings.places import (
+    CONTEXT_RULES,
     NOT_A_PLACE_RULES,
+    ContextRule,
     DictGazetteer,
     IndexGazetteer,
     PlaceIndex,
@@ -814,3 +816,42 @@ def test_a_place_named_only_as_where_people_fled_is_no_frontline_place(text: str
 def test_the_place_fled_from_is_no_refuge() -> None:
     idx = places("Civilians were fleeing the siege in the devastated port city of Kramske.")
     assert [(m.base, m.use) for m in idx.mentions] == [("Kramske", "place")]
+
+
+# --- the words before a name (the rows of CONTEXT_RULES) ----------------------------------------
+
+# The gazetteer the rows' examples are written for: Marivka and Ostrivka are unknown to it.
+CONTEXT_GAZ = DictGazetteer({"dolyna": "M", "velyka": "m", "kessa": "KM"})
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        pytest.param(sentence, expected, id=f"{rule.name}: {sentence[:40]}")
+        for rule in CONTEXT_RULES
+        for sentence, expected in rule.examples
+    ],
+)
+def test_context_rules_with_their_examples(sentence: str, expected: tuple[str, ...]) -> None:
+    index = places(sentence, CONTEXT_GAZ)
+    assert sorted({m.base for m in index.mentions if m.use == "place"}) == sorted(expected)
+
+
+def test_context_rules_have_unique_names_and_examples() -> None:
+    rule_names = [rule.name for rule in CONTEXT_RULES]
+    assert len(rule_names) == len(set(rule_names))
+    assert all(rule.examples for rule in CONTEXT_RULES)
+
+
+@pytest.mark.parametrize("rule", CONTEXT_RULES, ids=lambda rule: rule.name)
+def test_each_context_rule_is_what_its_examples_need(
+    rule: ContextRule, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefings.places as places_module
+
+    for table in ("_CONTEXT_EVERY", "_CONTEXT_FIRST"):
+        rows = getattr(places_module, table)
+        monkeypatch.setattr(places_module, table, tuple(r for r in rows if r is not rule))
+    for sentence, expected in rule.examples:
+        index = places(sentence, CONTEXT_GAZ)
+        assert sorted({m.base for m in index.mentions if m.use == "place"}) != sorted(expected)
