@@ -1484,6 +1484,14 @@ def _read_context(c: _Candidate, tokens: list[_Token], starts: list[int], gaz: G
         ):
             c.unit = True  # "X's men", "the X unit"
     if (
+        i > 0
+        and tokens[i - 1].low == "the"
+        and r + 1 < n
+        and tokens[r].low == "for"
+        and tokens[r + 1].text[:1].isupper()
+    ):
+        c.organisation = True  # "the Centre for Conflict Studies": a body's name, not ground
+    if (
         not c.possessive
         and r < n
         and tokens[r].is_word

@@ -25,6 +25,7 @@ FIXTURE_NAMES = [
     "liveblog.html",
     "oped.txt",
     "interview_transcript.txt",
+    "analysis_paraphrase.txt",
 ]
 KINDS = {"ratio", "troops", "casualties", "equipment", "territory", "rate", "other"}
 

@@ -855,3 +855,10 @@ def test_each_context_rule_is_what_its_examples_need(
     for sentence, expected in rule.examples:
         index = places(sentence, CONTEXT_GAZ)
         assert sorted({m.base for m in index.mentions if m.use == "place"}) != sorted(expected)
+
+
+def test_a_body_named_the_x_for_y_is_no_place() -> None:
+    # "Centre" is a region somewhere in the real gazetteer; "the Centre for ..." names a body.
+    text = "Analysts at the Centre for Conflict Studies said troops stormed the village of Marivka."
+    index = find_places(build_article(text), gazetteer())
+    assert sorted({m.base for m in index.mentions if m.use == "place"}) == ["Marivka"]
