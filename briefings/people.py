@@ -265,12 +265,14 @@ class PeopleIndex:
         singular: bool = True,
         exclude_sentence: int | None = None,
         gender: str = "",
+        exclude_person: int | None = None,
     ) -> Mention | None:
-        """The mention ``antecedent`` resolves through."""
+        """The mention ``antecedent`` resolves through; ``exclude_person`` is someone the
+        pronoun cannot stand for (named by a pronoun of the other gender just before)."""
         hi = bisect.bisect_left(self._starts, offset)
         fallback: Mention | None = None
         for m in reversed(self.mentions[max(0, hi - 60) : hi]):
-            if m.end > offset or m.sentence == exclude_sentence:
+            if m.end > offset or m.sentence == exclude_sentence or m.person == exclude_person:
                 continue
             p = self.people[m.person]
             if singular and p.kind == "group":
@@ -1085,12 +1087,27 @@ def _trim_role(seg: str) -> str:
     return seg.strip(" .")
 
 
+#: Words that may open the noun phrase a name stands in apposition to: "her neighbour, X".
+_APPOSITION_HEAD_LEAD = frozenset("the a an one another his her their its our my your".split())
+
+
 def _leads_clause(toks: list[str]) -> bool:
     """True when only titles, role words or an introductory phrase stand before a name."""
     i = len(toks) - 1
     while i >= 0:
         w = toks[i]
         low = w.lower()
+        if w == "," and i > 0 and toks[i - 1].lower() in ROLE_WORDS:
+            # "with her neighbour, X": X is in apposition to the noun phrase before the comma
+            # and leads a clause only where that phrase does ("Her neighbour, X, said").
+            j = i - 1
+            while j >= 0 and (
+                toks[j].lower() in ROLE_WORDS
+                or toks[j].lower() in _APPOSITION_HEAD_LEAD
+                or (_is_cap(toks[j]) and toks[j].lower() not in _FUNCTION_WORDS)
+            ):
+                j -= 1
+            return _leads_clause(toks[: j + 1])
         if w in {",", "“", '"', "—", "–"} or low in {"but", "and", "still", "meanwhile", "so"}:
             # An introductory phrase ended by a comma is fine; anything before it is not checked.
             return w == "," or i == 0 or low in {"but", "and", "still", "meanwhile", "so"}

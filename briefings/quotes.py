@@ -146,6 +146,7 @@ class _Span:
     sentences: list[int] = field(default_factory=list)
     previous: _Span | None = None  # the last quotation before this one that has a speaker
     description: str = ""  # the full phrase that describes an unnamed speaker
+    said_as: str = ""  # "m"/"f": the speaker was named by "he"/"she"
     turn: Turn | None = None  # an answer of an interview transcript: speech with no marks
 
 
@@ -593,12 +594,19 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
         if low not in {"he", "she"}:
             return False
         gender = "m" if low == "he" else "f"
-        mention = people.antecedent_mention(a, gender=gender)
+        sp.said_as = gender
+        last = sp.previous
+        # “A,” she said. “B,” he said: whom "she" named just before, "he" does not.
+        other = (
+            _person_index(people, last.person)
+            if last is not None and last.said_as not in {"", gender}
+            else None
+        )
+        mention = people.antecedent_mention(a, gender=gender, exclude_person=other)
         if mention is not None and sp.open <= mention.start < sp.close:
             # "“... according to a witness,” he said": a person inside the quotation is
             # someone the speaker cites; "he" is whoever was named before it.
-            mention = people.antecedent_mention(sp.open, gender=gender)
-        last = sp.previous
+            mention = people.antecedent_mention(sp.open, gender=gender, exclude_person=other)
         here = _sentence_of(article, a)
         if (
             mention is not None
@@ -612,12 +620,15 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
             if last is not None and last.speaker and last.sentences[-1] >= here.index - 3:
                 mention = None
             else:
-                mention = people.antecedent_mention(a, gender=gender, exclude_sentence=here.index)
+                mention = people.antecedent_mention(
+                    a, gender=gender, exclude_sentence=here.index, exclude_person=other
+                )
         if (
             last is not None
             and last.speaker
             and (mention is None or last.open > mention.start)
             and (last.person is None or last.person.gender in {"", gender})
+            and last.said_as in {"", gender}
         ):
             # The speaker of the quotation just before is more recent than any name.
             sp.speaker, sp.role, sp.person = last.speaker, last.role, last.person
@@ -839,6 +850,12 @@ def _turn_speaker(article: Article, people: PeopleIndex, sp: _Span, turn: Turn) 
     sp.speaker = full.group() if full and " " not in name else name
 
 
+def _person_index(people: PeopleIndex, person: Person | None) -> int | None:
+    if person is None:
+        return None
+    return next((k for k, p in enumerate(people.people) if p is person), None)
+
+
 def _use_person(sp: _Span, person: Person) -> bool:
     sp.person = person
     sp.speaker = person.name
@@ -1031,12 +1048,14 @@ def _score(
 
 @dataclass(frozen=True, slots=True)
 class SpeakerExample:
-    """A text of our own writing, in some style of news prose, and who speaks its first quote."""
+    """A text of our own writing, in some style of news prose, and who speaks each quote in it:
+    ``speaker`` the first, ``others`` the rest (a text has exactly that many quotes)."""
 
     text: str
     speaker: str | None
-    role: str | None = None  # when given, the speaker_role the quote must carry
+    role: str | None = None  # when given, the speaker_role the first quote must carry
     style: str = "report"  # report, wire, liveblog, press release, interview
+    others: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1074,11 +1093,25 @@ SPEAKER_RULES: tuple[SpeakerRule, ...] = (
     ),
     SpeakerRule(
         "pronoun after the quote",
-        "he or she resolved to the last person leading a clause, of that gender",
+        "he or she resolved to the last person leading a clause (a name in apposition to an "
+        "object, 'with her neighbour, X,', leads none), of that gender; whom 'she' named just "
+        "before, 'he' does not",
         (
             SpeakerExample(
                 "Nadia Sorel, a nurse from the town, stayed behind. “We had no power,” she said.",
                 "Nadia Sorel",
+            ),
+            SpeakerExample(
+                "Nadia Sorel, a nurse, and her neighbour Petro Hal stayed behind. “We had no "
+                "power,” she said. “The well froze,” he said.",
+                "Nadia Sorel",
+                others=("Petro Hal",),
+            ),
+            SpeakerExample(
+                "Nadia Sorel, a nurse, stayed behind with her neighbour, Petro Hal, a farmer. “We "
+                "had no power,” she said. “The well froze,” he said.",
+                "Nadia Sorel",
+                others=("Petro Hal",),
             ),
         ),
     ),
@@ -1195,6 +1228,30 @@ SPEAKER_RULES: tuple[SpeakerRule, ...] = (
                 "statement.",
                 "Veskan Red Cross",
                 style="press release",
+            ),
+        ),
+    ),
+    SpeakerRule(
+        "a transcript's label",
+        "in an interview transcript, each answer's label: the person it names, or for 'A:' "
+        "the person the introduction presents (briefings.transcript)",
+        (
+            SpeakerExample(
+                "Talk of the siege\n\nLena Marsh, an analyst at the Kessa Institute, spoke to "
+                "us.\n\nHerald: Will the town hold?\n\nMarsh: Not without the road.\n\n"
+                "Herald: And with it?\n\nMarsh: For a season, perhaps.",
+                "Lena Marsh",
+                "analyst at the Kessa Institute",
+                style="interview",
+                others=("Lena Marsh",),
+            ),
+            SpeakerExample(
+                "The general's view\n\nGen. Oleh Hrin commands the southern group.\n\n"
+                "Q: Is the line holding?\n\nA: It is holding at Velyka.\n\nQ: For how "
+                "long?\n\nA: As long as the shells come.",
+                "Oleh Hrin",
+                style="interview",
+                others=("Oleh Hrin",),
             ),
         ),
     ),

@@ -19,7 +19,7 @@ CASES = [
 def test_speaker_rule_example(example: SpeakerExample) -> None:
     quotes = extract_quotes(build_article(example.text))
     assert quotes, example.text
-    assert quotes[0].speaker == example.speaker, quotes[0]
+    assert [q.speaker for q in quotes] == [example.speaker, *example.others], quotes
     if example.role is not None:
         assert quotes[0].speaker_role == example.role, quotes[0]
 
