@@ -173,6 +173,11 @@ _ACTING = re.compile(
 )
 _SAYS = re.compile(r"\s+(?:said|says|told|tells)\b")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+#: "Her office said ...": a leader's office speaks for the leader the pronoun stands for.
+_PRONOUN_OFFICE = re.compile(
+    r"(?:[Hh]is|[Hh]er) (?:office|government|administration|cabinet|spokes(?:man|woman|person)|"
+    r"aides?)\b"
+)
 _PRONOUN_SPEAKS = lazy_pattern(r"\b(?:he|she)(?= (?:" + word_pattern(ATTRIBUTION_VERBS) + r")\b)")
 _DEFINITE = re.compile(
     r"\b[Tt]he (?:[A-Z][\w-]+ )?(?:president|prime minister|chancellor|leader|minister|"
@@ -433,14 +438,18 @@ def _actors(
         if p2 is not None:
             kind2: PersonKind = p2.kind if p2.kind in COMMAND_KINDS else "leader"
             found.append((s.start + d.start(), Person(p2.name, p2.role, kind2)))
-    lead = _PRONOUN.match(s.text) or _PRONOUN.match(_LEADING.sub("", s.text))
+    lead = (
+        _PRONOUN.match(s.text)
+        or _PRONOUN.match(_LEADING.sub("", s.text))
+        or _PRONOUN_OFFICE.match(s.text)
+    )
     if lead is None:
         lead = _pronoun_speaks(s.text)
         if lead is not None and any(at < s.start + lead.start() for at, _ in found):
             lead = None  # "X said that, in what he described as a success, ...": he is X
     if lead is not None:
         pronoun = lead.group().lower()
-        p3 = people.antecedent(s.start, gender="m" if pronoun == "he" else "f")
+        p3 = people.antecedent(s.start, gender="m" if pronoun.split()[0] in {"he", "his"} else "f")
         if p3 is not None and p3.named and p3.kind in COMMAND_KINDS:
             found.append((s.start, p3))
     found.sort(key=lambda t: t[0])

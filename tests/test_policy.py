@@ -306,3 +306,19 @@ def test_a_state_halting_a_supply_is_a_decision_and_a_first_ranks_higher() -> No
     )
     assert plain.actors == first.actors == ()
     assert first.score > plain.score
+
+
+def test_a_leaders_office_speaking_makes_the_leader_an_actor() -> None:
+    text = (
+        "President Marta Kovac will meet allied leaders next week. Her office said the talks "
+        "would also cover a ceasefire proposal.\n\n"
+        "President Ivo Renn signed the decree on Monday. His spokesman said the troops would "
+        "withdraw from the bridge by Friday."
+    )
+    items = extract_policy(build_article(text))
+    assert [(item.text.split()[1], item.actors) for item in items] == [
+        ("Marta", ("Marta Kovac",)),
+        ("talks", ("Marta Kovac",)),
+        ("Ivo", ("Ivo Renn",)),
+        ("troops", ("Ivo Renn",)),
+    ]
