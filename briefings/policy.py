@@ -158,9 +158,15 @@ def _cue_kinds(lower: str) -> set[str]:
         cat = _STEM_CATEGORY.get(key)
         if cat is not None:
             kinds.add(cat)
-        if key in _PHRASE_TRIGGER_SET and not lower.endswith("in ", 0, m.start()):
+        if key in _PHRASE_TRIGGER_SET:
             phrase = _CUE_PHRASES().match(lower, m.start())
-            if phrase is not None and phrase.lastgroup:
+            # "in order to" is no order; "£300m in military aid" is a delivery
+            after_in = lower.endswith("in ", 0, m.start())
+            if (
+                phrase is not None
+                and phrase.lastgroup
+                and (not after_in or phrase.lastgroup == "delivery")
+            ):
                 kinds.add(phrase.lastgroup)
     return kinds
 

@@ -379,3 +379,26 @@ def test_a_capitalised_ed_word_inside_a_name_is_no_verb() -> None:
         "The United Nations human rights chief"
     )
     assert _last_noun_phrase("Aid had reached the camp chief") == "the camp chief"
+
+
+def test_a_gerund_opening_a_sentence_is_no_person() -> None:
+    text = (
+        "T\n\nFighting continued near the town of Rivna on Monday. Shelling resumed at dawn.\n\n"
+        "Henrik Solvang, the UN envoy, said aid convoys were blocked.\n\n"
+        "Ada Manning, a nurse, stayed. Manning continued to treat the wounded."
+    )
+    index = find_people(build_article(text))
+    assert sorted(p.name for p in index.people) == ["Ada Manning", "Henrik Solvang"]
+    manning = index.lookup("Manning")
+    assert manning is not None and manning.name == "Ada Manning"
+    assert sum(1 for m in index.mentions if index.people[m.person] is manning) == 2
+
+
+def test_the_country_after_a_persons_name_is_no_person() -> None:
+    text = (
+        "T\n\nForeign Minister Karim Saleh of Sardania, the chief mediator, told journalists "
+        "that both parties had agreed to an exchange. He said 40 detainees would be swapped."
+    )
+    index = find_people(build_article(text))
+    assert [p.name for p in index.people] == ["Karim Saleh"]
+    assert index.antecedent(text.index("He said")) == index.people[0]

@@ -322,3 +322,13 @@ def test_a_leaders_office_speaking_makes_the_leader_an_actor() -> None:
         ("Ivo", ("Ivo Renn",)),
         ("troops", ("Ivo Renn",)),
     ]
+
+
+def test_an_amount_in_military_aid_is_a_delivery_and_britain_is_no_person() -> None:
+    text = (
+        "T\n\nBritain announced on Friday that it would send a further 300 million pounds in "
+        "military aid."
+    )
+    items = extract_policy(build_article(text))
+    assert [item.actors for item in items] == [()]
+    assert "military aid" in items[0].text
