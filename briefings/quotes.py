@@ -370,6 +370,16 @@ def _attribute(
     if _speaker_before(article, people, sp, lo, sp.open):
         sp.own = True
         return
+    # Any verb that introduces with a colon: "X, who joined in May, put it bluntly: “...”".
+    if before.rstrip().endswith(":"):
+        subj = _subject_np(text, lo, sp.open)
+        if (
+            subj is not None
+            and _names_a_person(people, text, *subj)
+            and _set_speaker(article, people, sp, *subj)
+        ):
+            sp.own = True
+            return
     # A verb after a quote inside the reporter's sentence ("..." for Europe, officials said).
     if after.strip() and _speaker_before(article, people, sp, sp.close, sp.close + len(after)):
         sp.own = sp.trailing = True
@@ -636,9 +646,17 @@ def _set_speaker(article: Article, people: PeopleIndex, sp: _Span, a: int, b: in
         if mention is None:
             return False
         return _use_person(sp, people.people[mention.person])
-    # A call sign names the speaker: "a sergeant who goes by the call sign X".
+    # A call sign names the speaker: "a sergeant who goes by the call sign X"; a name before
+    # it ("Sgt. Pavlo Hrytsenko, 34, who goes by the call sign X") is the fuller one.
     cs = _CALL_SIGN().search(text, a, min(len(text), b + 40))
     if cs is not None and cs.start() > b:
+        cs = None
+    if cs and any(
+        people.people[m.person].named
+        and people.people[m.person].kind != "unknown"
+        and _name_slot(text[a : m.start])
+        for m in people.mentions_in(a, cs.start())
+    ):
         cs = None
     if cs:
         found = people.lookup(cs.group(1))
@@ -1228,6 +1246,37 @@ SPEAKER_RULES: tuple[SpeakerRule, ...] = (
                 "statement.",
                 "Veskan Red Cross",
                 style="press release",
+            ),
+        ),
+    ),
+    SpeakerRule(
+        "any verb that introduces with a colon",
+        "'X, who joined in May, put it bluntly: “...”': the clause's subject when it names a "
+        "person",
+        (
+            SpeakerExample(
+                "Private Andriy Melnyk, who joined in the summer, put it more bluntly: “We are "
+                "fighting with our bare hands.”",
+                "Andriy Melnyk",
+                "Private",
+            ),
+        ),
+    ),
+    SpeakerRule(
+        "a call sign",
+        "'a sergeant who goes by the call sign X': X; a name given before the call sign is the "
+        "speaker's fuller one",
+        (
+            SpeakerExample(
+                "“You hear it before you see it,” says a sergeant who goes by the call sign "
+                "Professor.",
+                "Professor",
+            ),
+            SpeakerExample(
+                "“You hear it before you see it,” says Sergeant Pavlo Hrytsenko, 34, a former "
+                "schoolteacher who goes by the call sign Professor.",
+                "Pavlo Hrytsenko",
+                "Sergeant",
             ),
         ),
     ),

@@ -60,7 +60,7 @@ for _kind, _words in (
         "ambassador envoy diplomat governor mayor senator rep representative lawmaker legislator "
         "congressman congresswoman official administrator head chief director chairman "
         "chairwoman commissioner negotiator deputy attorney judge politician ombudsman speaker "
-        "mp sen gov",
+        "mp sen gov coordinator mediator rapporteur delegate",
     ),
     (
         "commander",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from briefings.article import build_article
 from briefings.people import PeopleIndex, find_people, shortest_description
 from briefings.roles import Person, role_kind
@@ -402,3 +404,15 @@ def test_the_country_after_a_persons_name_is_no_person() -> None:
     index = find_people(build_article(text))
     assert [p.name for p in index.people] == ["Karim Saleh"]
     assert index.antecedent(text.index("He said")) == index.people[0]
+
+
+@pytest.mark.parametrize(
+    ("role", "kind"),
+    [
+        ("UN humanitarian coordinator for Veldan", "official"),
+        ("the chief mediator", "official"),
+        ("special rapporteur on torture", "official"),
+    ],
+)
+def test_roles_of_aid_and_mediation_are_officials(role: str, kind: str) -> None:
+    assert role_kind(role) == kind
