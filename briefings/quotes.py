@@ -59,8 +59,13 @@ _SINGLE_MARK = re.compile(r"[‘’']")
 _OPEN_BEFORE_SINGLE = '([{—–-/:“"'
 _CLOSE_AFTER_SINGLE = '.,;:!?)]}—–-…”"'
 _NEXT_WORD = re.compile(r" ([a-z]+)")
+#: Words after "s’" that end a quotation: a plural possessive ("the soldiers’ trenches") is
+#: followed by a noun, never by a pronoun, a verb, an article or a preposition.
 _AFTER_QUOTE_WORDS = frozenset(
-    "he she they we i it said says told added asked according the a an".split()
+    """
+    he she they we i it said says told added asked according the a an for of to in on at with
+    from by as and or but were was is are had have has would will could
+    """.split()
 )
 _INNER_STRAIGHT = re.compile(r"(?<!\w)'([^'\n]{1,200}?)'(?!\w)")
 _INNER_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(—–]))‘|’(?=[\s.,;:!?)—–]|$)(?<![a-z]s’)")
@@ -113,7 +118,9 @@ _TRAIL_NP_FIRST = lazy_pattern(
 _TRAIL_DASH = lazy_pattern(r"^\s*[—–]\s*(?P<np>[A-Z][^;“”\"]{1,120})")  # “...” — Name, role
 _TRAIL_PRONOUN = lazy_pattern(r"^[\s,—–-]*(?P<np>he|she)\s+[a-z]+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…][”\"’]?\s+(?=[“”\"A-Z])")
-_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+)")
+_CLAUSE_START = re.compile(
+    r"(?:^|[,;:]\s+|\b(?:that|what|which|who|but|and|while)\s+|(?<!such )(?<!well )\bas\s+)"
+)
 # A verb of speech used otherwise: as an adjective after a determiner ("an estimated 700"),
 # or in a clause that qualifies a word ("what he described as a success").
 _NOT_SPEECH_BEFORE = re.compile(r"\b(?:an?|the|what \w+)\s+$", re.IGNORECASE)
@@ -169,7 +176,7 @@ def _spans(article: Article) -> list[_Span]:
             continue
         if _MARK.search(text, p.start, p.end):
             _paragraph_spans(text, p.index, p.start, p.end, False, out)
-        elif "‘" in text[p.start : p.end] or " '" in text[p.start : p.end]:
+        elif "‘" in text[p.start : p.end] or " '" in text[p.start : p.end] or text[p.start] == "'":
             _paragraph_spans(text, p.index, p.start, p.end, True, out)
     return out
 

@@ -693,3 +693,28 @@ def test_a_pronoun_quote_opening_a_paragraph_that_introduces_someone_is_theirs()
         "“Nobody came for us,” she said. Ilse Brandt, a nurse, had stayed behind."
     )
     assert [q.speaker for q in extract_quotes(build_article(named))] == ["Marta Kovac"] * 2
+
+
+def test_a_single_mark_after_s_before_a_preposition_closes_the_quote() -> None:
+    text = (
+        "T\n\nPresident Oleg Barsky told state television that ‘security guarantees’ for Varan "
+        "were the only path to peace.\n\n‘We held the soldiers’ trenches for a week,’ said Col. "
+        "Irena Vashko."
+    )
+    quotes = extract_quotes(build_article(text))
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("Oleg Barsky", "security guarantees"),
+        ("Irena Vashko", "We held the soldiers’ trenches for a week"),
+    ]
+
+
+def test_a_paragraph_opening_with_a_straight_single_mark_is_a_quote() -> None:
+    text = (
+        "T\n\nFighting continued near the town of Rivna.\n\n'The enemy is throwing everything at "
+        "us. Our men are exhausted.'\n\nThose were the words of General Marek Wisniewski, the "
+        "commander of the eastern forces."
+    )
+    quotes = extract_quotes(build_article(text))
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("Marek Wisniewski", "The enemy is throwing everything at us. Our men are exhausted")
+    ]
