@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from briefings.article import Article, Sentence
-from briefings.lines import PRONOUN_SAID, PRONOUN_START, event_parts, fit_line
+from briefings.lines import PRONOUN_SAID, PRONOUN_START, event_parts, fit_line, without_timestamp
 from briefings.model import FrontlineEvent, FrontlineItem
 from briefings.people import find_people
 from briefings.places import DATELINE, Gazetteer, PlaceIndex, PlaceMention, find_places
@@ -377,7 +377,7 @@ def summarize(
     When the cut would lose the first of the ``keep`` names, the line is taken from the clause
     that names it instead ("… near the village of X, which ...").
     """
-    line = " ".join(text.split())
+    line = without_timestamp(" ".join(text.split()))
     dateline = DATELINE.match(line)
     if dateline:
         line = line[dateline.end() :]

@@ -225,6 +225,20 @@ def fit_line(body: str, who: str, limit: int, cut: Callable[[str, int], str]) ->
     return cut(body, max(limit - len(suffix), limit // 2)) + suffix
 
 
+#: A liveblog entry's clock time before its words: "12:20 —", "09:12 GMT -", "7.45pm:".
+_TIMESTAMP = re.compile(
+    r"\d{1,2}[:.]\d{2}\s?(?:[ap]\.?m\.?)?(?:\s+(?:GMT|UTC|BST|CET|CEST|EET|EEST|EST|EDT|"
+    r"local(?:\s+time)?))?\s*(?:[—–-]|:)\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def without_timestamp(line: str) -> str:
+    """``line`` without the clock time a liveblog puts before an entry."""
+    m = _TIMESTAMP.match(line)
+    return line[m.end() :] if m else line
+
+
 def event_parts(
     sentence: str, keep: tuple[str, ...] = (), *, roles: bool = False, speaker: str | None = None
 ) -> tuple[str, str]:

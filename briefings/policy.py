@@ -25,7 +25,7 @@ import bisect
 import re
 
 from briefings.article import Article, Sentence
-from briefings.lines import event_parts, fit_line
+from briefings.lines import event_parts, fit_line, without_timestamp
 from briefings.model import PolicyItem
 from briefings.people import (
     ATTRIBUTION_RE,
@@ -470,7 +470,7 @@ def summarize(sentence: str, limit: int = MAX_TEXT, keep: tuple[str, ...] = ()) 
     """The sentence as one line: connectives and short asides dropped, the clause that
     carries the event kept (``briefings.lines``; pieces naming one of ``keep`` stay), cut at a
     clause boundary when longer than ``limit`` (never a word that is not in the sentence)."""
-    text = _LEADING.sub("", _DATELINE.sub("", sentence.strip()))
+    text = _LEADING.sub("", _DATELINE.sub("", without_timestamp(sentence.strip())))
     text = _PAREN.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     if text[:1].islower():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.lines import attribution, event_line, event_parts, fit_line
+from briefings.lines import attribution, event_line, event_parts, fit_line, without_timestamp
 
 
 @pytest.mark.parametrize(
@@ -288,3 +288,18 @@ def test_an_attribution_with_the_role_before_the_name(keep: tuple[str, ...], lin
         "Pavel Serko, said."
     )
     assert event_line(sentence, keep, roles=bool(keep)) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("12:20 — Troops shelled Velyka.", "Troops shelled Velyka."),
+        ("09:12 GMT - Troops shelled Velyka.", "Troops shelled Velyka."),
+        ("7.45pm: Troops shelled Velyka.", "Troops shelled Velyka."),
+        # a time inside the sentence, or a figure with no mark after it, stays
+        ("Troops shelled Velyka at 12:20.", "Troops shelled Velyka at 12:20."),
+        ("3.5 million people fled.", "3.5 million people fled."),
+    ],
+)
+def test_a_liveblog_entrys_clock_time_is_no_part_of_its_line(line: str, expected: str) -> None:
+    assert without_timestamp(line) == expected
