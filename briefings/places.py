@@ -835,6 +835,15 @@ _SEAT_NOUNS = _words(
     newspaper broadcaster
     """
 )
+#: People who watch a war from afar: "analysts in X", "diplomats in X" only say where they sit.
+#: ("officials in X" is left out: local officials speak from the town that was hit; "based in"
+#: too: "troops based in X" are on the ground.)
+_OBSERVER_NOUNS = _words(
+    """
+    analyst analysts expert experts observer observers diplomat diplomats commentator
+    commentators researcher researchers economist economists
+    """
+)
 #: Verbs of an attribution after a description: "X, the general staff said".
 _ATTRIBUTION_VERBS = _words("said says told added reported announced confirmed stated")
 _OF_HEADS = _words("gulf sea bay strait isle republic straits horn")
@@ -875,8 +884,9 @@ class ContextRule:
     held), ``strong`` or ``medium`` evidence of a place, or ``settlement`` / ``region`` (strong
     evidence, of that kind, heading a list when the noun is plural: "the villages of A, B and
     C"). A row may ask for more: ``not_skipped`` (no word between the preposition and the
-    name), ``not_possessive`` (not "X's") and ``followed_by`` (the word right after the name is
-    one of these, or the sentence ends there). Of the ``first_only`` rows only the first that
+    name), ``not_possessive`` (not "X's"), ``followed_by`` (the word right after the name is
+    one of these, or the sentence ends there) and ``name_in`` (every word of the name is one of
+    these: "the Front of the North"). Of the ``first_only`` rows only the first that
     matches counts, in table order, and only when none matches are a bare spatial preposition
     or a capture verb read ("positions near X" is strong, not the medium of a bare "near X");
     the other rows all count. ``examples`` are sentences of our own writing with the places a
@@ -892,6 +902,7 @@ class ContextRule:
     not_skipped: bool = False
     not_possessive: bool = False
     followed_by: frozenset[str] | None = None
+    name_in: frozenset[str] | None = None
     first_only: bool = False
 
 
@@ -921,6 +932,37 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
             ),
         ),
         not_skipped=True,
+    ),
+    ContextRule(
+        "the seat of observers",
+        _words("in"),
+        _OBSERVER_NOUNS,
+        "organisation",
+        (
+            (
+                "Military analysts in Dolyna believe the army has massed troops in Marivka "
+                "village.",
+                ("Marivka",),
+            ),
+            ("Diplomats in Kessa said shelling hit the village of Marivka.", ("Marivka",)),
+        ),
+        not_skipped=True,
+    ),
+    ContextRule(
+        # "Army of the South", "the Liberation Front of the North": a body's name goes on past
+        # "of the", and its compass point is the body's, not a region's nor a town's
+        "a compass point in a body's name",
+        _words("of"),
+        ORGANISATION_WORDS,
+        "organisation",
+        (
+            (
+                "Fighters of the Freedom Front of the North seized the village of Marivka.",
+                ("Marivka",),
+            ),
+            ("The Army of the North shelled the village of Marivka overnight.", ("Marivka",)),
+        ),
+        name_in=COMPASS,
     ),
     ContextRule(
         "an office over a place",
@@ -1024,6 +1066,7 @@ def _context_rule_holds(
         and not (rule.not_skipped and skipped)
         and not (rule.not_possessive and c.possessive)
         and (rule.followed_by is None or not nxt or nxt in rule.followed_by)
+        and (rule.name_in is None or rule.name_in.issuperset(c.base.lower().split()))
     )
 
 

@@ -820,8 +820,9 @@ def test_the_place_fled_from_is_no_refuge() -> None:
 
 # --- the words before a name (the rows of CONTEXT_RULES) ----------------------------------------
 
-# The gazetteer the rows' examples are written for: Marivka and Ostrivka are unknown to it.
-CONTEXT_GAZ = DictGazetteer({"dolyna": "M", "velyka": "m", "kessa": "KM"})
+# The gazetteer the rows' examples are written for: Marivka and Ostrivka are unknown to it, and
+# North is a region (as GeoNames has Cameroon's North).
+CONTEXT_GAZ = DictGazetteer({"dolyna": "M", "velyka": "m", "kessa": "KM", "north": "R"})
 
 
 @pytest.mark.parametrize(
@@ -855,6 +856,30 @@ def test_each_context_rule_is_what_its_examples_need(
     for sentence, expected in rule.examples:
         index = places(sentence, CONTEXT_GAZ)
         assert sorted({m.base for m in index.mentions if m.use == "place"}) != sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the officials of a town that was hit speak from the scene, unlike analysts abroad
+        ("Officials in Velyka said shelling killed two people.", ["Velyka"]),
+        ("Troops based in Velyka shelled the village of Marivka.", ["Marivka", "Velyka"]),
+        # a compass point that names ground, not part of a body's name, stays a place
+        (
+            "Fighting spread across the North as troops stormed the village of Marivka.",
+            ["Marivka", "North"],
+        ),
+        (
+            "The people of the North fled as troops stormed the village of Marivka.",
+            ["Marivka", "North"],
+        ),
+    ],
+)
+def test_observers_seats_and_bodies_compass_points_leave_ground_alone(
+    sentence: str, expected: list[str]
+) -> None:
+    index = places(sentence, CONTEXT_GAZ)
+    assert sorted({m.base for m in index.mentions if m.use == "place"}) == expected
 
 
 def test_a_body_named_the_x_for_y_is_no_place() -> None:
