@@ -176,7 +176,11 @@ def _spans(article: Article) -> list[_Span]:
             continue
         if _MARK.search(text, p.start, p.end):
             _paragraph_spans(text, p.index, p.start, p.end, False, out)
-        elif "‘" in text[p.start : p.end] or " '" in text[p.start : p.end] or text[p.start] == "'":
+        elif (
+            "‘" in text[p.start : p.end]
+            or " '" in text[p.start : p.end]
+            or text.startswith("'", p.start)
+        ):
             _paragraph_spans(text, p.index, p.start, p.end, True, out)
     return out
 
@@ -863,8 +867,10 @@ def _turn_speaker(article: Article, people: PeopleIndex, sp: _Span, turn: Turn) 
             _use_person(sp, chosen)
         return
     label = turn.label.strip()
-    name = _LABEL_TITLE.sub("", label.title() if label.isupper() else label)
-    person = people.lookup(name)
+    written = label.title() if label.isupper() else label
+    name = _LABEL_TITLE.sub("", written)
+    # the label as written first: the title pattern also fits a short first name ("Irena")
+    person = people.lookup(written) or people.lookup(name)
     if person is not None and person.named:
         _use_person(sp, person)
         return

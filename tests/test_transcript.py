@@ -127,3 +127,12 @@ def test_a_report_with_marked_quotes_keeps_its_speakers() -> None:
     )
     assert transcript_turns(build_article(text)) == ()
     assert _quotes(text) == [("Irena Vashko", "We held the bridge")]
+
+
+def test_two_speakers_of_one_surname_are_told_apart_by_their_full_labels() -> None:
+    text = (
+        "T\n\nIrena Vashko, a colonel, spoke to us. Her deputy Ivo Vashko did not.\n\n"
+        "Herald: Will it hold?\n\nIrena Vashko: It will.\n\nHerald: How long?\n\n"
+        "Ivo Vashko: A month."
+    )
+    assert _quotes(text) == [("Irena Vashko", "It will"), ("Ivo Vashko", "A month")]
